@@ -1,0 +1,47 @@
+# Two commands: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 5000
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test lint format install db demo bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本 (Python 3.11+ required)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+db: install
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo load --if-empty
+
+run: demo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/pairing.py
+	$(BIN)/python bench/search.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
