@@ -1,0 +1,38 @@
+"""Database models, one module per concept; imported here so Alembic sees them all."""
+
+from marketplace.models.accounts import ROLES, ApiToken, LoginFailure, User
+from marketplace.models.audit import AuditEntry
+from marketplace.models.bookings import Booking, BookingSlot
+from marketplace.models.claims import Claim, Evaluation, ProgressReport
+from marketplace.models.listings import Need, Offer
+from marketplace.models.notifications import Notification
+from marketplace.models.pairing import PairingPlan, PlanAdjustment, PlanPair
+from marketplace.models.places import Community, County, Township, Unit
+from marketplace.models.search_outbox import SearchOutbox
+from marketplace.models.taxonomy import Category, ServiceType
+
+__all__ = [
+    "ROLES",
+    "ApiToken",
+    "AuditEntry",
+    "Booking",
+    "BookingSlot",
+    "Category",
+    "Claim",
+    "Community",
+    "County",
+    "Evaluation",
+    "LoginFailure",
+    "Need",
+    "Notification",
+    "Offer",
+    "PairingPlan",
+    "PlanAdjustment",
+    "PlanPair",
+    "ProgressReport",
+    "SearchOutbox",
+    "ServiceType",
+    "Township",
+    "Unit",
+    "User",
+]
