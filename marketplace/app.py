@@ -1,0 +1,75 @@
+"""The application factory: reads like a table of contents."""
+
+from flask import Flask
+
+from marketplace.config import PROJECT_ROOT, build_config
+from marketplace.database import configure_engine
+from marketplace.extensions import bootstrap, csrf, db, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create and configure the marketplace application."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(build_config(config))
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "marketplace" / "migrations"), render_as_batch=True
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    from marketplace import auth, search_sync  # noqa: F401  (search_sync registers listeners)
+
+    auth.init_login_manager(login_manager)
+
+
+def register_blueprints(app: Flask) -> None:
+    from marketplace.api import api_bp
+    from marketplace.web import blueprints
+
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # token-authenticated, never reads the session cookie
+    app.register_blueprint(api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from marketplace.errors import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def register_security(app: Flask) -> None:
+    from marketplace.security import init_security
+
+    init_security(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from marketplace.web.templating import init_templating
+
+    init_templating(app)
+
+
+def register_commands(app: Flask) -> None:
+    from marketplace.cli import commands
+
+    for command in commands:
+        app.cli.add_command(command)

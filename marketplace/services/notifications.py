@@ -1,0 +1,62 @@
+"""In-app notifications: send to a community's or unit's staff, count, mark read."""
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select, update
+
+from marketplace.extensions import db
+from marketplace.models import Notification, User
+from marketplace.models._common import utcnow
+from marketplace.services.pagination import Page, paginate
+
+
+def staff_of(*, community_id: int | None = None, unit_id: int | None = None) -> list[User]:
+    """Return the active accounts bound to a community or a unit."""
+    query = select(User).where(User.active.is_(True))
+    if community_id is not None:
+        query = query.where(User.community_id == community_id)
+    elif unit_id is not None:
+        query = query.where(User.unit_id == unit_id)
+    else:
+        return []
+    return list(db.session.scalars(query))
+
+
+def notify(users: Iterable[User], kind: str, message: str, url: str = "") -> None:
+    """Queue a notification for each user in the current transaction."""
+    for user in users:
+        db.session.add(Notification(user_id=user.id, kind=kind, message=message, url=url))
+
+
+def unread_count(user: User) -> int:
+    """Return how many notifications ``user`` has not read."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def notifications_page(user: User, page: int = 1, per_page: int = 20) -> Page:
+    """Return ``user``'s notifications, newest first."""
+    query = (
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    return paginate(query, page, per_page)
+
+
+def mark_read(user: User, notification_id: int | None = None) -> int:
+    """Mark one (or all) of ``user``'s notifications read; return how many changed."""
+    statement = update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)
+    )
+    if notification_id is not None:
+        statement = statement.where(Notification.id == notification_id)
+    changed = db.session.execute(statement.values(read_at=utcnow())).rowcount
+    db.session.commit()
+    return changed

@@ -1,0 +1,46 @@
+"""A small page object shared by list pages and the JSON API."""
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from marketplace.extensions import db
+
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(query: Select, page: int, per_page: int, *, scalars: bool = True) -> Page:
+    """Run ``query`` for one page and count the whole result."""
+    page = max(1, page or 1)
+    per_page = min(max(1, per_page or 20), MAX_PER_PAGE)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    paged = query.limit(per_page).offset((page - 1) * per_page)
+    result = db.session.scalars(paged) if scalars else db.session.execute(paged)
+    return Page(
+        items=list(result.unique() if scalars else result),
+        total=total or 0,
+        page=page,
+        per_page=per_page,
+    )
