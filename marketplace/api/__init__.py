@@ -1,0 +1,10 @@
+"""The JSON API under /api/v1, authenticated by personal API tokens.
+
+Route modules register on ``api_bp``; they are imported at the bottom of this file.
+"""
+
+from flask import Blueprint
+
+api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from marketplace.api import stats  # noqa: E402,F401  (registers routes)

@@ -1,0 +1,39 @@
+"""Parsing helpers shared by the API route modules."""
+
+from flask import request
+
+from marketplace.errors import InvalidInput
+from marketplace.services.pagination import Page
+
+
+def json_body() -> dict:
+    """Return the request's JSON object, or refuse with a readable 400."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidInput("请求体必须是 JSON 对象（Content-Type: application/json）。")
+    return data
+
+
+def int_arg(name: str, default: int | None = None, *, minimum: int | None = None) -> int | None:
+    """Return an integer query argument, refusing text that is not a number."""
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"参数 {name} 必须是整数。") from None
+    if minimum is not None and value < minimum:
+        raise InvalidInput(f"参数 {name} 不能小于 {minimum}。")
+    return value
+
+
+def page_json(page: Page, serialize) -> dict:
+    """Return a page of items as the API's list envelope."""
+    return {
+        "total": page.total,
+        "page": page.page,
+        "per_page": page.per_page,
+        "pages": page.pages,
+        "results": [serialize(item) for item in page.items],
+    }

@@ -1,0 +1,10 @@
+"""Server-rendered pages, one blueprint per area."""
+
+from marketplace.web.admin import bp as admin_bp
+from marketplace.web.auth import bp as auth_bp
+from marketplace.web.community import bp as community_bp
+from marketplace.web.main import bp as main_bp
+from marketplace.web.review import bp as review_bp
+from marketplace.web.unit import bp as unit_bp
+
+blueprints = [main_bp, auth_bp, community_bp, unit_bp, review_bp, admin_bp]

@@ -1,0 +1,27 @@
+"""Where each role lands after login, and safe ``?next=`` handling."""
+
+from urllib.parse import urlsplit
+
+from flask import url_for
+
+ROLE_HOME = {
+    "community": "community.dashboard",
+    "unit": "unit.dashboard",
+    "reviewer": "review.dashboard",
+    "admin": "admin.dashboard",
+}
+
+
+def home_for(user) -> str:
+    """Return the landing page of ``user``'s role."""
+    return url_for(ROLE_HOME.get(user.role, "main.index"))
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return ``target`` only when it is a path on this site (no scheme, host or //)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

@@ -1,0 +1,44 @@
+"""Template globals and filters: navigation by role, unread count, local times."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from flask import Flask
+from flask_login import current_user
+
+CHINA_TIME = timezone(timedelta(hours=8), "CST")  # no daylight saving in China
+
+NAVIGATION = {
+    None: [("main.index", "首页")],
+    "community": [("community.dashboard", "社区工作台")],
+    "unit": [("unit.dashboard", "单位工作台")],
+    "reviewer": [("review.dashboard", "结对审核")],
+    "admin": [("admin.dashboard", "系统管理")],
+}
+
+
+def local_time(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format a stored UTC time in China time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:  # SQLite returns naive datetimes; they are UTC
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(CHINA_TIME).strftime(fmt)
+    return value.strftime("%Y-%m-%d")
+
+
+def init_templating(app: Flask) -> None:
+    """Register the context processor and filters used by the base layout."""
+    app.add_template_filter(local_time, "local_time")
+    app.add_template_global(lambda name: name in app.view_functions, "has_endpoint")
+
+    @app.context_processor
+    def navigation_context():
+        role = current_user.role if current_user.is_authenticated else None
+        items = NAVIGATION[None] + (NAVIGATION.get(role, []) if role else [])
+        unread = 0
+        if role:
+            from marketplace.services.notifications import unread_count
+
+            unread = unread_count(current_user)
+        return {"nav_items": items, "unread_notifications": unread}
