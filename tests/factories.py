@@ -1,0 +1,137 @@
+"""Test data factories: ``make_x(**overrides)`` commit and return the row."""
+
+import itertools
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import Community, County, Need, Offer, ServiceType, Township, Unit, User
+from marketplace.security import hash_password
+
+PASSWORD = "correct-horse-42"
+_counter = itertools.count(1)
+
+
+def _next() -> int:
+    return next(_counter)
+
+
+def service_type(code: str = "legal_advice") -> ServiceType:
+    return db.session.scalar(select(ServiceType).where(ServiceType.code == code))
+
+
+def make_county(**overrides) -> County:
+    county = db.session.scalar(select(County).limit(1))
+    if county is None or overrides:
+        county = County(**{"name": f"测试县{_next()}", **overrides})
+        db.session.add(county)
+        db.session.commit()
+    return county
+
+
+def make_township(**overrides) -> Township:
+    values = {"name": f"测试街道{_next()}", "kind": "street"}
+    values.update(overrides)
+    values.setdefault("county", make_county())
+    township = Township(**values)
+    db.session.add(township)
+    db.session.commit()
+    return township
+
+
+def make_community(**overrides) -> Community:
+    values = {
+        "name": f"测试社区{_next()}",
+        "households": 1200,
+        "address": "测试路1号",
+        "latitude": 31.02,
+        "longitude": 113.75,
+    }
+    values.update(overrides)
+    if "township" not in values and "township_id" not in values:
+        values["township"] = make_township()
+    community = Community(**values)
+    db.session.add(community)
+    db.session.commit()
+    return community
+
+
+def make_unit(**overrides) -> Unit:
+    values = {
+        "name": f"测试单位{_next()}",
+        "kind": "government",
+        "address": "测试大道2号",
+        "latitude": 31.03,
+        "longitude": 113.76,
+        "party_members": 30,
+    }
+    values.update(overrides)
+    if "county_id" not in values:
+        values["county_id"] = make_county().id
+    unit = Unit(**values)
+    db.session.add(unit)
+    db.session.commit()
+    return unit
+
+
+def make_user(role: str = "community", **overrides) -> User:
+    values = {"username": f"{role}_{_next()}", "role": role, "display_name": "测试用户"}
+    password = overrides.pop("password", PASSWORD)
+    values.update(overrides)
+    if role == "community" and "community" not in values and "community_id" not in values:
+        values["community"] = make_community()
+    if role == "unit" and "unit" not in values and "unit_id" not in values:
+        values["unit"] = make_unit()
+    user = User(password_hash=hash_password(password), **values)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_need(**overrides) -> Need:
+    values = {
+        "title": f"测试需求{_next()}",
+        "description": "需要帮助",
+        "quantity": 10,
+        "measure_unit": "people",
+        "urgency": 2,
+        "status": "published",
+        "starts_on": date.today(),
+        "ends_on": date.today() + timedelta(days=60),
+    }
+    values.update(overrides)
+    if "community" not in values and "community_id" not in values:
+        values["community"] = make_community()
+    if "service_type" not in values and "type_id" not in values:
+        values["service_type"] = service_type()
+    need = Need(**values)
+    db.session.add(need)
+    db.session.commit()
+    return need
+
+
+def make_offer(**overrides) -> Offer:
+    kind = overrides.get("kind", "service")
+    values = {
+        "title": f"测试资源{_next()}",
+        "kind": kind,
+        "status": "published",
+        "description": "可提供",
+    }
+    if kind == "facility":
+        values.update(facility_kind="meeting_room", capacity=30)
+        values.setdefault(
+            "service_type", service_type(overrides.get("facility_kind", "meeting_room"))
+        )
+    else:
+        values.update(monthly_quantity=4)
+    values.update(overrides)
+    if "unit" not in values and "unit_id" not in values:
+        values["unit"] = make_unit()
+    if "service_type" not in values and "type_id" not in values:
+        values["service_type"] = service_type()
+    offer = Offer(**values)
+    db.session.add(offer)
+    db.session.commit()
+    return offer

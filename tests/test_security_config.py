@@ -1,0 +1,91 @@
+"""Security configuration: cookies, headers, body size, production secret (S1, S14, S16, S17)."""
+
+import pytest
+
+from marketplace import create_app
+from marketplace.config import ConfigError
+
+
+def test_cookie_settings_in_development(app):
+    """S1: HttpOnly and SameSite=Lax always; remember cookie short-lived."""
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["REMEMBER_COOKIE_HTTPONLY"] is True
+    assert app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["REMEMBER_COOKIE_DURATION"].days <= 14
+
+
+def test_login_sets_httponly_lax_cookie(app, client):
+    from tests.factories import PASSWORD, make_user
+
+    user = make_user("reviewer")
+    response = client.post(
+        "/login", data={"username": user.username, "password": PASSWORD, "remember": "y"}
+    )
+    cookies = response.headers.getlist("Set-Cookie")
+    session_cookie = next(c for c in cookies if c.startswith("session="))
+    remember_cookie = next(c for c in cookies if c.startswith("remember_token="))
+    for cookie in (session_cookie, remember_cookie):
+        assert "HttpOnly" in cookie
+        assert "SameSite=Lax" in cookie
+
+
+def test_production_requires_a_real_secret_key(monkeypatch):
+    """S16."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with pytest.raises(ConfigError):
+        create_app(
+            {"ENV": "production", "SECRET_KEY": "changeme", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        )
+
+
+def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
+    """S1, S14."""
+    monkeypatch.setenv("SECRET_KEY", "p" * 48)
+    app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["REMEMBER_COOKIE_SECURE"] is True
+    response = app.test_client().get("/login")
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+def test_errors_show_a_generic_page(app, client):
+    """S16: an unexpected exception shows a generic Chinese page, no traceback."""
+
+    @app.get("/__boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = client.get("/__boom")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "系统出现错误" in body
+    assert "secret internals" not in body and "Traceback" not in body
+
+
+@pytest.mark.parametrize("path", ["/", "/login", "/healthz", "/api/v1/stats", "/no-such-page"])
+def test_security_headers_on_every_response(app, client, path):
+    """S14."""
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"]
+
+
+def test_oversized_bodies_are_refused(app, client):
+    """S17: 413 with a readable message, for pages and for the API."""
+    big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    page = client.post("/login", data={"username": big, "password": "x"})
+    assert page.status_code == 413
+    api = client.post("/api/v1/stats", data=big, content_type="application/json")
+    assert api.status_code in (405, 413)
+
+
+def test_unknown_api_path_answers_json(app, client):
+    response = client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.is_json and response.json["error"]
