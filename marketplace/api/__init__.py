@@ -7,4 +7,11 @@ from flask import Blueprint
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from marketplace.api import stats  # noqa: E402,F401  (registers routes)
+from marketplace.api import (  # noqa: E402,F401  (each module registers its routes)
+    claims,
+    needs,
+    offers,
+    pairing_plans,
+    search,
+    stats,
+)

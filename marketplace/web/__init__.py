@@ -3,8 +3,23 @@
 from marketplace.web.admin import bp as admin_bp
 from marketplace.web.auth import bp as auth_bp
 from marketplace.web.community import bp as community_bp
+from marketplace.web.listings import bp as listings_bp
 from marketplace.web.main import bp as main_bp
+from marketplace.web.notifications import bp as notifications_bp
+from marketplace.web.pairs import bp as pairs_bp
 from marketplace.web.review import bp as review_bp
+from marketplace.web.search import bp as search_bp
 from marketplace.web.unit import bp as unit_bp
 
-blueprints = [main_bp, auth_bp, community_bp, unit_bp, review_bp, admin_bp]
+blueprints = [
+    main_bp,
+    auth_bp,
+    search_bp,
+    listings_bp,
+    notifications_bp,
+    community_bp,
+    unit_bp,
+    pairs_bp,
+    review_bp,
+    admin_bp,
+]

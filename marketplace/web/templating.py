@@ -7,11 +7,23 @@ from flask_login import current_user
 
 CHINA_TIME = timezone(timedelta(hours=8), "CST")  # no daylight saving in China
 
+# Entries whose endpoint is not registered are left out, so an area can ship alone.
 NAVIGATION = {
-    None: [("main.index", "首页")],
-    "community": [("community.dashboard", "社区工作台")],
-    "unit": [("unit.dashboard", "单位工作台")],
-    "reviewer": [("review.dashboard", "结对审核")],
+    None: [("main.index", "首页"), ("search.facilities", "找场地")],
+    "community": [
+        ("community.dashboard", "社区工作台"),
+        ("community.needs", "需求清单"),
+        ("community.projects", "项目清单"),
+        ("pairs.mine", "结对单位"),
+    ],
+    "unit": [
+        ("unit.dashboard", "单位工作台"),
+        ("unit.browse_needs", "需求大厅"),
+        ("unit.offers", "资源清单"),
+        ("unit.projects", "项目清单"),
+        ("pairs.mine", "结对社区"),
+    ],
+    "reviewer": [("review.dashboard", "结对审核"), ("review.plans", "结对方案")],
     "admin": [("admin.dashboard", "系统管理")],
 }
 
@@ -35,7 +47,11 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def navigation_context():
         role = current_user.role if current_user.is_authenticated else None
-        items = NAVIGATION[None] + (NAVIGATION.get(role, []) if role else [])
+        items = [
+            (endpoint, label)
+            for endpoint, label in NAVIGATION[None] + (NAVIGATION.get(role, []) if role else [])
+            if endpoint in app.view_functions
+        ]
         unread = 0
         if role:
             from marketplace.services.notifications import unread_count

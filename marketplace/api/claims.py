@@ -1,0 +1,3 @@
+"""Claims: claim a need, accept/decline/withdraw, progress, done, rating."""
+
+from marketplace.api import api_bp  # noqa: F401

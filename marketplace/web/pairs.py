@@ -1,0 +1,5 @@
+"""Communities and units see their published pairs, with contacts."""
+
+from flask import Blueprint
+
+bp = Blueprint("pairs", __name__, url_prefix="/pairs")
