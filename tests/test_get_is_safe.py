@@ -1,29 +1,10 @@
 """S8: no GET request changes data, whoever asks (checked over every GET route)."""
 
-import hashlib
 import re
 
 import pytest
-from sqlalchemy import MetaData, select
 
-from marketplace.extensions import db as _db
-
-# Logging is not "changing data": refusals and logins are audited by design.
-LOG_TABLES = {"audit_entry", "login_failure", "alembic_version"}
-
-
-def _fingerprint() -> str:
-    metadata = MetaData()
-    metadata.reflect(bind=_db.engine)
-    digest = hashlib.sha256()
-    for name in sorted(metadata.tables):
-        if name in LOG_TABLES:
-            continue
-        table = metadata.tables[name]
-        for row in _db.session.execute(select(table).order_by(*table.primary_key.columns)):
-            digest.update(repr(tuple(row)).encode())
-    _db.session.commit()
-    return digest.hexdigest()
+from tests.snapshots import database_fingerprint
 
 
 def _get_paths(app):
@@ -38,10 +19,10 @@ def _get_paths(app):
 def test_no_get_route_changes_data(demo_app, demo_client, demo_auth, username):
     if username:
         assert demo_auth.login(username).status_code == 302
-    before = _fingerprint()
+    before = database_fingerprint()
     statuses = {}
     for path in _get_paths(demo_app):
         response = demo_client.get(path)
         statuses[path] = response.status_code
         assert response.status_code < 500, (path, response.status_code)
-    assert _fingerprint() == before, statuses
+    assert database_fingerprint() == before, statuses
