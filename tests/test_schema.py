@@ -153,3 +153,14 @@ def test_community_factory_round_trip(app, db):
     community = make_community(name="桂花社区")
     assert db.session.scalar(select(User).where(User.community_id == community.id)) is None
     assert community.township.county.name
+
+
+def test_migrations_match_the_models(app, db):
+    """A model change without its migration shows up here, on both databases."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
