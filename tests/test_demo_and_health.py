@@ -81,7 +81,7 @@ def test_demo_cli_skips_a_non_empty_database(demo_app):
 def test_demo_cli_loads_with_progress(app):
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    assert "演示账号" in result.output and "101/101" in result.output
+    assert "演示账号" in result.output and "102/102" in result.output
     assert _counts()["Unit"] == 88
 
 

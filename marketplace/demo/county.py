@@ -317,6 +317,7 @@ class _DemoBuilder:
         accounts = [
             User(username="admin", display_name="系统管理员", role="admin"),
             User(username="reviewer", display_name=f"组织部 {self.person()}", role="reviewer"),
+            User(username="reviewer2", display_name="组织部 第二审核员", role="reviewer"),
         ]
         for index, community in enumerate(communities, start=1):
             accounts.append(
