@@ -4,6 +4,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, User
@@ -68,3 +69,14 @@ def snapshot(obj: Any, *fields: str) -> dict:
         value = getattr(obj, field)
         values[field] = value.isoformat() if hasattr(value, "isoformat") else value
     return values
+
+
+def history(object_type: str, object_id: int) -> list[AuditEntry]:
+    """Return the audit entries of one record, newest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == object_type, AuditEntry.object_id == object_id)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        )
+    )

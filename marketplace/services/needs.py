@@ -1,0 +1,330 @@
+"""A community's needs (需求清单): create, edit, publish, withdraw, browse, expire."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import joinedload
+
+from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
+from marketplace.extensions import db
+from marketplace.models import Claim, Community, Need, PairingPlan, PlanPair, ServiceType, User
+from marketplace.models.claims import OPEN_CLAIM_STATUSES
+from marketplace.models.listings import (
+    MEASURE_UNITS,
+    NEED_STATUSES,
+    OPEN_NEED_STATUSES,
+    PUBLIC_NEED_STATUSES,
+)
+from marketplace.services import audit
+from marketplace.services.fields import FieldReader
+from marketplace.services.notifications import notify, staff_of
+from marketplace.services.pagination import Page, paginate
+
+# Needs whose text and quantity may still change: nobody has started the work yet.
+EDITABLE_STATUSES = ("draft", "published", "partly_claimed", "fully_claimed")
+WITHDRAWABLE_STATUSES = EDITABLE_STATUSES
+AUDIT_FIELDS = ("status", "claimed", "quantity", "title")
+MAX_QUANTITY = 100_000
+
+
+def require_role(actor: User | None, role: str) -> User:
+    """Refuse anyone who is not signed in with ``role`` (and bound to its record)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise Forbidden("请先登录。")
+    if actor.role != role:
+        label = {"community": "社区工作人员", "unit": "驻区单位"}.get(role, role)
+        raise Forbidden(f"只有{label}可以执行此操作。")
+    return actor
+
+
+def need_options():
+    """Return the loader options that keep need lists free of N+1 queries."""
+    return (
+        joinedload(Need.community).joinedload(Community.township),
+        joinedload(Need.service_type).joinedload(ServiceType.category),
+    )
+
+
+def _need_values(reader: FieldReader, current: Need | None) -> dict:
+    """Validate the need fields in ``reader``; keys not given keep ``current`` values."""
+
+    def given(key):
+        return current is None or reader.has(key)
+
+    values = {}
+    if given("type_id"):
+        type_id = reader.integer("type_id", "需求类型", required=True)
+        if type_id is not None and db.session.get(ServiceType, type_id) is None:
+            reader.fail("type_id", "请选择有效的需求类型。")
+        values["type_id"] = type_id
+    if given("title"):
+        values["title"] = reader.text("title", "标题", max_length=100, required=True)
+    if given("description"):
+        values["description"] = reader.text("description", "描述", max_length=5000)
+    if given("quantity"):
+        values["quantity"] = reader.integer(
+            "quantity", "数量", minimum=1, maximum=MAX_QUANTITY, required=True
+        )
+    if given("measure_unit"):
+        values["measure_unit"] = reader.choice(
+            "measure_unit", "计量单位", MEASURE_UNITS, default="people"
+        )
+    if given("urgency"):
+        values["urgency"] = reader.integer("urgency", "紧急程度", minimum=1, maximum=3, default=1)
+    for key, label in (("starts_on", "开始日期"), ("ends_on", "结束日期")):
+        if given(key):
+            values[key] = reader.day(key, label)
+    starts_on = values.get("starts_on", current.starts_on if current else None)
+    ends_on = values.get("ends_on", current.ends_on if current else None)
+    if starts_on and ends_on and ends_on < starts_on:
+        reader.fail("ends_on", "结束日期不能早于开始日期。")
+    if "ends_on" in values and ends_on and ends_on < date.today():
+        reader.fail("ends_on", "结束日期不能早于今天。")
+    return values
+
+
+def create_need(actor: User, data, *, publish: bool = False) -> Need:
+    """Create a need for the actor's community, as a draft or published at once."""
+    require_role(actor, "community")
+    reader = FieldReader(data)
+    values = _need_values(reader, None)
+    reader.raise_if_invalid()
+    need = Need(
+        community_id=actor.community_id,
+        created_by_id=actor.id,
+        claimed=0,
+        status="published" if publish else "draft",
+        **values,
+    )
+    db.session.add(need)
+    db.session.flush()
+    audit.record("need.create", actor=actor, obj=need, after=audit.snapshot(need, *AUDIT_FIELDS))
+    db.session.commit()
+    return need
+
+
+def lock_need(need_id: int) -> Need:
+    """Load a need and lock its row until commit (PostgreSQL; SQLite already serialises)."""
+    need = db.session.get(Need, need_id, with_for_update=True, populate_existing=True)
+    if need is None:
+        raise NotFound("需求不存在。")
+    return need
+
+
+def _own_need(actor: User, need_id: int) -> Need:
+    require_role(actor, "community")
+    need = lock_need(need_id)
+    if need.community_id != actor.community_id:
+        raise Forbidden("只能管理本社区的需求。")
+    return need
+
+
+def update_need(actor: User, need_id: int, data) -> Need:
+    """Change a need of the actor's community before its work has started."""
+    need = _own_need(actor, need_id)
+    if need.status not in EDITABLE_STATUSES:
+        raise Conflict(f"需求当前状态为「{need.status_label}」，不能再修改。")
+    reader = FieldReader(data)
+    values = _need_values(reader, need)
+    quantity = values.get("quantity")
+    if quantity is not None and quantity < need.claimed:
+        reader.fail("quantity", f"数量不能少于已认领的 {need.claimed}。")
+    reader.raise_if_invalid()
+    before = audit.snapshot(need, *AUDIT_FIELDS)
+    for key, value in values.items():
+        setattr(need, key, value)
+    if need.status in ("partly_claimed", "fully_claimed"):
+        # A new quantity can fill or reopen the need.
+        need.status = "fully_claimed" if need.claimed >= need.quantity else "partly_claimed"
+    audit.record(
+        "need.update",
+        actor=actor,
+        obj=need,
+        before=before,
+        after=audit.snapshot(need, *AUDIT_FIELDS),
+    )
+    db.session.commit()
+    return need
+
+
+def publish_need(actor: User, need_id: int) -> Need:
+    """Publish a draft need so units can see and claim it."""
+    need = _own_need(actor, need_id)
+    if need.status != "draft":
+        raise Conflict(f"只有草稿可以发布，该需求当前为「{need.status_label}」。")
+    if need.ends_on and need.ends_on < date.today():
+        raise Conflict("需求的结束日期已过，请先修改时间再发布。")
+    before = audit.snapshot(need, *AUDIT_FIELDS)
+    need.status = "published"
+    audit.record(
+        "need.publish",
+        actor=actor,
+        obj=need,
+        before=before,
+        after=audit.snapshot(need, *AUDIT_FIELDS),
+    )
+    db.session.commit()
+    return need
+
+
+def withdraw_need(actor: User, need_id: int) -> Need:
+    """Withdraw a need before any claim on it is in progress; open claims are declined."""
+    need = _own_need(actor, need_id)
+    if need.status not in WITHDRAWABLE_STATUSES:
+        raise Conflict(f"需求当前状态为「{need.status_label}」，不能撤回。")
+    before = audit.snapshot(need, *AUDIT_FIELDS)
+    open_claims = db.session.scalars(
+        select(Claim)
+        .options(joinedload(Claim.unit))
+        .where(Claim.need_id == need.id, Claim.status.in_(OPEN_CLAIM_STATUSES))
+    ).all()
+    for claim in open_claims:
+        audit.record(
+            "claim.decline",
+            actor=actor,
+            obj=claim,
+            before={"status": claim.status},
+            after={"status": "declined"},
+            detail="需求已撤回",
+        )
+        claim.status = "declined"
+        notify(
+            staff_of(unit_id=claim.unit_id),
+            "claim_declined",
+            f"社区已撤回需求「{need.title}」，您的认领已取消。",
+            f"/needs/{need.id}",
+        )
+    need.claimed = 0
+    need.status = "withdrawn"
+    audit.record(
+        "need.withdraw",
+        actor=actor,
+        obj=need,
+        before=before,
+        after=audit.snapshot(need, *AUDIT_FIELDS),
+    )
+    db.session.commit()
+    return need
+
+
+def get_need(viewer: User | None, need_id: int) -> Need:
+    """Return a need the viewer may see: public ones for all, others for its community."""
+    need = db.session.scalar(select(Need).options(*need_options()).where(Need.id == need_id))
+    if need is None:
+        raise NotFound("需求不存在。")
+    if need.status not in PUBLIC_NEED_STATUSES and not _owns(viewer, need):
+        raise NotFound("需求不存在。")
+    return need
+
+
+def _owns(viewer: User | None, need: Need) -> bool:
+    return (
+        viewer is not None
+        and getattr(viewer, "is_authenticated", False)
+        and viewer.role == "community"
+        and viewer.community_id == need.community_id
+    )
+
+
+@dataclass
+class NeedFilters:
+    category_id: int | None = None
+    type_id: int | None = None
+    township_id: int | None = None
+    community_id: int | None = None
+    status: str | None = None  # "open" = still claimable, or one public status
+    q: str | None = None
+
+
+def _filtered(query, filters: NeedFilters):
+    if filters.status == "open":
+        query = query.where(Need.status.in_(OPEN_NEED_STATUSES))
+    elif filters.status:
+        if filters.status not in PUBLIC_NEED_STATUSES:
+            raise InvalidInput("未知的需求状态。", field="status")
+        query = query.where(Need.status == filters.status)
+    if filters.type_id:
+        query = query.where(Need.type_id == filters.type_id)
+    if filters.category_id:
+        types = select(ServiceType.id).where(ServiceType.category_id == filters.category_id)
+        query = query.where(Need.type_id.in_(types))
+    if filters.community_id:
+        query = query.where(Need.community_id == filters.community_id)
+    if filters.township_id:
+        communities = select(Community.id).where(Community.township_id == filters.township_id)
+        query = query.where(Need.community_id.in_(communities))
+    if filters.q and filters.q.strip():
+        pattern = "%" + filters.q.strip()[:50].replace("%", "").replace("_", "") + "%"
+        query = query.where(Need.title.ilike(pattern) | Need.description.ilike(pattern))
+    return query
+
+
+def paired_community_ids(unit_id: int):
+    """Return a subquery of the communities paired with a unit in a published plan."""
+    return (
+        select(PlanPair.community_id)
+        .join(PairingPlan, PairingPlan.id == PlanPair.plan_id)
+        .where(PairingPlan.status == "published", PlanPair.unit_id == unit_id)
+    )
+
+
+def needs_page(
+    viewer: User | None, filters: NeedFilters | None = None, page: int = 1, per_page: int = 20
+) -> Page:
+    """Return public needs; a unit sees its paired communities' needs first."""
+    filters = filters or NeedFilters()
+    query = _filtered(
+        select(Need).options(*need_options()).where(Need.status.in_(PUBLIC_NEED_STATUSES)),
+        filters,
+    )
+    order = []
+    if viewer is not None and getattr(viewer, "role", None) == "unit" and viewer.unit_id:
+        paired = Need.community_id.in_(paired_community_ids(viewer.unit_id))
+        order.append(case((paired, 0), else_=1))
+    # Claimable needs before finished ones, then the most urgent and newest.
+    order.append(case((Need.status.in_(OPEN_NEED_STATUSES), 0), else_=1))
+    order += [Need.urgency.desc(), Need.created_at.desc(), Need.id.desc()]
+    return paginate(query.order_by(*order), page, per_page)
+
+
+def community_needs_page(
+    actor: User, status: str | None = None, page: int = 1, per_page: int = 20
+) -> Page:
+    """Return the actor's community's needs in every state, newest first."""
+    require_role(actor, "community")
+    query = select(Need).options(*need_options()).where(Need.community_id == actor.community_id)
+    if status:
+        if status == "open":
+            query = query.where(Need.status.in_(OPEN_NEED_STATUSES))
+        elif status in NEED_STATUSES:
+            query = query.where(Need.status == status)
+    return paginate(query.order_by(Need.created_at.desc(), Need.id.desc()), page, per_page)
+
+
+def expire_overdue_needs(today: date | None = None) -> int:
+    """Mark unclaimed published needs past their window as expired; return how many."""
+    today = today or date.today()
+    # Only needs nobody has claimed: expiring a need with live claims would strand them.
+    overdue = db.session.scalars(
+        select(Need)
+        .where(
+            Need.status.in_(OPEN_NEED_STATUSES),
+            Need.claimed == 0,
+            Need.ends_on.is_not(None),
+            Need.ends_on < today,
+        )
+        .with_for_update()
+    ).all()
+    for need in overdue:
+        before = audit.snapshot(need, *AUDIT_FIELDS)
+        need.status = "expired"
+        audit.record(
+            "need.expire",
+            obj=need,
+            before=before,
+            after=audit.snapshot(need, *AUDIT_FIELDS),
+            username="system",
+        )
+    db.session.commit()
+    return len(overdue)
