@@ -1,0 +1,201 @@
+"""The pure search package: Chinese recall, filters, facets, snippets, hostile text, locks."""
+
+import threading
+
+import pytest
+
+from marketplace import search
+from marketplace.search import Filters, run_search
+from marketplace.search.highlight import snippet
+from marketplace.search.store import current_generation
+
+
+def doc(key: str, title: str, body: str = "", **fields) -> dict:
+    kind, _, raw_id = key.partition(":")
+    values = {
+        "key": key,
+        "kind": kind,
+        "id": int(raw_id),
+        "title": title,
+        "body": body,
+        "category": "场地设施",
+        "type": "",
+        "township": "城关镇",
+        "community": "",
+        "owner": "县委办公室",
+        "address": "人民路1号",
+        "capacity": None,
+        "free": None,
+        "url": f"/x/{raw_id}",
+    }
+    values.update(fields)
+    return values
+
+
+DOCUMENTS = [
+    doc("facility:1", "县医院免费停车位", "夜间向居民开放", capacity=40, free=True,
+        type="停车位", township="城关镇"),
+    doc("facility:2", "县委办公室共享会议室", "可容纳三十人", capacity=30, free=False,
+        type="会议室", township="东城街道"),
+    doc("facility:3", "县体育中心运动场", "标准田径场", capacity=200, free=True,
+        type="运动场", township="东城街道"),
+    doc("service:4", "法律咨询（县司法局）", "律师每月到社区提供法律咨询", category="法律服务",
+        type="法律咨询", owner="县司法局"),
+    doc("need:5", "城南社区老旧小区清洁", "居民反映需要志愿者清理楼道", category="环境整治",
+        type="老旧小区清洁", community="城南社区", owner="城南社区", capacity=10),
+    doc("unit:6", "县人民医院", "事业单位，党员 80 名", category="", type="事业单位"),
+    doc("community:7", "城南社区", "3200 户，城南路8号", category="", community="城南社区",
+        owner="城南社区"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def root(tmp_path):
+    search.build_generation(tmp_path, DOCUMENTS)
+    return tmp_path
+
+
+def keys(root, text: str = "", **filters) -> list[str]:
+    result = run_search(search.searcher(root), text, Filters(**filters))
+    return sorted(hit["key"] for hit in result.hits)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("停车", "facility:1"), ("会议室", "facility:2"), ("法律", "service:4"),
+     ("停车位", "facility:1"), ("清洁", "need:5"), ("司法局", "service:4")],
+)  # fmt: skip
+def test_chinese_words_find_longer_compounds(root, text, expected):
+    assert expected in keys(root, text)
+
+
+def test_every_word_must_match(root):
+    assert keys(root, "免费 停车") == ["facility:1"]
+    assert keys(root, "停车 法律") == []
+
+
+def test_each_filter_narrows_results(root):
+    assert keys(root, kind="facility") == ["facility:1", "facility:2", "facility:3"]
+    assert keys(root, category="法律服务") == ["service:4"]
+    assert keys(root, type="会议室") == ["facility:2"]
+    assert keys(root, township="东城街道") == ["facility:2", "facility:3"]
+    assert keys(root, community="城南社区") == ["community:7", "need:5"]
+    assert keys(root, min_capacity=35) == ["facility:1", "facility:3"]
+    assert keys(root, free=True) == ["facility:1", "facility:3"]
+    assert keys(root, kind="facility", free=True, min_capacity=100) == ["facility:3"]
+    assert keys(root, kind="nonsense") == []
+
+
+def test_facets_count_all_matches_not_only_the_page(root):
+    result = run_search(search.searcher(root), "", per_page=2)
+    assert result.total == len(DOCUMENTS)
+    assert len(result.hits) == 2
+    assert result.facets["kind"]["facility"] == 3
+    assert result.facets["township"] == {"东城街道": 2, "城关镇": 5}
+
+
+def test_pages_are_disjoint_and_complete(root):
+    seen = []
+    for page in (1, 2, 3, 4):
+        result = run_search(search.searcher(root), "", page=page, per_page=2)
+        seen += [hit["key"] for hit in result.hits]
+    assert sorted(seen) == sorted(d["key"] for d in DOCUMENTS)
+    assert result.pages == 4
+
+
+def test_a_typo_or_empty_result_offers_a_suggestion(root):
+    typo = run_search(search.searcher(root), "会以室")
+    assert typo.total == 0
+    assert typo.suggestion == "会议室"
+    assert keys(root, typo.suggestion) == ["facility:2"]
+    together = run_search(search.searcher(root), "停车 法律")
+    assert together.total == 0 and together.suggestion in {"停车", "法律"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "' OR 1=1--",
+     "*:(){}", "title:* AND NOT OR ~ ^2", "[a TO z]", "\\", "停车" * 200, "\x00\u202e"],
+)  # fmt: skip
+def test_hostile_query_text_is_plain_text(root, text):
+    result = run_search(search.searcher(root), text)
+    for hit in result.hits:
+        assert "<script" not in str(hit["snippet"]) and "<img" not in str(hit["snippet"])
+
+
+def test_snippet_escapes_text_and_adds_only_marks():
+    html = str(snippet('<b>免费</b>停车位 "><img onerror=x>', ["停车", "<b>"]))
+    assert "<b>" not in html and "<img" not in html
+    assert "&lt;img onerror=x&gt;" in html
+    assert "<mark>停车</mark>" in html
+    assert "<mark>&lt;b&gt;</mark>" in html
+
+
+def test_snippet_centres_on_the_first_match():
+    text = "甲" * 200 + "停车位" + "乙" * 200
+    html = str(snippet(text, ["停车"], width=60))
+    assert html.startswith("…") and html.endswith("…") and "<mark>停车</mark>" in html
+
+
+def test_update_replaces_by_key_and_replay_leaves_one_document(root):
+    changed = doc("facility:1", "县医院收费停车场", capacity=40, free=False)
+    with search.locked():
+        search.write(root, [changed], [])
+        search.write(root, [changed], [])  # W2: replaying the same update
+    assert keys(root, "停车") == ["facility:1"]
+    assert keys(root, "免费") == []
+    with search.locked():
+        search.write(root, [], ["facility:1", "facility:1"])
+    assert keys(root, "停车") == []
+
+
+def test_rebuild_swaps_in_a_new_generation(root):
+    before = current_generation(root)
+    search.build_generation(root, DOCUMENTS[:2])
+    assert current_generation(root) != before and not before.exists()
+    assert keys(root) == ["facility:1", "facility:2"]
+
+
+def test_missing_or_corrupt_index_is_reported_not_crashed(tmp_path, root):
+    assert not search.index_exists(tmp_path / "nowhere")
+    for segment in current_generation(root).iterdir():
+        segment.write_bytes(b"garbage")
+    search.store.forget_searchers()
+    with pytest.raises(search.IndexUnavailable):
+        search.searcher(root)
+
+
+def test_concurrent_writers_queue_on_the_lock(root):
+    errors = []
+
+    def writer(number: int):
+        try:
+            with search.locked():
+                search.write(root, [doc(f"service:{100 + number}", f"法律援助{number}")], [])
+        except Exception as error:  # pragma: no cover - the assertion reports it
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(keys(root, "法律援助")) == 6
+
+
+def test_a_busy_lock_raises_index_busy():
+    with search.locked():
+        result = []
+        thread = threading.Thread(target=lambda: result.append(_try_lock()))
+        thread.start()
+        thread.join()
+    assert result == ["busy"]
+
+
+def _try_lock():
+    try:
+        with search.locked(timeout=0.05):
+            return "free"
+    except search.IndexBusy:
+        return "busy"
