@@ -81,6 +81,8 @@ def init_error_handlers(app: Flask) -> None:
             from marketplace.services.audit import record_refusal
 
             record_refusal(error.message)
+        if error.field and wants_json():
+            return jsonify(error=error.message, field=error.field), error.status
         return _answer(error.status, error.message)
 
     @app.errorhandler(HTTPException)

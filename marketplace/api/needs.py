@@ -1,3 +1,102 @@
-"""Needs: list, read, post, withdraw (role community for writes)."""
+"""Needs: list, read, post, edit, publish, withdraw (role community for writes)."""
 
-from marketplace.api import api_bp  # noqa: F401
+from flask import jsonify, request
+
+from marketplace.api import api_bp
+from marketplace.api.claims import claim_json
+from marketplace.api.common import int_arg, json_body, page_json
+from marketplace.auth import api_login_required, api_user
+from marketplace.errors import NotAuthenticated
+from marketplace.models import Need
+from marketplace.services import claims, needs
+
+
+def viewer():
+    """Return the token's user, None when anonymous; a bad token is refused, not ignored."""
+    user = api_user()
+    if user is None and request.headers.get("Authorization"):
+        raise NotAuthenticated("无效的 API 令牌。")
+    return user
+
+
+def need_json(need: Need) -> dict:
+    """Return a need as the API shows it."""
+    community = need.community
+    service_type = need.service_type
+    return {
+        "id": need.id,
+        "title": need.title,
+        "description": need.description,
+        "type_id": need.type_id,
+        "type": service_type.name,
+        "category_id": service_type.category_id,
+        "category": service_type.category.name,
+        "community_id": need.community_id,
+        "community": community.name,
+        "township_id": community.township_id,
+        "township": community.township.name,
+        "quantity": need.quantity,
+        "claimed": need.claimed,
+        "remaining": need.remaining,
+        "measure_unit": need.measure_unit,
+        "measure_label": need.measure_label,
+        "starts_on": need.starts_on.isoformat() if need.starts_on else None,
+        "ends_on": need.ends_on.isoformat() if need.ends_on else None,
+        "urgency": need.urgency,
+        "urgency_label": need.urgency_label,
+        "status": need.status,
+        "status_label": need.status_label,
+        "url": f"/needs/{need.id}",
+    }
+
+
+@api_bp.get("/needs")
+def list_needs():
+    filters = needs.NeedFilters(
+        category_id=int_arg("category_id"),
+        type_id=int_arg("type_id"),
+        township_id=int_arg("township_id"),
+        community_id=int_arg("community_id"),
+        status=request.args.get("status") or None,
+        q=request.args.get("q") or None,
+    )
+    page = needs.needs_page(
+        viewer(), filters, int_arg("page", 1, minimum=1), int_arg("per_page", 20, minimum=1)
+    )
+    return jsonify(page_json(page, need_json))
+
+
+@api_bp.get("/needs/<int:need_id>")
+def show_need(need_id: int):
+    user = viewer()
+    need = needs.get_need(user, need_id)
+    visible_claims = claims.claims_for_need(user, need_id)
+    return jsonify(need_json(need) | {"claims": [claim_json(c) for c in visible_claims]})
+
+
+@api_bp.post("/needs")
+@api_login_required("community")
+def create_need():
+    body = json_body()
+    publish = body.get("publish", True) is not False
+    need = needs.create_need(api_user(), body, publish=publish)
+    return jsonify(need_json(needs.get_need(api_user(), need.id))), 201
+
+
+@api_bp.patch("/needs/<int:need_id>")
+@api_login_required("community")
+def update_need(need_id: int):
+    need = needs.update_need(api_user(), need_id, json_body())
+    return jsonify(need_json(need))
+
+
+@api_bp.post("/needs/<int:need_id>/publish")
+@api_login_required("community")
+def publish_need(need_id: int):
+    return jsonify(need_json(needs.publish_need(api_user(), need_id)))
+
+
+@api_bp.post("/needs/<int:need_id>/withdraw")
+@api_login_required("community")
+def withdraw_need(need_id: int):
+    return jsonify(need_json(needs.withdraw_need(api_user(), need_id)))
