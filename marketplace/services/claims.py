@@ -105,6 +105,8 @@ def claim_need(actor: User, need_id: int, quantity, note: str = "") -> Claim:
     need = db.session.get(Need, need_id)
     if need is None or need.status not in PUBLIC_NEED_STATUSES:
         raise NotFound("需求不存在。")
+    if need.status == "fully_claimed":
+        raise Conflict("剩余数量不足：该需求已全部认领。")
     if need.status not in OPEN_NEED_STATUSES:
         raise Conflict(f"该需求当前为「{need.status_label}」，不能认领。")
     if need.ends_on and need.ends_on < date.today():
