@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
-from marketplace.models import Claim, Need, Notification, User
+from marketplace.models import Claim, Need, Notification, SearchOutbox, User
 from marketplace.services import claims, needs
 from marketplace.services.audit import history
 from tests.factories import make_need, make_user
@@ -329,3 +329,22 @@ def test_list_queries_are_bounded_on_the_demo_county(demo_app):
         assert len(statements) <= 3, len(statements)
     assert len(browse()) == 100 and len(own_needs()) >= 8
     assert sum(len(projects(a)) for a in everyone) >= 30
+
+
+def test_claim_changes_queue_a_search_update_of_the_need(db, people):
+    staff, need, unit_a, _ = people
+    queued = []
+
+    def _queued(_mapper, _connection, row):
+        queued.append(row.doc_key)
+
+    # Watch the inserts: the indexer may drain the outbox right after the commit.
+    event.listen(SearchOutbox, "after_insert", _queued)
+    try:
+        claim = claims.claim_need(unit_a, need.id, 3)  # a bulk UPDATE, not the ORM
+        assert f"need:{need.id}" in queued
+        queued.clear()
+        claims.decline_claim(staff, claim.id)
+        assert f"need:{need.id}" in queued
+    finally:
+        event.remove(SearchOutbox, "after_insert", _queued)

@@ -128,7 +128,6 @@ def claim_need(actor: User, need_id: int, quantity, note: str = "") -> Claim:
                     (Need.claimed + quantity >= Need.quantity, "fully_claimed"),
                     else_="partly_claimed",
                 ),
-                updated_at=utcnow(),
             )
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -139,6 +138,9 @@ def claim_need(actor: User, need_id: int, quantity, note: str = "") -> Claim:
             raise Conflict(f"剩余数量不足：该需求仅剩 {remaining} {need.measure_label}可认领。")
         claim = _insert_claim(need, actor, quantity, note)
         db.session.refresh(need)
+        # The bulk UPDATE bypassed the unit of work; touching the row through the ORM
+        # lets the search outbox see that the need's remaining quantity changed.
+        need.updated_at = utcnow()
         _record("claim.propose", actor, claim, need, before)
         notify(
             staff_of(community_id=need.community_id),
