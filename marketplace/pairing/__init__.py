@@ -1,0 +1,25 @@
+"""The pairing optimizer: a pure module (numpy and scipy only, never Flask or a database).
+
+``solve(problem)`` returns the unit↔community pairs of maximum total score under unit
+capacities, community quotas, forbidden and pinned pairs (DESIGN §5), or an infeasible
+result that says why. ``python -m marketplace.pairing solve FILE`` runs it on a JSON
+instance.
+"""
+
+from marketplace.pairing.problem import (
+    InvalidProblem,
+    PairingProblem,
+    PairingResult,
+    problem_from_instance,
+    result_to_json,
+)
+from marketplace.pairing.solver import solve
+
+__all__ = [
+    "InvalidProblem",
+    "PairingProblem",
+    "PairingResult",
+    "problem_from_instance",
+    "result_to_json",
+    "solve",
+]
