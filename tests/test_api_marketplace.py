@@ -286,3 +286,60 @@ def test_api_and_service_lists_agree(db, roles):
     assert api_ids == service_ids and len(api_ids) == 3
     paged = unit01.get("/needs", per_page=2, page=2).json
     assert (paged["total"], paged["pages"], len(paged["results"])) == (3, 2, 1)
+
+
+# Who may call each write route of the marketplace API (S9); reads of needs and offers
+# are public. A route missing here fails the matrix test, so new routes get a row.
+API_ROLES = {
+    "api.create_need": {"community"},
+    "api.update_need": {"community"},
+    "api.publish_need": {"community"},
+    "api.withdraw_need": {"community"},
+    "api.accept_claim": {"community"},
+    "api.decline_claim": {"community"},
+    "api.complete_claim": {"community"},
+    "api.rate_claim": {"community"},
+    "api.create_offer": {"unit"},
+    "api.update_offer": {"unit"},
+    "api.publish_offer": {"unit"},
+    "api.withdraw_offer": {"unit"},
+    "api.claim_need": {"unit"},
+    "api.withdraw_claim": {"unit"},
+    "api.report_progress": {"community", "unit"},
+    "api.list_claims": {"community", "unit"},
+    "api.show_claim": {"community", "unit"},
+    "api.list_needs": None,
+    "api.show_need": None,
+    "api.list_offers": None,
+    "api.show_offer": None,
+}
+MARKETPLACE_API = ("marketplace.api.needs", "marketplace.api.offers", "marketplace.api.claims")
+
+
+def test_role_by_route_matrix_from_the_url_map(app, client):
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if app.view_functions[rule.endpoint].__module__ in MARKETPLACE_API
+    ]
+    assert {rule.endpoint for rule in rules} == set(API_ROLES)
+    tokens = {role: Api(client, make_user(role)) for role in ("community", "unit", "reviewer")}
+    tokens["admin"] = Api(client, make_user("admin"))
+    anonymous = Api(client)
+    for rule in rules:
+        allowed = API_ROLES[rule.endpoint]
+        url = rule.rule.replace("/api/v1", "")
+        for argument in rule.arguments:
+            url = url.replace(f"<int:{argument}>", "424242")
+        method = next(m for m in rule.methods if m in ("GET", "POST", "PATCH"))
+        if allowed is None:
+            assert anonymous.get(url).status_code in (200, 404), url
+            continue
+        send = {"GET": "get", "POST": "post", "PATCH": "patch"}[method]
+        answer = getattr(anonymous, send)(url, *([{}] if send == "patch" else []))
+        assert answer.status_code == 401, (url, answer.status_code)
+        for role, api in tokens.items():
+            answer = getattr(api, send)(url, *([{}] if send == "patch" else []))
+            expected = {200, 400, 404} if role in allowed else {403}
+            assert answer.status_code in expected, (role, method, url, answer.status_code)
+            assert answer.status_code == 200 or "error" in answer.json
