@@ -8,6 +8,7 @@ from flask import Blueprint
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from marketplace.api import (  # noqa: E402,F401  (each module registers its routes)
+    bookings,
     claims,
     needs,
     offers,

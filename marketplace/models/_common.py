@@ -1,6 +1,8 @@
 """Column helpers shared by the models."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+
+CHINA_TIME = timezone(timedelta(hours=8), "CST")  # no daylight saving in China
 
 
 def utcnow() -> datetime:

@@ -46,6 +46,10 @@ class Booking(db.Model):
 
     offer: Mapped[Offer] = relationship()
 
+    @property
+    def status_label(self) -> str:
+        return BOOKING_STATUSES.get(self.status, self.status)
+
 
 class BookingSlot(db.Model):
     __tablename__ = "booking_slot"

@@ -2,6 +2,8 @@
 
 from marketplace.web.admin import bp as admin_bp
 from marketplace.web.auth import bp as auth_bp
+from marketplace.web.bookings import bp as bookings_bp
+from marketplace.web.bookings import desk as booking_desk_bp
 from marketplace.web.community import bp as community_bp
 from marketplace.web.listings import bp as listings_bp
 from marketplace.web.main import bp as main_bp
@@ -16,9 +18,11 @@ blueprints = [
     auth_bp,
     search_bp,
     listings_bp,
+    bookings_bp,
     notifications_bp,
     community_bp,
     unit_bp,
+    booking_desk_bp,
     pairs_bp,
     review_bp,
     admin_bp,

@@ -1,11 +1,11 @@
 """Template globals and filters: navigation by role, unread count, local times."""
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 from flask import Flask
 from flask_login import current_user
 
-CHINA_TIME = timezone(timedelta(hours=8), "CST")  # no daylight saving in China
+from marketplace.models._common import CHINA_TIME
 
 # Entries whose endpoint is not registered are left out, so an area can ship alone.
 NAVIGATION = {
@@ -21,6 +21,7 @@ NAVIGATION = {
         ("unit.browse_needs", "需求大厅"),
         ("unit.offers", "资源清单"),
         ("unit.projects", "项目清单"),
+        ("booking_desk.incoming", "预约申请"),
         ("pairs.mine", "结对社区"),
     ],
     "reviewer": [("review.dashboard", "结对审核"), ("review.plans", "结对方案")],

@@ -1,0 +1,60 @@
+"""The form a resident fills in to ask for a facility, and the unit's answer form."""
+
+from datetime import date, time
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+HALF_HOURS = [SelectChoice(f"{h:02d}:{m:02d}") for h in range(6, 23) for m in (0, 30)]
+
+
+class BookingForm(FlaskForm):
+    day = DateField("日期", validators=[DataRequired("请选择日期。")], default=date.today)
+    start = SelectField("开始时间", choices=HALF_HOURS, default="09:00")
+    end = SelectField("结束时间", choices=HALF_HOURS, default="10:00")
+    quantity = IntegerField(
+        "数量（车位/台套）",
+        validators=[Optional(), NumberRange(1, 500, "数量超出范围。")],
+        default=1,
+    )
+    requester_name = StringField(
+        "联系人", validators=[DataRequired("请填写联系人姓名。"), Length(max=40)]
+    )
+    requester_phone = StringField(
+        "联系电话", validators=[DataRequired("请填写联系电话。"), Length(max=30)]
+    )
+    purpose = TextAreaField(
+        "用途",
+        validators=[DataRequired("请简要说明用途。"), Length(max=500)],
+        render_kw={"rows": 3},
+    )
+    submit = SubmitField("提交预约申请")
+
+    def to_request(self) -> dict:
+        """Return the service's input: China-time moments and the contact fields."""
+        day: date = self.day.data
+        return {
+            "starts_at": f"{day:%Y-%m-%d} {self.start.data}",
+            "ends_at": f"{day:%Y-%m-%d} {self.end.data}",
+            "quantity": self.quantity.data or 1,
+            "requester_name": self.requester_name.data,
+            "requester_phone": self.requester_phone.data,
+            "purpose": self.purpose.data,
+        }
+
+    def attach(self, field: str | None, message: str) -> None:
+        """Show a service's refusal next to the field it concerns."""
+        target = {"starts_at": self.start, "ends_at": self.end}.get(field or "")
+        target = target or getattr(self, field or "", None) or self.day
+        target.errors = [*target.errors, message]
+
+
+class AnswerForm(FlaskForm):
+    note = StringField("答复说明（选填）", validators=[Length(max=500)])
+
+
+def opening_default(opening: time | None) -> str:
+    """Return the first bookable half hour of a facility as the form's default start."""
+    return f"{opening:%H:%M}" if opening else "09:00"
