@@ -11,7 +11,8 @@ from marketplace.errors import Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Community, Evaluation, Need, ServiceType, User
 from marketplace.models.claims import CLAIM_STATUSES, LIVE_CLAIM_STATUSES
-from marketplace.services.needs import get_need, require_role
+from marketplace.services.access import require_role, signed_in
+from marketplace.services.need_queries import get_need
 from marketplace.services.pagination import Page, paginate
 
 
@@ -28,7 +29,7 @@ def claim_options():
 
 
 def _is_party(viewer: User | None, claim: Claim) -> bool:
-    if viewer is None or not getattr(viewer, "is_authenticated", False):
+    if not signed_in(viewer):
         return False
     if viewer.role == "unit":
         return viewer.unit_id == claim.unit_id
@@ -49,7 +50,7 @@ def claims_for_need(viewer: User | None, need_id: int) -> list[Claim]:
     """Return a need's claims: all for its community, a unit's own for that unit."""
     need = get_need(viewer, need_id)
     query = select(Claim).options(*claim_options()).where(Claim.need_id == need.id)
-    role = getattr(viewer, "role", None) if getattr(viewer, "is_authenticated", False) else None
+    role = viewer.role if signed_in(viewer) else None
     if role == "community" and viewer.community_id == need.community_id:
         pass
     elif role == "unit":

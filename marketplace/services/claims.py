@@ -19,6 +19,7 @@ from marketplace.models._common import utcnow
 from marketplace.models.claims import LIVE_CLAIM_STATUSES, OPEN_CLAIM_STATUSES
 from marketplace.models.listings import OPEN_NEED_STATUSES, PUBLIC_NEED_STATUSES
 from marketplace.services import audit
+from marketplace.services.access import require_role
 from marketplace.services.claim_queries import (  # noqa: F401  (part of this module's API)
     claims_for_need,
     get_claim,
@@ -26,7 +27,7 @@ from marketplace.services.claim_queries import (  # noqa: F401  (part of this mo
     unit_ratings,
 )
 from marketplace.services.fields import FieldReader
-from marketplace.services.needs import lock_need, require_role
+from marketplace.services.needs import lock_need
 from marketplace.services.notifications import notify, staff_of
 
 # Need states that the claims no longer drive (set by the community or by time).

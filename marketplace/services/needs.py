@@ -1,49 +1,36 @@
 """A community's needs (需求清单): create, edit, publish, withdraw, browse, expire."""
 
-from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
+from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.extensions import db
-from marketplace.models import Claim, Community, Need, PairingPlan, PlanPair, ServiceType, User
+from marketplace.models import Claim, Need, ServiceType, User
 from marketplace.models.claims import OPEN_CLAIM_STATUSES
 from marketplace.models.listings import (
     MEASURE_UNITS,
-    NEED_STATUSES,
     OPEN_NEED_STATUSES,
-    PUBLIC_NEED_STATUSES,
 )
 from marketplace.services import audit
+from marketplace.services.access import require_role
 from marketplace.services.fields import FieldReader
+from marketplace.services.need_queries import (  # noqa: F401  (part of this module's API)
+    NeedFilters,
+    community_needs_page,
+    get_need,
+    need_options,
+    needs_page,
+    paired_community_ids,
+)
 from marketplace.services.notifications import notify, staff_of
-from marketplace.services.pagination import Page, paginate
 
 # Needs whose text and quantity may still change: nobody has started the work yet.
 EDITABLE_STATUSES = ("draft", "published", "partly_claimed", "fully_claimed")
 WITHDRAWABLE_STATUSES = EDITABLE_STATUSES
 AUDIT_FIELDS = ("status", "claimed", "quantity", "title")
 MAX_QUANTITY = 100_000
-
-
-def require_role(actor: User | None, role: str) -> User:
-    """Refuse anyone who is not signed in with ``role`` (and bound to its record)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        raise Forbidden("请先登录。")
-    if actor.role != role:
-        label = {"community": "社区工作人员", "unit": "驻区单位"}.get(role, role)
-        raise Forbidden(f"只有{label}可以执行此操作。")
-    return actor
-
-
-def need_options():
-    """Return the loader options that keep need lists free of N+1 queries."""
-    return (
-        joinedload(Need.community).joinedload(Community.township),
-        joinedload(Need.service_type).joinedload(ServiceType.category),
-    )
 
 
 def _need_values(reader: FieldReader, current: Need | None) -> dict:
@@ -206,100 +193,6 @@ def withdraw_need(actor: User, need_id: int) -> Need:
     )
     db.session.commit()
     return need
-
-
-def get_need(viewer: User | None, need_id: int) -> Need:
-    """Return a need the viewer may see: public ones for all, others for its community."""
-    need = db.session.scalar(select(Need).options(*need_options()).where(Need.id == need_id))
-    if need is None:
-        raise NotFound("需求不存在。")
-    if need.status not in PUBLIC_NEED_STATUSES and not _owns(viewer, need):
-        raise NotFound("需求不存在。")
-    return need
-
-
-def _owns(viewer: User | None, need: Need) -> bool:
-    return (
-        viewer is not None
-        and getattr(viewer, "is_authenticated", False)
-        and viewer.role == "community"
-        and viewer.community_id == need.community_id
-    )
-
-
-@dataclass
-class NeedFilters:
-    category_id: int | None = None
-    type_id: int | None = None
-    township_id: int | None = None
-    community_id: int | None = None
-    status: str | None = None  # "open" = still claimable, or one public status
-    q: str | None = None
-
-
-def _filtered(query, filters: NeedFilters):
-    if filters.status == "open":
-        query = query.where(Need.status.in_(OPEN_NEED_STATUSES))
-    elif filters.status:
-        if filters.status not in PUBLIC_NEED_STATUSES:
-            raise InvalidInput("未知的需求状态。", field="status")
-        query = query.where(Need.status == filters.status)
-    if filters.type_id:
-        query = query.where(Need.type_id == filters.type_id)
-    if filters.category_id:
-        types = select(ServiceType.id).where(ServiceType.category_id == filters.category_id)
-        query = query.where(Need.type_id.in_(types))
-    if filters.community_id:
-        query = query.where(Need.community_id == filters.community_id)
-    if filters.township_id:
-        communities = select(Community.id).where(Community.township_id == filters.township_id)
-        query = query.where(Need.community_id.in_(communities))
-    if filters.q and filters.q.strip():
-        pattern = "%" + filters.q.strip()[:50].replace("%", "").replace("_", "") + "%"
-        query = query.where(Need.title.ilike(pattern) | Need.description.ilike(pattern))
-    return query
-
-
-def paired_community_ids(unit_id: int):
-    """Return a subquery of the communities paired with a unit in a published plan."""
-    return (
-        select(PlanPair.community_id)
-        .join(PairingPlan, PairingPlan.id == PlanPair.plan_id)
-        .where(PairingPlan.status == "published", PlanPair.unit_id == unit_id)
-    )
-
-
-def needs_page(
-    viewer: User | None, filters: NeedFilters | None = None, page: int = 1, per_page: int = 20
-) -> Page:
-    """Return public needs; a unit sees its paired communities' needs first."""
-    filters = filters or NeedFilters()
-    query = _filtered(
-        select(Need).options(*need_options()).where(Need.status.in_(PUBLIC_NEED_STATUSES)),
-        filters,
-    )
-    order = []
-    if viewer is not None and getattr(viewer, "role", None) == "unit" and viewer.unit_id:
-        paired = Need.community_id.in_(paired_community_ids(viewer.unit_id))
-        order.append(case((paired, 0), else_=1))
-    # Claimable needs before finished ones, then the most urgent and newest.
-    order.append(case((Need.status.in_(OPEN_NEED_STATUSES), 0), else_=1))
-    order += [Need.urgency.desc(), Need.created_at.desc(), Need.id.desc()]
-    return paginate(query.order_by(*order), page, per_page)
-
-
-def community_needs_page(
-    actor: User, status: str | None = None, page: int = 1, per_page: int = 20
-) -> Page:
-    """Return the actor's community's needs in every state, newest first."""
-    require_role(actor, "community")
-    query = select(Need).options(*need_options()).where(Need.community_id == actor.community_id)
-    if status:
-        if status == "open":
-            query = query.where(Need.status.in_(OPEN_NEED_STATUSES))
-        elif status in NEED_STATUSES:
-            query = query.where(Need.status == status)
-    return paginate(query.order_by(Need.created_at.desc(), Need.id.desc()), page, per_page)
 
 
 def expire_overdue_needs(today: date | None = None) -> int:

@@ -16,8 +16,8 @@ from marketplace.models.listings import (
     WORKDAYS,
 )
 from marketplace.services import audit
+from marketplace.services.access import require_role, signed_in
 from marketplace.services.fields import FieldReader
-from marketplace.services.needs import require_role
 from marketplace.services.pagination import Page, paginate
 
 AUDIT_FIELDS = ("status", "title", "kind", "capacity", "monthly_quantity")
@@ -194,10 +194,7 @@ def get_offer(viewer: User | None, offer_id: int) -> Offer:
     if offer is None:
         raise NotFound("资源不存在。")
     if offer.status != "published" and not (
-        viewer is not None
-        and getattr(viewer, "is_authenticated", False)
-        and viewer.role == "unit"
-        and viewer.unit_id == offer.unit_id
+        signed_in(viewer) and viewer.role == "unit" and viewer.unit_id == offer.unit_id
     ):
         raise NotFound("资源不存在。")
     return offer
