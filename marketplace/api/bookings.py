@@ -9,8 +9,8 @@ from marketplace.api.common import json_body
 from marketplace.auth import api_login_required, api_user
 from marketplace.errors import InvalidInput
 from marketplace.models import Booking
+from marketplace.models._common import local_time
 from marketplace.services import bookings
-from marketplace.web.templating import local_time
 
 
 def booking_json(booking: Booking, *, private: bool = True) -> dict:

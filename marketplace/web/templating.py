@@ -1,11 +1,9 @@
 """Template globals and filters: navigation by role, unread count, local times."""
 
-from datetime import UTC, date, datetime
-
 from flask import Flask
 from flask_login import current_user
 
-from marketplace.models._common import CHINA_TIME
+from marketplace.models._common import local_time
 
 # Entries whose endpoint is not registered are left out, so an area can ship alone.
 NAVIGATION = {
@@ -24,20 +22,13 @@ NAVIGATION = {
         ("booking_desk.incoming", "预约申请"),
         ("pairs.mine", "结对社区"),
     ],
-    "reviewer": [("review.dashboard", "结对审核"), ("review.plans", "结对方案")],
-    "admin": [("admin.dashboard", "系统管理")],
+    "reviewer": [
+        ("review.dashboard", "结对审核"),
+        ("review.plans", "结对方案"),
+        ("ledgers.index", "台账"),
+    ],
+    "admin": [("admin.dashboard", "系统管理"), ("ledgers.index", "台账与导入")],
 }
-
-
-def local_time(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Format a stored UTC time in China time."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:  # SQLite returns naive datetimes; they are UTC
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(CHINA_TIME).strftime(fmt)
-    return value.strftime("%Y-%m-%d")
 
 
 def init_templating(app: Flask) -> None:

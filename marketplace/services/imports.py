@@ -1,0 +1,310 @@
+"""Import the officials' Excel sheets: communities, units and needs.
+
+A sheet is read whole and every row checked before anything is written: one bad row
+refuses the whole file, with each problem named by row and column, so a file is never
+half imported. Rows that match an existing record update it (communities, units) or are
+skipped (needs already on the list), so importing the same file twice changes nothing.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from marketplace.errors import Forbidden, InvalidInput
+from marketplace.extensions import db
+from marketplace.models import Community, County, Need, ServiceType, Township, Unit, User
+from marketplace.models.listings import MEASURE_UNITS, URGENCIES
+from marketplace.models.places import UNIT_KINDS
+from marketplace.services import audit
+from marketplace.services.workbooks import new_workbook, read_rows, to_bytes, write_table
+
+Progress = Callable[[int, int], None]
+
+COLUMNS = {
+    "communities": ["乡镇/街道", "社区名称", "地址", "纬度", "经度", "户数", "联系人", "联系电话"],
+    "units": ["单位名称", "单位类型", "乡镇/街道", "地址", "纬度", "经度", "党员人数", "联系人",
+              "联系电话"],
+    "needs": ["社区名称", "服务类型", "标题", "描述", "数量", "计量单位", "开始日期", "结束日期",
+              "紧急程度"],
+}  # fmt: skip
+REQUIRED = {
+    "communities": {"乡镇/街道", "社区名称"},
+    "units": {"单位名称", "单位类型"},
+    "needs": {"社区名称", "服务类型", "标题", "数量"},
+}
+EXAMPLES = {
+    "communities": ["城关镇", "示例社区", "示例路 1 号", 31.02, 113.75, 1200, "王芳",
+                    "0710-5550000"],
+    "units": ["示例县司法局", "党政机关", "城关镇", "示例大道 8 号", 31.03, 113.76, 42, "李强",
+              "0710-5551111"],
+    "needs": ["示例社区", "法律咨询", "每月一次法律咨询", "为居民提供现场法律咨询", 12, "场次",
+              "2026-01-01", "2026-12-31", "一般"],
+}  # fmt: skip
+LABELS = {"communities": "社区", "units": "驻区单位", "needs": "需求"}
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{LABELS[self.kind]}：共 {self.rows} 行，新增 {self.created}，更新 {self.updated}，"
+            f"跳过 {self.skipped}"
+        )
+
+
+class RowReader:
+    """Typed access to one row's cells; problems are collected as 第 n 行 messages."""
+
+    def __init__(self, number: int, record: dict, errors: list[str]):
+        self.row_number, self.record, self.errors = number, record, errors
+
+    def fail(self, column: str, message: str) -> None:
+        self.errors.append(f"第 {self.row_number} 行「{column}」：{message}")
+
+    def text(self, column: str, limit: int, required: bool = False) -> str:
+        value = self.record.get(column)
+        text = "" if value is None else str(value).strip()
+        if required and not text:
+            self.fail(column, "不能为空。")
+        if len(text) > limit:
+            self.fail(column, f"不能超过 {limit} 个字。")
+        return text[:limit]
+
+    def number(self, column: str, low: float, high: float, integer: bool = False):
+        value = self.record.get(column)
+        if value in (None, ""):
+            return None
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(column, "必须是数字。")
+            return None
+        if not low <= number <= high or (integer and not number.is_integer()):
+            kind = "整数" if integer else "数字"
+            self.fail(column, f"应为 {low:g} 到 {high:g} 之间的{kind}。")
+            return None
+        return int(number) if integer else number
+
+    def label(self, column: str, choices: dict, default=None):
+        text = self.text(column, 20)
+        if not text:
+            return default
+        for code, label in choices.items():
+            if text in (label, str(code)):
+                return code
+        self.fail(column, f"无效，可选：{'、'.join(map(str, choices.values()))}。")
+        return default
+
+    def day(self, column: str) -> date | None:
+        value = self.record.get(column)
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip().replace("/", "-"))
+        except ValueError:
+            self.fail(column, "日期格式应为 YYYY-MM-DD。")
+            return None
+
+
+def template_workbook(kind: str) -> bytes:
+    """Return an empty import sheet for ``kind`` with its header and one example row."""
+    _check_kind(kind)
+    workbook, _ = new_workbook()
+    sheet = workbook.create_sheet(LABELS[kind])
+    write_table(sheet, COLUMNS[kind], [EXAMPLES[kind]])
+    return to_bytes(workbook)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in COLUMNS:
+        raise InvalidInput(f"不支持导入 {kind}，可选：communities、units、needs。", field="kind")
+
+
+def _only_county() -> County:
+    counties = db.session.scalars(select(County).limit(2)).all()
+    if len(counties) != 1:
+        raise InvalidInput("导入前数据库中应恰有一个县（可先载入演示数据或建立县）。", field="file")
+    return counties[0]
+
+
+def _township(county: County, name: str) -> Township:
+    township = db.session.scalar(
+        select(Township).where(Township.county_id == county.id, Township.name == name)
+    )
+    if township is None:
+        kind = "town" if name.endswith("镇") else "township" if name.endswith("乡") else "street"
+        township = Township(county=county, name=name, kind=kind)
+        db.session.add(township)
+        db.session.flush()
+    return township
+
+
+def _place_values(row: RowReader) -> dict:
+    values = {
+        "address": row.text("地址", 200),
+        "latitude": row.number("纬度", -90, 90),
+        "longitude": row.number("经度", -180, 180),
+        "contact_name": row.text("联系人", 40),
+        "contact_phone": row.text("联系电话", 30),
+    }
+    return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+def _import_community(county: County, row: RowReader, report: ImportReport) -> None:
+    township_name, name = row.text("乡镇/街道", 60, True), row.text("社区名称", 60, True)
+    values = _place_values(row)
+    if (households := row.number("户数", 0, 1_000_000, integer=True)) is not None:
+        values["households"] = households
+    if row.errors or not (township_name and name):
+        return
+    township = _township(county, township_name)
+    community = db.session.scalar(
+        select(Community).where(Community.township_id == township.id, Community.name == name)
+    )
+    if community is None:
+        db.session.add(Community(township=township, name=name, **values))
+        report.created += 1
+    else:
+        for key, value in values.items():
+            setattr(community, key, value)
+        report.updated += 1
+
+
+def _import_unit(county: County, row: RowReader, report: ImportReport) -> None:
+    name = row.text("单位名称", 80, True)
+    kind = row.label("单位类型", UNIT_KINDS)
+    if kind is None and not row.errors:
+        row.fail("单位类型", "不能为空。")
+    township_name = row.text("乡镇/街道", 60)
+    values = _place_values(row)
+    if (members := row.number("党员人数", 0, 100_000, integer=True)) is not None:
+        values["party_members"] = members
+    if row.errors:
+        return
+    if township_name:
+        values["township_id"] = _township(county, township_name).id
+    unit = db.session.scalar(select(Unit).where(Unit.county_id == county.id, Unit.name == name))
+    if unit is None:
+        db.session.add(Unit(county_id=county.id, name=name, kind=kind, **values))
+        report.created += 1
+    else:
+        unit.kind = kind
+        for key, value in values.items():
+            setattr(unit, key, value)
+        report.updated += 1
+
+
+def _import_need(county: County, row: RowReader, report: ImportReport) -> None:
+    community_name = row.text("社区名称", 60, True)
+    community = db.session.scalar(
+        select(Community)
+        .join(Community.township)
+        .where(Township.county_id == county.id, Community.name == community_name)
+    )
+    if community_name and community is None:
+        row.fail("社区名称", f"找不到社区“{community_name}”。")
+    type_name = row.text("服务类型", 40, True)
+    service_type = db.session.scalar(select(ServiceType).where(ServiceType.name == type_name))
+    if type_name and service_type is None:
+        row.fail("服务类型", f"找不到服务类型“{type_name}”（见 12 大类 53 种分类）。")
+    title = row.text("标题", 100, True)
+    quantity = row.number("数量", 1, 100_000, integer=True)
+    if quantity is None and not row.errors:
+        row.fail("数量", "不能为空。")
+    values = {
+        "description": row.text("描述", 5000),
+        "measure_unit": row.label("计量单位", MEASURE_UNITS, "people"),
+        "urgency": row.label("紧急程度", URGENCIES, 1),
+        "starts_on": row.day("开始日期"),
+        "ends_on": row.day("结束日期"),
+    }
+    if values["starts_on"] and values["ends_on"] and values["ends_on"] < values["starts_on"]:
+        row.fail("结束日期", "不能早于开始日期。")
+    if row.errors:
+        return
+    duplicate = db.session.scalar(
+        select(Need.id).where(
+            Need.community_id == community.id,
+            Need.title == title,
+            Need.starts_on.is_(None) if values["starts_on"] is None
+            else Need.starts_on == values["starts_on"],
+        )
+    )  # fmt: skip
+    if duplicate:
+        report.skipped += 1
+        return
+    db.session.add(
+        Need(
+            community=community,
+            service_type=service_type,
+            title=title,
+            quantity=quantity,
+            claimed=0,
+            status="published",
+            **values,
+        )
+    )
+    report.created += 1
+
+
+IMPORTERS = {"communities": _import_community, "units": _import_unit, "needs": _import_need}
+
+
+def import_workbook(
+    actor: User | None,
+    kind: str,
+    content: bytes,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check every row of an Excel sheet, then write all of it or none of it."""
+    if actor is not None and actor.role != "admin":
+        raise Forbidden("只有系统管理员可以导入数据。")
+    _check_kind(kind)
+    header, records = read_rows(content)
+    missing = [name for name in COLUMNS[kind] if name in REQUIRED[kind] and name not in header]
+    if missing:
+        raise InvalidInput(
+            f"表头缺少列：{'、'.join(missing)}（可下载导入模板对照）。", field="file"
+        )
+    county = _only_county()
+    report = ImportReport(kind=kind, rows=len(records))
+    for done, (number, record) in enumerate(records, start=1):
+        with db.session.no_autoflush:
+            IMPORTERS[kind](county, RowReader(number, record, report.errors), report)
+        db.session.flush()  # later rows see earlier ones (a township, a community)
+        if progress:
+            progress(done, len(records))
+    if report.errors or dry_run:
+        db.session.rollback()
+        if report.errors:
+            shown = "；".join(report.errors[:5])
+            more = f"（另有 {len(report.errors) - 5} 处）" if len(report.errors) > 5 else ""
+            raise ImportRefused(f"未导入：{shown}{more}", report)
+        return report
+    audit.record(f"import.{kind}", actor=actor, object_type=kind, detail=report.summary)
+    db.session.commit()
+    return report
+
+
+class ImportRefused(InvalidInput):
+    """A sheet with bad rows: nothing was written; ``report.errors`` lists every problem."""
+
+    def __init__(self, message: str, report: ImportReport):
+        super().__init__(message, field="file")
+        self.report = report

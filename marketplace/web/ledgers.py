@@ -1,0 +1,64 @@
+"""Excel ledgers for the organization department and administrators; admin imports."""
+
+from flask import Blueprint, Response, render_template
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
+
+from marketplace.auth import require_role
+from marketplace.errors import InvalidInput
+from marketplace.services import imports, ledgers
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+bp = Blueprint("ledgers", __name__, url_prefix="/ledgers")
+bp.before_request(require_role("reviewer", "admin"))
+
+
+class ImportForm(FlaskForm):
+    kind = SelectField("导入内容", choices=[SelectChoice(k, v) for k, v in imports.LABELS.items()])
+    file = FileField("Excel 文件（.xlsx，不超过 2 MB）", validators=[FileRequired("请选择文件。")])
+    dry_run = BooleanField("只检查，不写入")
+
+
+def _xlsx(content: bytes, filename: str) -> Response:
+    response = Response(content, mimetype=XLSX)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+@bp.route("/")
+def index():
+    form = ImportForm() if current_user.role == "admin" else None
+    return render_template("ledgers/index.html", ledgers=ledgers.LEDGERS, form=form, report=None)
+
+
+@bp.route("/<kind>.xlsx")
+def download(kind: str):
+    return _xlsx(ledgers.ledger_workbook(kind), f"{kind}-ledger.xlsx")
+
+
+@bp.route("/templates/<kind>.xlsx")
+def template(kind: str):
+    return _xlsx(imports.template_workbook(kind), f"{kind}-template.xlsx")
+
+
+@bp.route("/import", methods=["POST"])
+def upload():
+    form, report, errors = ImportForm(), None, []
+    if form.validate_on_submit():
+        try:
+            content = form.file.data.read()
+            report = imports.import_workbook(
+                current_user, form.kind.data, content, dry_run=form.dry_run.data
+            )
+        except imports.ImportRefused as refused:
+            errors = refused.report.errors
+        except InvalidInput as error:
+            form.file.errors = [*form.file.errors, error.message]
+    status = 400 if (form.errors or errors) else 200
+    return render_template(
+        "ledgers/index.html", ledgers=ledgers.LEDGERS, form=form, report=report, errors=errors
+    ), status
