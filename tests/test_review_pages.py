@@ -150,3 +150,28 @@ def test_compare_page_lists_added_and_removed(demo_client, demo_auth):
     added = re.search(r'id="added-pairs">(.*?)</ul>', page, re.S).group(1)
     assert added.count("<li>") == len(new - old)
     assert all(f"{u} → {c}" in added for u, c in new - old)
+
+
+def test_plan_pages_run_a_bounded_number_of_queries(demo_client, demo_auth):
+    """88 pairs must not mean 88 queries: the pairs load with their units and communities."""
+    from sqlalchemy import event
+
+    reviewer = db.session.scalar(select(User).where(User.username == "reviewer"))
+    plan_id = pairing_plans.create_plan(
+        reviewer, pairing_plans.default_county().id, PlanInputs()
+    ).id
+    demo_auth.login("reviewer")
+    # needs_coverage runs per community (11 here), so the bound follows communities.
+    limits = {f"/review/plans/{plan_id}": 60, f"/review/plans/{plan_id}/compare": 30}
+    for path, limit in limits.items():
+        statements = []
+
+        def count(*args, statements=statements):
+            statements.append(args[2])
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert demo_client.get(path).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert len(statements) <= limit, (path, len(statements))
