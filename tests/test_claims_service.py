@@ -197,32 +197,34 @@ def test_claims_on_needs_that_are_not_open_are_refused(db, people):
         claims.claim_need(unit_a, 999999, 1)
 
 
-@pytest.mark.parametrize(
-    ("call", "field"),
-    [
-        (lambda u, s, n, c: claims.claim_need(u, n.id, 0), "quantity"),
-        (lambda u, s, n, c: claims.claim_need(u, n.id, "两个"), "quantity"),
-        (lambda u, s, n, c: claims.claim_need(u, n.id, True), "quantity"),
-        (lambda u, s, n, c: claims.report_progress(u, c.id, "", 10), "note"),
-        (lambda u, s, n, c: claims.report_progress(u, c.id, "ok", 101), "percent"),
-        (lambda u, s, n, c: claims.rate_claim(s, c.id, 6), "stars"),
-        (lambda u, s, n, c: claims.rate_claim(s, c.id, None), "stars"),
-    ],
-)
-def test_bad_input_is_refused_and_nothing_written(db, people, call, field):
+def test_bad_input_is_refused_and_nothing_written(db, people):
     staff, need, unit_a, unit_b = people
     claim = claims.claim_need(unit_b, need.id, 2)
     claims.accept_claim(staff, claim.id)
-    if field == "stars":
-        claims.complete_claim(staff, claim.id)
+    finished = claims.claim_need(unit_a, make_need(community=staff.community).id, 1)
+    claims.accept_claim(staff, finished.id)
+    claims.complete_claim(staff, finished.id)
     counted = db.session.scalar(select(func.count(Claim.id)))
-    entries = len(history("claim", claim.id))
-    with pytest.raises(InvalidInput) as refused:
-        call(unit_b if field in ("note", "percent") else unit_a, staff, need, claim)
-    assert refused.value.field == field
-    db.session.rollback()
+    entries = len(history("claim", claim.id)) + len(history("claim", finished.id))
+    cases = [
+        (lambda: claims.claim_need(unit_a, need.id, 0), "quantity"),
+        (lambda: claims.claim_need(unit_a, need.id, "两个"), "quantity"),
+        (lambda: claims.claim_need(unit_a, need.id, True), "quantity"),
+        (lambda: claims.claim_need(unit_a, need.id, 1, note=["x"]), "note"),
+        (lambda: claims.report_progress(unit_b, claim.id, "", 10), "note"),
+        (lambda: claims.report_progress(unit_b, claim.id, "ok", 101), "percent"),
+        (lambda: claims.rate_claim(staff, finished.id, 6), "stars"),
+        (lambda: claims.rate_claim(staff, finished.id, None), "stars"),
+        (lambda: claims.rate_claim(staff, finished.id, 3, "长" * 1001), "comment"),
+    ]
+    for call, field in cases:
+        with pytest.raises(InvalidInput) as refused:
+            call()
+        assert refused.value.field == field
+        db.session.rollback()
     assert db.session.scalar(select(func.count(Claim.id))) == counted
-    assert len(history("claim", claim.id)) == entries
+    assert len(history("claim", claim.id)) + len(history("claim", finished.id)) == entries
+    assert db.session.get(Claim, finished.id).evaluation is None
 
 
 @pytest.mark.parametrize(
