@@ -185,3 +185,20 @@ def test_excel_and_csv_hold_every_pair(demo_app):
     assert found == names
     rows = list(csv.reader(io.StringIO(plan_export.plan_csv(plan.id).lstrip("\ufeff"))))
     assert rows[0][0] == "社区" and {(r[1], r[0]) for r in rows[1:]} == names and len(rows) == 89
+
+
+def test_infeasible_reasons_name_units_and_communities(demo_app):
+    units, communities = plan_reports.county_places(pairing_plans.default_county().id)
+    target, allowed = communities[0], units[:5]
+    forbidden = [(unit.id, target.id) for unit in units[5:]]  # only 5 units may serve it
+    with pytest.raises(PlanInfeasible) as caught:
+        _new_plan(forbidden=forbidden)
+    assert caught.value.community_ids == [target.id]
+    assert target.name in caught.value.message
+    db.session.rollback()
+
+    unit = allowed[0]
+    pinned = [(unit.id, communities[0].id), (unit.id, communities[1].id)]
+    with pytest.raises(PlanInfeasible) as caught:
+        _new_plan(pinned=pinned)  # capacity one, pinned twice
+    assert unit.name in caught.value.message and f"单位 {unit.id} " not in caught.value.message

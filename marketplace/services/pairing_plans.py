@@ -6,6 +6,8 @@ be discarded; a plan under review can be returned to draft. Only reviewers act h
 the reviewer who created or adjusted a plan cannot approve it (RELIABILITY S12).
 """
 
+import re
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -17,7 +19,7 @@ from marketplace.pairing import InvalidProblem, PairingProblem, solve
 from marketplace.services import audit
 from marketplace.services.notifications import notify
 from marketplace.services.pairing_scores import CountyScores, county_scores
-from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs
+from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs, adjusted_inputs
 
 ADJUSTMENT_KINDS = {
     "pin": "固定结对",
@@ -82,8 +84,25 @@ def solve_inputs(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, list
         raise InvalidInput(f"输入有误：{error}") from None
     if result.status != "optimal":
         short = [int(community_id) for community_id in result.short_communities]
-        raise PlanInfeasible(result.reason or "在这些条件下无法完成结对。", community_ids=short)
+        reason = _readable(result.reason or "在这些条件下无法完成结对。", scores)
+        raise PlanInfeasible(reason, community_ids=short)
     return scores, [(int(u), int(c)) for u, c in result.pairs]
+
+
+def _readable(reason: str, scores: CountyScores) -> str:
+    """Put names in place of the row ids the optimizer names (it only knows ids)."""
+    units = {str(unit.id): unit.name for unit in scores.units}
+    communities = {str(community.id): community.name for community in scores.communities}
+
+    def named(kind: str, names: dict[str, str]):
+        def replace(match: re.Match) -> str:
+            ids = match.group(1).split("、")
+            return f"{kind}“{'、'.join(names.get(i, i) for i in ids)}”"
+
+        return replace
+
+    reason = re.sub(r"单位 (\d+)", named("单位", units), reason)
+    return re.sub(r"社区 (\d+(?:、\d+)*)", named("社区", communities), reason)
 
 
 def _apply_pairs(plan: PairingPlan, scores: CountyScores, pairs: list[tuple[int, int]]) -> None:
@@ -145,49 +164,6 @@ def create_plan(actor: User, county_id: int, inputs: PlanInputs, title: str = ""
     return plan
 
 
-def _unit_communities(plan: PairingPlan, unit_id: int) -> list[int]:
-    return [pair.community_id for pair in plan.pairs if pair.unit_id == unit_id]
-
-
-def _adjusted_inputs(plan: PairingPlan, inputs: PlanInputs, kind: str, payload: dict):
-    """Return the inputs after one adjustment (pure; the plan is not changed)."""
-    pinned, forbidden = set(inputs.pinned), set(inputs.forbidden)
-    unit_id, community_id = payload.get("unit_id"), payload.get("community_id")
-    needed = ("unit_id", "other_unit_id") if kind == "swap" else ("unit_id", "community_id")
-    if not all(isinstance(payload.get(key), int) for key in needed):
-        raise InvalidInput("请选择要调整的单位和社区。")
-    pair = (unit_id, community_id)
-    if kind == "pin":
-        if inputs.capacity_of(unit_id) == 1:  # re-pinning a one-pair unit moves it
-            pinned = {p for p in pinned if p[0] != unit_id}
-        pinned.add(pair)
-        forbidden.discard(pair)
-    elif kind == "forbid":
-        forbidden.add(pair)
-        pinned.discard(pair)
-    elif kind in ("unpin", "unforbid"):
-        chosen = pinned if kind == "unpin" else forbidden
-        if pair not in chosen:
-            raise InvalidInput("该结对不在列表中。")
-        chosen.discard(pair)
-    elif kind == "swap":
-        other_id = payload.get("other_unit_id")
-        if unit_id == other_id:
-            raise InvalidInput("请选择两个不同的单位互换。")
-        first, second = _unit_communities(plan, unit_id), _unit_communities(plan, other_id)
-        if len(first) != 1 or len(second) != 1:
-            raise InvalidInput("互换的两个单位必须在本方案中各自只结对一个社区。")
-        if first == second:
-            raise InvalidInput("两个单位结对的是同一个社区，无需互换。")
-        pinned -= {(unit_id, first[0]), (other_id, second[0])}
-        pinned |= {(unit_id, second[0]), (other_id, first[0])}
-        forbidden -= {(unit_id, second[0]), (other_id, first[0])}
-        payload = {**payload, "from_community_id": first[0], "to_community_id": second[0]}
-    else:
-        raise InvalidInput("未知的调整类型。")
-    return inputs.replace(pinned=sorted(pinned), forbidden=sorted(forbidden)), payload
-
-
 def adjust_plan(actor: User, plan_id: int, kind: str, payload: dict) -> PairingPlan:
     """Pin, forbid, swap, unpin or unforbid on a draft, then re-solve and keep the change."""
     require_reviewer(actor)
@@ -195,7 +171,10 @@ def adjust_plan(actor: User, plan_id: int, kind: str, payload: dict) -> PairingP
     if plan.status != "draft":
         raise Conflict("只有草稿状态的方案可以调整；审核中的方案请先退回修改。")
     inputs = PlanInputs.from_plan(plan)
-    new_inputs, payload = _adjusted_inputs(plan, inputs, kind, payload)
+    communities_of: dict[int, list[int]] = {}
+    for pair in plan.pairs:
+        communities_of.setdefault(pair.unit_id, []).append(pair.community_id)
+    new_inputs, payload = adjusted_inputs(inputs, kind, payload, communities_of)
     scores, pairs = solve_inputs(plan.county_id, new_inputs)
     before = {"total_score": plan.total_score}
     for column, value in new_inputs.to_columns().items():

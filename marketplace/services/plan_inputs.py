@@ -176,3 +176,47 @@ class PlanInputs:
                 "pinned": plan.pinned,
             }
         )
+
+
+def adjusted_inputs(
+    inputs: PlanInputs, kind: str, payload: dict, communities_of: dict[int, list[int]]
+) -> tuple[PlanInputs, dict]:
+    """Return the inputs (and payload) after one pin, forbid, swap, unpin or unforbid.
+
+    ``communities_of`` maps each unit id to its communities in the plan (for swaps).
+    """
+    pinned, forbidden = set(inputs.pinned), set(inputs.forbidden)
+    unit_id, community_id = payload.get("unit_id"), payload.get("community_id")
+    needed = ("unit_id", "other_unit_id") if kind == "swap" else ("unit_id", "community_id")
+    if not all(isinstance(payload.get(key), int) for key in needed):
+        raise InvalidInput("请选择要调整的单位和社区。")
+    pair = (unit_id, community_id)
+    if kind == "pin":
+        if inputs.capacity_of(unit_id) == 1:  # re-pinning a one-pair unit moves it
+            pinned = {p for p in pinned if p[0] != unit_id}
+        pinned.add(pair)
+        forbidden.discard(pair)
+    elif kind == "forbid":
+        forbidden.add(pair)
+        pinned.discard(pair)
+    elif kind in ("unpin", "unforbid"):
+        chosen = pinned if kind == "unpin" else forbidden
+        if pair not in chosen:
+            raise InvalidInput("该结对不在列表中。")
+        chosen.discard(pair)
+    elif kind == "swap":
+        other_id = payload.get("other_unit_id")
+        if unit_id == other_id:
+            raise InvalidInput("请选择两个不同的单位互换。")
+        first, second = communities_of.get(unit_id, []), communities_of.get(other_id, [])
+        if len(first) != 1 or len(second) != 1:
+            raise InvalidInput("互换的两个单位必须在本方案中各自只结对一个社区。")
+        if first == second:
+            raise InvalidInput("两个单位结对的是同一个社区，无需互换。")
+        pinned -= {(unit_id, first[0]), (other_id, second[0])}
+        pinned |= {(unit_id, second[0]), (other_id, first[0])}
+        forbidden -= {(unit_id, second[0]), (other_id, first[0])}
+        payload = {**payload, "from_community_id": first[0], "to_community_id": second[0]}
+    else:
+        raise InvalidInput("未知的调整类型。")
+    return inputs.replace(pinned=sorted(pinned), forbidden=sorted(forbidden)), payload
