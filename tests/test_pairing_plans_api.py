@@ -31,6 +31,7 @@ def test_reviewer_api_flow(demo_client):
     detail = demo_client.get(url, headers=first).json
     assert {"coverage", "proximity", "continuity", "score"} <= set(detail["pairs"][0])
 
+    assert demo_client.get(url, headers=_headers("community01")).status_code == 404  # a draft
     assert demo_client.post(f"{url}/publish", headers=second).status_code == 409
     assert demo_client.post(f"{url}/submit", headers=first).status_code == 200
     assert demo_client.post(f"{url}/approve", headers=first).status_code == 403
@@ -44,6 +45,7 @@ def test_reviewer_api_flow(demo_client):
     expected = {p["unit_id"] for p in plan["pairs"] if p["community_id"] == community_id}
     assert {unit["id"] for unit in pairs.json["units"]} == expected
     assert pairs.json["plan_id"] == plan["id"]
+    assert demo_client.get(url, headers=_headers("community01")).json["status"] == "published"
 
 
 @pytest.mark.parametrize("username", ["community01", "unit01", "admin"])
