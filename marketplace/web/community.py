@@ -1,10 +1,25 @@
 """Pages for community staff (role ``community``), own community only."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request
 from flask_login import current_user
 
 from marketplace.auth import require_role
-from marketplace.services import listings_overview
+from marketplace.errors import InvalidInput
+from marketplace.services import claims, listings_overview, needs, pages_queries
+from marketplace.web.marketplace_forms import (
+    DeclineForm,
+    NeedForm,
+    RatingForm,
+    attach_error,
+)
+from marketplace.web.marketplace_helpers import (
+    act,
+    form_status,
+    need_url,
+    page_args,
+    progress_view,
+)
+from marketplace.web.project_charts import status_chart
 
 bp = Blueprint("community", __name__, url_prefix="/community")
 bp.before_request(require_role("community"))
@@ -13,4 +28,97 @@ bp.before_request(require_role("community"))
 @bp.route("/")
 def dashboard():
     overview = listings_overview.community_overview(current_user.community)
-    return render_template("community/dashboard.html", overview=overview)
+    return render_template(
+        "community/dashboard.html", overview=overview, chart=status_chart(overview["counts"])
+    )
+
+
+@bp.route("/needs", endpoint="needs")
+def needs_list():  # named so it does not shadow the ``needs`` service module
+    status = request.args.get("status") or None
+    page, per_page = page_args()
+    result = needs.community_needs_page(current_user, status, page, per_page)
+    return render_template("community/needs.html", page=result, status=status)
+
+
+@bp.route("/needs/new", methods=["GET", "POST"])
+def new_need():
+    form = NeedForm(type_choices=pages_queries.type_choices())
+    if form.validate_on_submit():
+        try:
+            need = needs.create_need(current_user, form.data, publish=form.publish.data)
+        except InvalidInput as error:
+            attach_error(form, error)
+        else:
+            flash("需求已发布。" if form.publish.data else "需求已保存为草稿。", "success")
+            return redirect(need_url(need))
+    return render_template("community/need_form.html", form=form, need=None), form_status(form)
+
+
+@bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
+def edit_need(need_id: int):
+    need = pages_queries.own_need(current_user, need_id)
+    form = NeedForm(obj=need, type_choices=pages_queries.type_choices())
+    if form.validate_on_submit():
+        return act(
+            lambda: needs.update_need(current_user, need_id, form.data),
+            "需求已保存。",
+            form=form,
+            template="community/need_form.html",
+            context={"need": need},
+        )
+    return render_template("community/need_form.html", form=form, need=need), form_status(form)
+
+
+@bp.route("/needs/<int:need_id>/publish", methods=["POST"])
+def publish_need(need_id: int):
+    return act(lambda: needs.publish_need(current_user, need_id), "需求已发布，单位可以认领了。")
+
+
+@bp.route("/needs/<int:need_id>/withdraw", methods=["POST"])
+def withdraw_need(need_id: int):
+    return act(lambda: needs.withdraw_need(current_user, need_id), "需求已撤回。")
+
+
+@bp.route("/claims/<int:claim_id>/accept", methods=["POST"])
+def accept_claim(claim_id: int):
+    return act(lambda: claims.accept_claim(current_user, claim_id), "已接受认领，并已通知单位。")
+
+
+@bp.route("/claims/<int:claim_id>/decline", methods=["POST"])
+def decline_claim(claim_id: int):
+    reason = DeclineForm().reason.data or ""
+    return act(lambda: claims.decline_claim(current_user, claim_id, reason[:200]), "已婉拒该认领。")
+
+
+@bp.route("/claims/<int:claim_id>/done", methods=["POST"])
+def complete_claim(claim_id: int):
+    return act(lambda: claims.complete_claim(current_user, claim_id), "项目已标记为完成。")
+
+
+@bp.route("/claims/<int:claim_id>/progress", methods=["GET", "POST"])
+def claim_progress(claim_id: int):
+    return progress_view(claim_id)
+
+
+@bp.route("/claims/<int:claim_id>/rate", methods=["GET", "POST"])
+def rate_claim(claim_id: int):
+    context = pages_queries.claim_page(current_user, claim_id)
+    form = RatingForm()
+    if form.validate_on_submit():
+        return act(
+            lambda: claims.rate_claim(current_user, claim_id, form.stars.data, form.comment.data),
+            "感谢评价，已通知单位。",
+            form=form,
+            template="community/rate.html",
+            context=context,
+        )
+    return render_template("community/rate.html", form=form, **context), form_status(form)
+
+
+@bp.route("/projects")
+def projects():
+    status = request.args.get("status") or None
+    page, per_page = page_args()
+    result = claims.projects_page(current_user, status, page, per_page)
+    return render_template("community/projects.html", page=result, status=status)
