@@ -2,10 +2,12 @@
 
 Any flush that inserts, changes or deletes a searchable row (need, offer, unit,
 community) adds a ``SearchOutbox`` row in the same transaction, so the pending index
-update commits or rolls back with the change itself. An indexer drains the outbox
-after the commit; if that fails, the rows stay and are retried (RELIABILITY.md W1).
+update commits or rolls back with the change itself. After the commit the
+indexer drains the outbox (``services.search_index.drain``); if that fails, the rows
+stay and are retried by the next drain (RELIABILITY.md W1).
 """
 
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -33,10 +35,22 @@ def _collect_changes(session: Session, _flush_context) -> None:
     if pending:
         session.info.setdefault("search_queued", set()).update(pending)
         session.add_all(SearchOutbox(doc_key=key) for key in sorted(pending))
+        session.info["search_dirty"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _drain_after_commit(session: Session) -> None:
+    if not session.info.pop("search_dirty", False) or session.info.get("search_indexer"):
+        return
+    if has_app_context() and current_app.config.get("SEARCH_SYNC", True):
+        from marketplace.services.search_index import drain_after_commit
+
+        drain_after_commit()
 
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _reset(session: Session) -> None:
     session.info.pop("search_queued", None)
+    session.info.pop("search_dirty", None)
     session.info.pop("search_keys", None)

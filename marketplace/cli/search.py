@@ -1,5 +1,48 @@
-"""``flask search …``: rebuild and check the search index."""
+"""``flask search …``: rebuild and check the search index, apply pending updates."""
 
+import sys
+import time
+
+import click
 from flask.cli import AppGroup
 
 search_cli = AppGroup("search", help="搜索索引。")
+
+
+@search_cli.command("rebuild")
+@click.option("--if-missing", is_flag=True, help="索引已存在且可读时不重建。")
+def rebuild_command(if_missing: bool) -> None:
+    """Rebuild the search index from the database (into a new folder, then swap)."""
+    from marketplace import search
+    from marketplace.services import search_index
+
+    if if_missing and search.index_exists(search_index.index_root()):
+        click.echo("搜索索引已存在，跳过重建。")
+        return
+    started = time.perf_counter()
+    count = search_index.rebuild()
+    click.echo(f"搜索索引已重建：{count} 条，用时 {time.perf_counter() - started:.1f} 秒。")
+
+
+@search_cli.command("check")
+def check_command() -> None:
+    """List listings that differ between the database and the index; exit 1 if any."""
+    from marketplace.services import search_index
+
+    problems = search_index.check()
+    for problem in problems:
+        click.echo(f"{problem.key}\t{problem.problem}\t{problem.label}")
+    pending = search_index.pending_count()
+    if problems:
+        click.echo(f"索引与数据库不一致：{len(problems)} 条（待处理更新 {pending} 条）。")
+        sys.exit(1)
+    click.echo(f"索引与数据库一致（待处理更新 {pending} 条）。")
+
+
+@search_cli.command("sync")
+def sync_command() -> None:
+    """Apply the pending index updates queued in the outbox."""
+    from marketplace.services import search_index
+
+    applied = search_index.drain()
+    click.echo(f"已处理 {applied} 条待更新索引。")

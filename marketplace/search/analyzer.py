@@ -29,8 +29,8 @@ def initialise() -> None:
         jieba.setLogLevel(logging.WARNING)
         jieba.initialize()
         words = resources.files("marketplace.data").joinpath("search_userdict.txt")
-        with resources.as_file(words) as path:
-            jieba.load_userdict(str(path))
+        with words.open("rb") as handle:
+            jieba.load_userdict(handle)
         _initialised = True
 
 

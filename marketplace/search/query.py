@@ -7,12 +7,10 @@ word becomes term queries, so query syntax (``*:(){}`` AND NOT ~ ^) is plain tex
 import re
 from dataclasses import dataclass, field
 
-from whoosh import query as q
-from whoosh import sorting
-
 from marketplace.search.analyzer import query_words
+from marketplace.search.engine import FastIndex
 from marketplace.search.highlight import mark, snippet
-from marketplace.search.schema import FACET_FIELDS, KINDS, TEXT_FIELDS
+from marketplace.search.schema import KINDS, TEXT_FIELDS
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
@@ -51,31 +49,6 @@ class SearchResult:
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
-
-
-def _word_query(word: str) -> q.Query:
-    return q.Or([q.Term(name, word, boost=boost) for name, boost in TEXT_FIELDS.items()])
-
-
-def text_query(words: list[str]) -> q.Query:
-    """Return a query matching documents that hold every word in some text field."""
-    if not words:
-        return q.Every()
-    return q.And([_word_query(word) for word in words])
-
-
-def filter_query(filters: Filters) -> q.Query | None:
-    """Return the filter for ``filters``, or None when nothing is filtered."""
-    terms: list[q.Query] = []
-    for name in ("kind", "category", "type", "township", "community"):
-        value = getattr(filters, name)
-        if value:
-            terms.append(q.Term(name, value))
-    if filters.min_capacity:
-        terms.append(q.NumericRange("capacity", filters.min_capacity, None))
-    if filters.free:
-        terms.append(q.Term("free", True))
-    return q.And(terms) if terms else None
 
 
 def _known(reader, word: str) -> int:
@@ -123,36 +96,30 @@ def run_search(
 ) -> SearchResult:
     """Return one page of hits for ``text`` under ``filters``, with facet counts."""
     filters = filters or Filters()
+    page = max(1, page)
     if filters.kind and filters.kind not in KINDS:
         return SearchResult(0, [], page, per_page, [])
     words = query_words((text or "")[:MAX_QUERY_LENGTH])[:MAX_WORDS]
-    page = max(1, page)
-    groupedby = (
-        {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACET_FIELDS}
-        if facets
-        else None
-    )
-    results = searcher.search(
-        text_query(words),
-        filter=filter_query(filters),
-        limit=page * per_page,
-        groupedby=groupedby,
-        terms=False,
-    )
-    total = len(results)
+    fast = fast_index(searcher)
+    mask, score = fast.word_scores(words)
+    fast.restrict(mask, filters)
+    total = int(mask.sum())
+    best = fast.top(mask, score, page * per_page)[(page - 1) * per_page :]
     hits = []
-    for hit in results[(page - 1) * per_page : page * per_page]:
-        stored = hit.fields()
+    for docnum in best:
+        stored = dict(searcher.stored_fields(docnum))
         stored["title_marked"] = mark(stored.get("title", ""), words)
         stored["snippet"] = snippet(stored.get("body", ""), words)
-        stored["score"] = hit.score
+        stored["score"] = float(score[docnum])
         hits.append(stored)
-    facet_counts = {}
-    if facets:
-        for name in FACET_FIELDS:
-            counts = results.groups(name)
-            facet_counts[name] = dict(
-                sorted(((k, v) for k, v in counts.items() if k), key=lambda kv: (-kv[1], kv[0]))
-            )
+    facet_counts = fast.facets(mask) if facets else {}
     suggestion = suggest(searcher, text) if total == 0 and words else None
     return SearchResult(total, hits, page, per_page, words, facet_counts, suggestion)
+
+
+def fast_index(searcher) -> FastIndex:
+    """Return the arrays of ``searcher``, built on first use and kept with it."""
+    fast = getattr(searcher, "_marketplace_fast", None)
+    if fast is None:
+        fast = searcher._marketplace_fast = FastIndex(searcher)
+    return fast

@@ -153,25 +153,25 @@ SOURCES = {
 }
 
 
-def count_documents() -> int:
+def count_documents(session=None) -> int:
     """Return how many rows are visible (for rebuild progress)."""
     from sqlalchemy import func
 
+    session = session or db.session
     return sum(
-        db.session.scalar(select(func.count()).select_from(query().subquery()))
+        session.scalar(select(func.count()).select_from(query().subquery()))
         for _model, query, _build in SOURCES.values()
     )
 
 
-def all_documents() -> Iterator[dict]:
+def all_documents(session=None) -> Iterator[dict]:
     """Yield a document for every visible row, in batches."""
+    session = session or db.session
     for model, query, build in SOURCES.values():
         last_id = 0
         while True:
             rows = (
-                db.session.scalars(
-                    query().where(model.id > last_id).order_by(model.id).limit(BATCH)
-                )
+                session.scalars(query().where(model.id > last_id).order_by(model.id).limit(BATCH))
                 .unique()
                 .all()
             )
@@ -181,8 +181,9 @@ def all_documents() -> Iterator[dict]:
             last_id = rows[-1].id
 
 
-def resolve_outbox_keys(keys: Iterable[str]) -> tuple[list[dict], list[str]]:
+def resolve_outbox_keys(keys: Iterable[str], session=None) -> tuple[list[dict], list[str]]:
     """Map outbox keys (``need:3``, ``offer:7`` …) to documents to write and keys to delete."""
+    session = session or db.session
     wanted: dict[str, set[int]] = {}
     for key in keys:
         kind, _, raw_id = key.partition(":")
@@ -192,7 +193,7 @@ def resolve_outbox_keys(keys: Iterable[str]) -> tuple[list[dict], list[str]]:
     for kind, ids in wanted.items():
         model, query, build = SOURCES[kind]
         visible = {
-            row.id: row for row in db.session.scalars(query().where(model.id.in_(ids))).unique()
+            row.id: row for row in session.scalars(query().where(model.id.in_(ids))).unique()
         }
         for row_id in ids:
             if row_id in visible:
@@ -206,10 +207,18 @@ def resolve_outbox_keys(keys: Iterable[str]) -> tuple[list[dict], list[str]]:
     return documents, deletions
 
 
-def visible_keys(keys: Iterable[str]) -> set[str]:
+def outbox_key(search_key: str) -> str:
+    """Map a search key (``facility:7``) to the outbox key of its row (``offer:7``)."""
+    kind, _, raw_id = search_key.partition(":")
+    return f"offer:{raw_id}" if kind in ("facility", "service") else search_key
+
+
+def visible_documents(keys: Iterable[str], session=None) -> dict[str, dict]:
+    """Return the current document of each search key visible in the database (W5)."""
+    documents, _deletions = resolve_outbox_keys((outbox_key(key) for key in keys), session)
+    return {document["key"]: document for document in documents}
+
+
+def visible_keys(keys: Iterable[str], session=None) -> set[str]:
     """Return which search keys are visible in the database right now (W5)."""
-    documents, _deletions = resolve_outbox_keys(
-        f"offer:{key.split(':', 1)[1]}" if key.split(":", 1)[0] in ("facility", "service") else key
-        for key in keys
-    )
-    return {document["key"] for document in documents}
+    return set(visible_documents(keys, session))

@@ -1,0 +1,190 @@
+"""Keep the search index in step with the database: drain the outbox, rebuild, check, search.
+
+The database is the source of truth and the index a cache. Listing changes queue
+``SearchOutbox`` rows in their own transaction; after the commit :func:`drain` applies
+them to the index under the write lock and deletes them. A drain that cannot get the
+lock, or whose index write fails, leaves the rows for the next drain (W1, W3); the
+user's request never fails because of the index.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from marketplace import search
+from marketplace.extensions import db
+from marketplace.models import SearchOutbox
+from marketplace.search.schema import digest
+from marketplace.services import search_documents
+
+log = logging.getLogger(__name__)
+
+DRAIN_BATCH = 500
+DRAIN_LOCK_TIMEOUT = 3.0
+MAX_PAGE = 500  # deeper pages cost a top-k of page × 20; nobody reads them
+
+write_index = search.write  # module attribute, so a test can make index writes fail
+
+
+class SearchUnavailable(RuntimeError):
+    """The index is missing and is being rebuilt; the page says so."""
+
+
+@dataclass
+class Divergence:
+    key: str
+    problem: str  # "missing" (not indexed), "stale" (content differs), "extra" (not visible)
+
+    @property
+    def label(self) -> str:
+        return {"missing": "未入索引", "stale": "内容不一致", "extra": "不应出现在索引中"}[
+            self.problem
+        ]
+
+
+def index_root() -> str:
+    """Return the index folder of the current app."""
+    return current_app.config["SEARCH_INDEX_DIR"]
+
+
+def _indexer_session() -> Session:
+    """Open a session of its own, so the indexer commits apart from the caller."""
+    session = Session(db.engine)
+    session.info["search_indexer"] = True  # search_sync skips its own commits
+    return session
+
+
+def drain(*, limit: int | None = None) -> int:
+    """Apply pending outbox rows to the index; return how many rows were applied.
+
+    Ends the caller's transaction. Raises ``IndexBusy`` when another writer holds the
+    index too long, or the index write's own error (the rows stay queued).
+    """
+    db.session.commit()
+    return _drain(db.session, limit)
+
+
+def drain_after_commit() -> None:
+    """Drain in a session of its own (the committed one cannot run SQL); never raise."""
+    try:
+        with _indexer_session() as session:
+            _drain(session, None)
+    except Exception:
+        log.warning("search index update deferred; the outbox keeps it", exc_info=True)
+
+
+def _drain(session: Session, limit: int | None) -> int:
+    applied = 0
+    with search.locked(timeout=DRAIN_LOCK_TIMEOUT):
+        if not search.index_exists(index_root()):
+            return _rebuild_locked(session, clear_outbox=True)
+        # loop until empty: rows queued by a writer that waited for us are applied too
+        while limit is None or applied < limit:
+            rows = session.execute(
+                select(SearchOutbox.id, SearchOutbox.doc_key)
+                .order_by(SearchOutbox.id)
+                .limit(DRAIN_BATCH)
+            ).all()
+            if not rows:
+                session.commit()
+                break
+            ids = [row.id for row in rows]
+            try:
+                documents, deletions = search_documents.resolve_outbox_keys(
+                    {row.doc_key for row in rows}, session
+                )
+                write_index(index_root(), documents, deletions)
+            except Exception as error:
+                session.rollback()
+                session.execute(
+                    update(SearchOutbox)
+                    .where(SearchOutbox.id.in_(ids))
+                    .values(
+                        attempts=SearchOutbox.attempts + 1,
+                        last_error=f"{type(error).__name__}: {error}"[:500],
+                    )
+                )
+                session.commit()
+                raise
+            session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(ids)))
+            session.commit()
+            applied += len(ids)
+    return applied
+
+
+def pending_count() -> int:
+    """Return how many index updates are waiting in the outbox."""
+    return db.session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
+
+
+def _rebuild_locked(session: Session, *, clear_outbox: bool) -> int:
+    last_queued = session.scalar(select(func.max(SearchOutbox.id)))
+    count = search.build_generation(
+        index_root(), search_documents.all_documents(session), hold_live_lock=True
+    )
+    if clear_outbox and last_queued is not None:
+        # rows queued before the rebuild read the database are already in it
+        session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last_queued))
+        session.commit()
+    return count
+
+
+def rebuild(*, clear_outbox: bool = True) -> int:
+    """Rebuild the index from the database into a new folder and swap it in."""
+    with search.locked(timeout=60):
+        return _rebuild_locked(db.session, clear_outbox=clear_outbox)
+
+
+def ensure_index() -> None:
+    """Build the index if it is missing or unreadable (the database is only read).
+
+    Raises SearchUnavailable when another thread is rebuilding it right now.
+    """
+    if search.index_exists(index_root()):
+        return
+    try:
+        with search.locked(timeout=0.5):
+            if not search.index_exists(index_root()):
+                _rebuild_locked(db.session, clear_outbox=False)
+    except search.IndexBusy:
+        raise SearchUnavailable("索引重建中，请稍后刷新。") from None
+
+
+def check() -> list[Divergence]:
+    """List every listing that differs between the database and the index."""
+    ensure_index()
+    wanted = {doc["key"]: digest(doc) for doc in search_documents.all_documents()}
+    indexed = {
+        fields["key"]: fields.get("digest")
+        for fields in search.searcher(index_root()).all_stored_fields()
+    }
+    problems = [Divergence(key, "missing") for key in wanted if key not in indexed]
+    problems += [
+        Divergence(key, "stale")
+        for key, value in wanted.items()
+        if key in indexed and indexed[key] != value
+    ]
+    problems += [Divergence(key, "extra") for key in indexed if key not in wanted]
+    return sorted(problems, key=lambda item: item.key)
+
+
+def search_listings(
+    text: str, filters: search.Filters | None = None, *, page: int = 1, per_page: int = 20
+) -> search.SearchResult:
+    """Search the index; hits no longer visible in the database are dropped (W5)."""
+    ensure_index()
+    try:
+        result = search.run_search(
+            search.searcher(index_root()), text, filters, page=page, per_page=per_page
+        )
+    except search.IndexUnavailable:
+        raise SearchUnavailable("索引重建中，请稍后刷新。") from None
+    visible = search_documents.visible_keys(hit["key"] for hit in result.hits)
+    hidden = [hit for hit in result.hits if hit["key"] not in visible]
+    if hidden:
+        result.hits = [hit for hit in result.hits if hit["key"] in visible]
+        result.total = max(len(result.hits), result.total - len(hidden))
+    return result
