@@ -346,3 +346,40 @@ def test_role_by_route_matrix_from_the_url_map(app, client):
             expected = {200, 400, 404} if role in allowed else {403}
             assert answer.status_code in expected, (role, method, url, answer.status_code)
             assert answer.status_code == 200 or "error" in answer.json
+
+
+def test_api_lists_cost_the_same_queries_for_5_or_100_rows(demo_app, demo_client):
+    from sqlalchemy import event
+
+    from marketplace.extensions import db
+    from marketplace.models import User
+
+    def user(name):
+        return db.session.scalar(select(User).where(User.username == name))
+
+    headers = {
+        "community01": {"Authorization": f"Bearer {issue_api_token(user('community01'))}"},
+        "unit01": {"Authorization": f"Bearer {issue_api_token(user('unit01'))}"},
+    }
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    def cost(url, who, per_page):
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            response = demo_client.get(
+                f"/api/v1{url}", query_string={"per_page": per_page}, headers=headers[who]
+            )
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert response.status_code == 200
+        return len(statements), len(response.json["results"])
+
+    for url, who in (("/needs", "unit01"), ("/offers", "unit01"), ("/claims", "community01")):
+        few, few_rows = cost(url, who, 1)
+        many, many_rows = cost(url, who, 100)
+        assert many_rows > few_rows, url
+        assert many == few, (url, few, many)  # no query per row (N+1)
