@@ -383,3 +383,17 @@ def test_api_lists_cost_the_same_queries_for_5_or_100_rows(demo_app, demo_client
         many, many_rows = cost(url, who, 100)
         assert many_rows > few_rows, url
         assert many == few, (url, few, many)  # no query per row (N+1)
+
+
+def test_post_as_draft_then_publish(db, roles):
+    community = roles["community"]
+    draft = community.post("/needs", _need_body(publish=False)).json
+    assert draft["status"] == "draft"
+    assert roles["anonymous"].get(f"/needs/{draft['id']}").status_code == 404
+    edited = community.patch(f"/needs/{draft['id']}", {"quantity": 8, "claimed": 8})
+    assert (edited.json["quantity"], edited.json["claimed"]) == (8, 0)
+    assert community.post(f"/needs/{draft['id']}/publish").json["status"] == "published"
+    assert community.post(f"/needs/{draft['id']}/publish").status_code == 409
+    refused = community.post("/needs", _need_body(publish="maybe"))
+    assert (refused.status_code, refused.json["field"]) == (400, "publish")
+    assert _count(db, Need) == 1

@@ -9,6 +9,7 @@ from marketplace.auth import api_login_required, api_user
 from marketplace.errors import NotAuthenticated
 from marketplace.models import Need
 from marketplace.services import claims, needs
+from marketplace.services.fields import FieldReader
 
 
 def viewer():
@@ -17,6 +18,14 @@ def viewer():
     if user is None and request.headers.get("Authorization"):
         raise NotAuthenticated("无效的 API 令牌。")
     return user
+
+
+def publish_flag(body: dict) -> bool:
+    """Return the body's ``publish`` choice (default yes), refusing values that are not yes/no."""
+    reader = FieldReader(body)
+    publish = reader.flag("publish", "是否发布", default=True)
+    reader.raise_if_invalid()
+    return publish
 
 
 def need_json(need: Need) -> dict:
@@ -78,7 +87,7 @@ def show_need(need_id: int):
 @api_login_required("community")
 def create_need():
     body = json_body()
-    publish = body.get("publish", True) is not False
+    publish = publish_flag(body)
     need = needs.create_need(api_user(), body, publish=publish)
     return jsonify(need_json(needs.get_need(api_user(), need.id))), 201
 

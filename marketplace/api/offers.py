@@ -4,7 +4,7 @@ from flask import jsonify, request
 
 from marketplace.api import api_bp
 from marketplace.api.common import int_arg, json_body, page_json
-from marketplace.api.needs import viewer
+from marketplace.api.needs import publish_flag, viewer
 from marketplace.auth import api_login_required, api_user
 from marketplace.models import Offer
 from marketplace.services import offers
@@ -81,7 +81,7 @@ def show_offer(offer_id: int):
 @api_login_required("unit")
 def create_offer():
     body = json_body()
-    publish = body.get("publish", True) is not False
+    publish = publish_flag(body)
     offer = offers.create_offer(api_user(), body, publish=publish)
     return jsonify(offer_json(offers.get_offer(api_user(), offer.id))), 201
 
