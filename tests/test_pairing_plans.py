@@ -202,3 +202,24 @@ def test_infeasible_reasons_name_units_and_communities(demo_app):
     with pytest.raises(PlanInfeasible) as caught:
         _new_plan(pinned=pinned)  # capacity one, pinned twice
     assert unit.name in caught.value.message and f"单位 {unit.id} " not in caught.value.message
+
+
+def test_return_to_draft_and_discard(demo_app):
+    reviewer, second = _user("reviewer"), _user("reviewer2")
+    plan = _new_plan()
+    pairing_plans.submit_plan(reviewer, plan.id)
+    pairing_plans.return_plan(second, plan.id, "请把<b>学府社区</b>的配额调到 9")
+    assert plan.status == "draft" and plan.submitted_at is None and "<b>" in plan.note
+    unit_id, community_id = sorted(_pairs(plan))[0]
+    pairing_plans.adjust_plan(
+        reviewer, plan.id, "forbid", {"unit_id": unit_id, "community_id": community_id}
+    )
+    pairing_plans.discard_plan(reviewer, plan.id)
+    assert plan.status == "discarded"
+    for step in (pairing_plans.submit_plan, pairing_plans.discard_plan):
+        with pytest.raises(Conflict):
+            step(reviewer, plan.id)
+        db.session.rollback()
+    published = plan_reports.published_plan(plan.county_id)
+    with pytest.raises(Conflict):  # a published plan is replaced, never discarded
+        pairing_plans.discard_plan(reviewer, published.id)
