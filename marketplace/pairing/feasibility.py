@@ -141,6 +141,26 @@ def find_infeasibility(
             for c in short
         )
         return Infeasible(details, tuple(community_ids[c] for c in short))
-    if rest.min_quota.sum() == 0:
+    if rest.min_quota.sum() == 0 or _greedy_meets_minimums(rest):
         return None
     return _hall_witness(rest, community_ids)
+
+
+def _greedy_meets_minimums(rest: Remainder) -> bool:
+    """Try to meet every minimum greedily: a fast proof of feasibility, or inconclusive.
+
+    Communities with the largest minimum go first and take the allowed units with the
+    most capacity left. Success proves a pairing exists; failure proves nothing, and
+    the maximum flow decides (and explains).
+    """
+    remaining = rest.capacity.copy()
+    for community in np.argsort(-rest.min_quota, kind="stable"):
+        needed = rest.min_quota[community]
+        if needed == 0:
+            break
+        candidates = np.flatnonzero(rest.allowed[:, community] & (remaining > 0))
+        if candidates.size < needed:
+            return False
+        taken = candidates[np.argsort(-remaining[candidates], kind="stable")[:needed]]
+        remaining[taken] -= 1
+    return True

@@ -87,6 +87,13 @@ def _components(rest: Remainder):
     """Yield (unit indices, community indices) of each component that can hold a pair."""
     allowed = rest.allowed & (rest.capacity > 0)[:, None] & (rest.max_quota > 0)[None, :]
     units, communities = allowed.shape
+    active_units = np.flatnonzero(allowed.any(axis=1))
+    active_communities = np.flatnonzero(allowed.any(axis=0))
+    # Shortcut for dense instances: a community open to every active unit joins them
+    # all (and through them every active community) into one component.
+    if active_units.size and allowed[active_units].all(axis=0).any():
+        yield active_units, active_communities
+        return
     unit_index, community_index = np.nonzero(allowed)
     graph = coo_matrix(
         (np.ones(unit_index.size), (unit_index, units + community_index)),
@@ -119,30 +126,17 @@ def _solve_component(scores, rest: Remainder, units, communities) -> list[tuple[
     gate_unit = multi[gate_unit]
     copies = np.repeat(multi, capacity[multi])
 
-    rows = single.size + copies.size + optional.size + gate_unit.size
-    columns = slot_owner.size + gate_unit.size
-    cost = np.full((rows, columns), np.inf)
     # Single-capacity units reach every slot of each community they may pair with.
-    block = np.where(allowed[single][:, slot_owner], -score[single][:, slot_owner], np.inf)
-    cost[: single.size, : slot_owner.size] = block
-    # Copies of a multi-capacity unit reach the gates of that unit's pairs.
+    unit_cost = -score[single]
+    unit_cost[~allowed[single]] = np.inf
+    unit_block = unit_cost[:, slot_owner]
     first_copy = single.size
-    first_gate_column = slot_owner.size
-    copy_of_gate = copies[:, None] == gate_unit[None, :]
-    cost[first_copy : first_copy + copies.size, first_gate_column:] = np.where(
-        copy_of_gate, -score[gate_unit, gate_community][None, :], np.inf
-    )
-    # Each optional slot has its own filler row: taking it leaves the slot empty.
     first_filler = first_copy + copies.size
-    cost[first_filler + np.arange(optional.size), optional] = 0.0
-    if gate_unit.size:
-        bonus = -(2.0 * rows * (float(np.abs(score).max()) + 1.0))
-        first_gate_row = first_filler + optional.size
-        gate_rows = first_gate_row + np.arange(gate_unit.size)
-        cost[gate_rows, first_gate_column + np.arange(gate_unit.size)] = bonus
-        cost[gate_rows, : slot_owner.size] = np.where(
-            gate_community[:, None] == slot_owner[None, :], bonus, np.inf
-        )
+    first_gate_column = slot_owner.size
+    if first_filler == single.size and not optional.size:
+        cost = unit_block  # the common case (capacities 1, min = max): nothing else to add
+    else:
+        cost = _expanded(unit_block, score, slot_owner, optional, copies, gate_unit, gate_community)
 
     row_index, column_index = linear_sum_assignment(cost)
     if not np.isfinite(cost[row_index, column_index]).all():
@@ -155,6 +149,31 @@ def _solve_component(scores, rest: Remainder, units, communities) -> list[tuple[
             gate = column - first_gate_column
             pairs.append((gate_unit[gate], gate_community[gate]))
     return [(int(units[u]), int(communities[c])) for u, c in pairs]
+
+
+def _expanded(unit_block, score, slot_owner, optional, copies, gate_unit, gate_community):
+    """Add filler rows, copies of multi-capacity units and their gates to ``unit_block``."""
+    single = unit_block.shape[0]
+    rows = single + copies.size + optional.size + gate_unit.size
+    columns = slot_owner.size + gate_unit.size
+    cost = np.full((rows, columns), np.inf)
+    cost[:single, : slot_owner.size] = unit_block
+    # Copies of a multi-capacity unit reach the gates of that unit's pairs.
+    first_filler = single + copies.size
+    first_gate_column = slot_owner.size
+    cost[single:first_filler, first_gate_column:] = np.where(
+        copies[:, None] == gate_unit[None, :], -score[gate_unit, gate_community][None, :], np.inf
+    )
+    # Each optional slot has its own filler row: taking it leaves the slot empty.
+    cost[first_filler + np.arange(optional.size), optional] = 0.0
+    if gate_unit.size:
+        bonus = -(2.0 * rows * (float(np.abs(score).max()) + 1.0))
+        gate_rows = first_filler + optional.size + np.arange(gate_unit.size)
+        cost[gate_rows, first_gate_column + np.arange(gate_unit.size)] = bonus
+        cost[gate_rows, : slot_owner.size] = np.where(
+            gate_community[:, None] == slot_owner[None, :], bonus, np.inf
+        )
+    return cost
 
 
 def _verify(chosen, scores, capacity, low, high) -> None:
