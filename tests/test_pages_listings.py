@@ -169,3 +169,30 @@ def test_notification_count_and_mark_read(app, client, login_as):
 def test_notifications_need_a_login(client):
     response = client.get("/notifications/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_pages_and_api_agree_on_a_need_and_its_claims(app, client, login_as):
+    from marketplace.services.accounts import issue_api_token
+
+    login_as("community")
+    response = client.post("/community/needs/new", data=need_form(quantity="6", publish="1"))
+    need_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    unit_user, unit_client = signed_in(app, "unit")
+    token = issue_api_token(unit_user)
+    headers = {"Authorization": f"Bearer {token}"}
+    answer = unit_client.post(
+        f"/api/v1/needs/{need_id}/claims", json={"quantity": 4}, headers=headers
+    )
+    assert answer.status_code == 201
+    claim_id = answer.get_json()["id"]
+    assert unit_client.post(f"/unit/needs/{need_id}/claim", data={"quantity": "1"}).status_code == (
+        302  # the page refuses the double claim with a flash, like the API's 409
+    )
+    api_need = unit_client.get(f"/api/v1/needs/{need_id}", headers=headers).get_json()
+    assert (api_need["quantity"], api_need["claimed"], api_need["remaining"]) == (6, 4, 2)
+    assert api_need["status"] == "partly_claimed"
+    page = client.get(f"/needs/{need_id}").get_data(as_text=True)
+    assert "4（剩余 2）" in page and "部分认领" in page
+    assert client.post(f"/community/claims/{claim_id}/accept").status_code == 302
+    api_claim = unit_client.get(f"/api/v1/claims/{claim_id}", headers=headers).get_json()
+    assert api_claim["status"] == "accepted"

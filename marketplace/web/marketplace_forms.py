@@ -22,7 +22,13 @@ from wtforms.i18n import get_translations
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from marketplace.models.listings import FACILITY_KINDS, MEASURE_UNITS, URGENCIES, WEEKDAY_NAMES
+from marketplace.models.listings import (
+    FACILITY_KINDS,
+    MEASURE_UNITS,
+    URGENCIES,
+    WEEKDAY_NAMES,
+    WORKDAYS,
+)
 
 _ZH = get_translations(["zh"])
 
@@ -121,7 +127,7 @@ class FacilityOfferForm(_OfferForm):
     )
     capacity = IntegerField("容量（人数 / 车位数 / 件数）", validators=_positive("容量"))
     address = StringField("地址", validators=[Length(max=200, message="地址不超过 200 个字。")])
-    open_weekdays = WeekdaysField("开放日")
+    open_weekdays = WeekdaysField("开放日", default=WORKDAYS)
     open_from = TimeField("开放时间（起）", validators=[Optional()])
     open_until = TimeField("开放时间（止）", validators=[Optional()])
     is_free = BooleanField("免费使用", default=True)
