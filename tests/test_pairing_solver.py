@@ -1,13 +1,14 @@
 """The pairing solver: hand-solved cases, infeasibility reasons, and exactness against milp."""
 
 import math
+from unittest import mock
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from marketplace.pairing import InvalidProblem, PairingProblem, solve
+from marketplace.pairing import InvalidProblem, PairingProblem, solve, solver
 from marketplace.pairing.reference import solve_milp
 
 nan = math.nan
@@ -195,6 +196,13 @@ def test_optimum_equals_milp(problem):
         return
     assert result.total_score == pytest.approx(reference.total_score, abs=1e-9)
     assert_valid(problem, result)
+    # The same optimum from both assignment routines: dense (threshold 0: always dense)
+    # and sparse (threshold above 1: always sparse).
+    for threshold in (0.0, 1.1):
+        with mock.patch.object(solver, "SPARSE_DENSITY", threshold):
+            again = solve(problem)
+        assert again.total_score == pytest.approx(reference.total_score, abs=1e-9)
+        assert_valid(problem, again)
 
 
 def assert_valid(problem, result):

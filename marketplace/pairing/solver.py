@@ -29,11 +29,14 @@ import math
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
 from marketplace.pairing.feasibility import Remainder, find_infeasibility, remainder
 from marketplace.pairing.problem import PairingProblem, PairingResult, check_problem
+
+# Below this share of allowed cells the expanded matrix is solved in sparse form.
+SPARSE_DENSITY = 0.2
 
 
 def solve(problem: PairingProblem) -> PairingResult:
@@ -138,7 +141,7 @@ def _solve_component(scores, rest: Remainder, units, communities) -> list[tuple[
     else:
         cost = _expanded(unit_block, score, slot_owner, optional, copies, gate_unit, gate_community)
 
-    row_index, column_index = linear_sum_assignment(cost)
+    row_index, column_index = _assign(cost)
     if not np.isfinite(cost[row_index, column_index]).all():
         raise RuntimeError("the assignment used a forbidden cell of a feasible problem")
     pairs = []
@@ -149,6 +152,24 @@ def _solve_component(scores, rest: Remainder, units, communities) -> list[tuple[
             gate = column - first_gate_column
             pairs.append((gate_unit[gate], gate_community[gate]))
     return [(int(units[u]), int(communities[c])) for u, c in pairs]
+
+
+def _assign(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the minimum-cost assignment covering every column of ``cost``.
+
+    Dense matrices go to ``linear_sum_assignment``; mostly forbidden ones (sparse
+    instances) to its sparse sibling (LAPJVsp), which skips the forbidden cells that
+    the dense algorithm scans on every step. Every full matching covers all columns,
+    so shifting all allowed costs by one constant (to make them positive, as the
+    sparse format needs) changes no optimum.
+    """
+    allowed = np.isfinite(cost)
+    if not cost.size or allowed.mean() >= SPARSE_DENSITY:
+        return linear_sum_assignment(cost)
+    rows, columns = np.nonzero(allowed)
+    values = cost[rows, columns]
+    weights = csr_matrix((values - values.min() + 1.0, (rows, columns)), shape=cost.shape)
+    return min_weight_full_bipartite_matching(weights)
 
 
 def _expanded(unit_block, score, slot_owner, optional, copies, gate_unit, gate_community):
