@@ -124,6 +124,10 @@ def test_illegal_transition_is_flashed_and_changes_nothing(client, login_as):
     response = client.post(f"/community/needs/{need.id}/withdraw", follow_redirects=True)
     assert response.status_code == 200
     assert "不能撤回" in response.get_data(as_text=True)
+    data = need_form(title="改标题", next=f"/needs/{need.id}")  # as the edit page sends it
+    response = client.post(f"/community/needs/{need.id}/edit", data=data)
+    assert response.headers["Location"].endswith(f"/needs/{need.id}")
+    assert "不能再修改" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert database_fingerprint() == before
 
 

@@ -81,6 +81,8 @@ def test_edit_withdraw_publish_own_offer_and_refuse_anothers(app, client, login_
     assert client.post(f"/unit/offers/{own.id}/publish").status_code == 302
     assert db.session.get(Offer, own.id).status == "published"
     db.session.commit()
+    offer_page = client.get(f"/offers/{own.id}").get_data(as_text=True)
+    assert "操作记录" in offer_page and "offer.withdraw" in offer_page
 
     before = database_fingerprint()
     assert client.get(f"/unit/offers/{foreign.id}/edit").status_code == 403

@@ -73,6 +73,19 @@ def need_page(viewer: User | None, need_id: int) -> dict:
     }
 
 
+def offer_page(viewer: User | None, offer_id: int) -> dict:
+    """Return an offer the viewer may see, with its audit history for its own unit."""
+    from marketplace.services import audit, offers
+
+    offer = offers.get_offer(viewer, offer_id)
+    owner = bool(viewer and viewer.role == "unit" and viewer.unit_id == offer.unit_id)
+    return {
+        "offer": offer,
+        "is_owner": owner,
+        "history": audit.history("offer", offer.id) if owner else [],
+    }
+
+
 def claim_page(viewer: User, claim_id: int) -> dict:
     """Return a claim the viewer may see, with its audit history."""
     from marketplace.services import audit, claims

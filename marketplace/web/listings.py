@@ -20,7 +20,7 @@ def need(need_id: int):
 
 @bp.route("/offers/<int:offer_id>")
 def offer(offer_id: int):
-    return render_template("listings/offer.html", offer=offers.get_offer(viewer(), offer_id))
+    return render_template("listings/offer.html", **pages_queries.offer_page(viewer(), offer_id))
 
 
 @bp.route("/units/<int:unit_id>")

@@ -168,13 +168,6 @@ class ClaimForm(MarketForm):
     submit = SubmitField("认领")
 
 
-class DeclineForm(MarketForm):
-    reason = StringField(
-        "婉拒理由（可选）", validators=[Length(max=200, message="理由不超过 200 个字。")]
-    )
-    submit = SubmitField("婉拒")
-
-
 class ProgressForm(MarketForm):
     percent = IntegerField(
         "完成进度（%）",

@@ -9,7 +9,7 @@ from marketplace.errors import Conflict, InvalidInput
 from marketplace.extensions import db
 from marketplace.models import Claim, Evaluation, Need, ProgressReport
 from marketplace.services import claims, pages_queries
-from marketplace.web.marketplace_forms import ClaimForm, DeclineForm, ProgressForm, attach_error
+from marketplace.web.marketplace_forms import ClaimForm, ProgressForm, attach_error
 from marketplace.web.navigation import home_for, safe_next
 
 
@@ -101,11 +101,6 @@ def render_need_page(need_id: int, *, claim_form: ClaimForm | None = None, statu
     if claim_form is None:
         claim_form = ClaimForm(formdata=None, quantity=context["need"].remaining or None)
     return (
-        render_template(
-            "listings/need.html",
-            claim_form=claim_form,
-            decline_form=DeclineForm(formdata=None),
-            **context,
-        ),
+        render_template("listings/need.html", claim_form=claim_form, **context),
         status,
     )
