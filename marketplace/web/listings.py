@@ -5,12 +5,20 @@ from flask import Blueprint, render_template
 from marketplace.services import offers, pages_queries
 from marketplace.services.needs import NeedFilters, needs_page
 from marketplace.services.offers import OfferFilters
-from marketplace.web.marketplace_helpers import page_args, render_need_page, viewer
+from marketplace.web.marketplace_helpers import (
+    audit_action_label,
+    audit_values,
+    page_args,
+    render_need_page,
+    viewer,
+)
 from marketplace.web.project_charts import latest_percent, progress_bar
 
 bp = Blueprint("listings", __name__)
 bp.add_app_template_global(progress_bar, "progress_bar")
 bp.add_app_template_global(latest_percent, "latest_percent")
+bp.add_app_template_filter(audit_action_label, "audit_action")
+bp.add_app_template_filter(audit_values, "audit_values")
 
 
 @bp.route("/needs/<int:need_id>")

@@ -8,6 +8,8 @@ from flask_login import current_user
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.extensions import db
 from marketplace.models import Claim, Evaluation, Need, ProgressReport
+from marketplace.models.claims import CLAIM_STATUSES
+from marketplace.models.listings import NEED_STATUSES, OFFER_STATUSES
 from marketplace.services import claims, pages_queries
 from marketplace.web.marketplace_forms import ClaimForm, ProgressForm, attach_error
 from marketplace.web.navigation import home_for, safe_next
@@ -104,3 +106,45 @@ def render_need_page(need_id: int, *, claim_form: ClaimForm | None = None, statu
         render_template("listings/need.html", claim_form=claim_form, **context),
         status,
     )
+
+
+AUDIT_ACTIONS = {
+    "need.create": "创建需求",
+    "need.update": "修改需求",
+    "need.publish": "发布需求",
+    "need.withdraw": "撤回需求",
+    "need.expire": "需求过期",
+    "claim.propose": "认领",
+    "claim.accept": "接受认领",
+    "claim.decline": "婉拒认领",
+    "claim.withdraw": "撤回认领",
+    "claim.progress": "汇报进展",
+    "claim.complete": "标记完成",
+    "claim.rate": "评价",
+    "offer.create": "新增资源",
+    "offer.update": "修改资源",
+    "offer.publish": "发布资源",
+    "offer.withdraw": "撤回资源",
+}
+AUDIT_FIELDS = {
+    "status": "状态",
+    "need_status": "需求状态",
+    "claimed": "已认领",
+    "quantity": "数量",
+    "title": "标题",
+}
+_STATUS_LABELS = {**OFFER_STATUSES, **CLAIM_STATUSES, **NEED_STATUSES}
+
+
+def audit_action_label(action: str) -> str:
+    """Return the Chinese name of an audit action (the code itself when unknown)."""
+    return AUDIT_ACTIONS.get(action, action)
+
+
+def audit_values(values: dict | None) -> list[tuple[str, str]]:
+    """Return an audit entry's before/after values as (label, readable value) pairs."""
+    rows = []
+    for key, value in (values or {}).items():
+        readable = _STATUS_LABELS.get(value, value) if key.endswith("status") else value
+        rows.append((AUDIT_FIELDS.get(key, key), "" if readable is None else str(readable)))
+    return rows
