@@ -350,3 +350,14 @@ def test_claim_changes_queue_a_search_update_of_the_need(db, people):
         assert f"need:{need.id}" in queued
     finally:
         event.remove(SearchOutbox, "after_insert", _queued)
+
+
+def test_a_claim_that_lost_a_race_is_told_why():
+    # Reached when another transaction changed the need between the checks and the UPDATE.
+    def explain(status, claimed):
+        need = Need(status=status, quantity=5, claimed=claimed, measure_unit="sessions")
+        return claims._refusal(need).message
+
+    assert explain("partly_claimed", 4) == "剩余数量不足：该需求仅剩 1 场次可认领。"
+    assert explain("fully_claimed", 5) == "剩余数量不足：该需求仅剩 0 场次可认领。"
+    assert explain("withdrawn", 0) == "该需求当前为「已撤回」，不能认领。"

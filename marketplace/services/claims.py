@@ -134,9 +134,9 @@ def claim_need(actor: User, need_id: int, quantity, note: str = "") -> Claim:
         ).rowcount
         if taken != 1:
             db.session.refresh(need)
-            remaining = need.remaining if need.status in OPEN_NEED_STATUSES else 0
+            refusal = _refusal(need)  # worded before the rollback expires the row
             db.session.rollback()
-            raise Conflict(f"剩余数量不足：该需求仅剩 {remaining} {need.measure_label}可认领。")
+            raise refusal
         claim = _insert_claim(need, actor, quantity, note)
         db.session.refresh(need)
         # The bulk UPDATE bypassed the unit of work; touching the row through the ORM
@@ -158,6 +158,14 @@ def claim_need(actor: User, need_id: int, quantity, note: str = "") -> Claim:
         db.session.rollback()
         raise
     return claim
+
+
+def _refusal(need: Need) -> Conflict:
+    """Explain why the conditional UPDATE took nothing: too little left, or not open."""
+    if need.status in (*OPEN_NEED_STATUSES, "fully_claimed"):
+        remaining = need.remaining if need.status in OPEN_NEED_STATUSES else 0
+        return Conflict(f"剩余数量不足：该需求仅剩 {remaining} {need.measure_label}可认领。")
+    return Conflict(f"该需求当前为「{need.status_label}」，不能认领。")
 
 
 def _open_claim_exists(need_id: int, unit_id: int) -> bool:
