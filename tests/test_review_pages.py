@@ -175,3 +175,12 @@ def test_plan_pages_run_a_bounded_number_of_queries(demo_client, demo_auth):
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
         assert len(statements) <= limit, (path, len(statements))
+
+
+def test_review_pages_answer_on_an_empty_database(client, login_as):
+    """Regression: the dashboard 404ed when no county existed yet (test_auth caught it)."""
+    login_as("reviewer")
+    assert client.get("/review/").status_code == 200
+    assert client.get("/review/plans").status_code == 200
+    response = client.get("/review/plans/new")
+    assert response.status_code == 404 and "尚未导入" in response.get_data(as_text=True)

@@ -38,9 +38,14 @@ def require_reviewer(actor: User | None) -> User:
     return actor
 
 
-def default_county() -> County:
+def first_county() -> County | None:
     """Return the county reviewers work on (the first one; the product runs per county)."""
-    county = db.session.scalar(select(County).order_by(County.id).limit(1))
+    return db.session.scalar(select(County).order_by(County.id).limit(1))
+
+
+def default_county() -> County:
+    """Return the county reviewers work on, or raise NotFound on an empty database."""
+    county = first_county()
     if county is None:
         raise NotFound("尚未导入任何县的数据。")
     return county
