@@ -174,9 +174,15 @@ def test_compare_shows_exactly_the_swapped_pairs(demo_app):
 
 def test_excel_and_csv_hold_every_pair(demo_app):
     plan = _new_plan()
+    hostile = plan_reports.plan_pairs(plan.id)[0].unit
+    hostile.name = '=HYPERLINK("http://evil.example","点我")'
+    db.session.commit()
     book = load_workbook(io.BytesIO(plan_export.plan_workbook(plan.id)))
     assert book.sheetnames[0] == "汇总" and len(book.sheetnames) == 12
-    names = {(p.unit.name, p.community.name) for p in plan_reports.plan_pairs(plan.id)}
+    names = {
+        (("'" if p.unit.name.startswith("=") else "") + p.unit.name, p.community.name)
+        for p in plan_reports.plan_pairs(plan.id)
+    }  # a formula-like name is exported as text (CSV/formula injection)
     found = set()
     for sheet in book.worksheets[1:]:
         for row in sheet.iter_rows(min_row=2, values_only=True):

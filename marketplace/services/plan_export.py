@@ -24,6 +24,7 @@ PAIR_HEADER = [
     "延续",
     "固定",
 ]
+WEIGHT_LABELS = {"coverage": "需求覆盖", "proximity": "距离", "continuity": "延续"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -78,6 +79,11 @@ def plan_workbook(plan_id: int) -> bytes:
     summary = book.active
     summary.title = "汇总"
     approver = detail.people.get(plan.approved_by_id)
+    weights = {
+        "coverage": detail.inputs.weights.coverage,
+        "proximity": detail.inputs.weights.proximity,
+        "continuity": detail.inputs.weights.continuity,
+    }
     for label, value in [
         ("方案", plan.title),
         ("版本", plan.version),
@@ -87,7 +93,10 @@ def plan_workbook(plan_id: int) -> bytes:
         ("批准人", approver.name if approver else ""),
         ("批准时间", local_time(plan.approved_at)),
         ("发布时间", local_time(plan.published_at)),
-        ("权重", "，".join(f"{k}={v}" for k, v in (plan.weights or {}).items())),
+        ("权重", "，".join(f"{WEIGHT_LABELS.get(k, k)} {v}" for k, v in weights.items())),
+        ("固定结对", len(plan.pinned or [])),
+        ("禁止结对", len(plan.forbidden or [])),
+        ("调整次数", len(plan.adjustments)),
     ]:
         summary.append([label, _cell(value)])
     summary.append([])
