@@ -25,6 +25,7 @@ demo: db
 	$(FLASK) demo load --if-empty
 
 run: demo
+	$(FLASK) search rebuild --if-missing
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: install

@@ -131,6 +131,14 @@ def test_a_missing_or_corrupt_index_gives_no_500(demo_app, demo_client):
     assert demo_client.get("/api/v1/search?q=法律").get_json()["total"] > 0
 
 
+def test_a_large_missing_index_is_announced_not_built_in_the_request(demo_app):
+    demo_app.config["SEARCH_INLINE_REBUILD_LIMIT"] = 10
+    client = demo_app.test_client()
+    assert "索引重建中" in client.get("/search?q=法律").get_data(as_text=True)
+    assert client.get("/api/v1/search?q=法律").status_code == 503
+    assert not search.index_exists(demo_app.config["SEARCH_INDEX_DIR"])
+
+
 def test_a_rebuild_in_progress_is_announced(demo_client, monkeypatch):
     def busy():
         raise search_index.SearchUnavailable("索引重建中，请稍后刷新。")

@@ -1,5 +1,6 @@
 """The index follows the database: services, outbox drain, rebuild, check, W1–W5."""
 
+import shutil
 import threading
 from datetime import date, timedelta
 
@@ -109,6 +110,10 @@ def test_check_finds_a_divergence_injected_on_purpose(app, db):
     assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
     result = runner.invoke(args=["search", "check"])
     assert result.exit_code == 0, result.output
+    shutil.rmtree(root)
+    search.store.forget_searchers()
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1 and f"need:{kept.id}\tmissing" in result.output
 
 
 def test_an_index_failure_loses_nothing_and_is_repaired(db, monkeypatch):

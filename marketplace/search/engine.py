@@ -62,11 +62,14 @@ class FastIndex:
             if (field, term) not in leaf:
                 continue
             matcher = leaf.postings(field, term)
-            if hasattr(matcher, "_read_ids"):  # Whoosh 3 codec: decode whole blocks
+            if hasattr(matcher, "_read_data"):  # Whoosh 3 codec: decode whole blocks
                 while matcher.is_active():
-                    if matcher._ids is None:
-                        matcher._read_ids()
-                    chunks.append(np.asarray(matcher._ids, dtype=np.int64) + offset)
+                    if matcher._data is None:
+                        matcher._read_data()
+                    ids = np.asarray(matcher._data[0], dtype=np.int64)
+                    if not matcher._byteids:  # stored as deltas within the block
+                        ids = np.cumsum(ids)
+                    chunks.append(ids + offset)
                     if matcher._lastblock:
                         break
                     matcher._next_block()

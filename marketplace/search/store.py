@@ -128,7 +128,7 @@ def build_generation(root: str | Path, documents, *, hold_live_lock: bool = True
         for document in documents:
             new_writer.add_document(**index_fields(document))
             count += 1
-        new_writer.commit(optimize=True)
+        new_writer.commit()
         pointer = root / f"{CURRENT}.{name}.tmp"
         pointer.write_text(name, encoding="utf-8")
         os.replace(pointer, root / CURRENT)

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 500
 DRAIN_LOCK_TIMEOUT = 3.0
+INLINE_REBUILD_LIMIT = 5000  # listings a search request may index itself (a few seconds)
 MAX_PAGE = 500  # deeper pages cost a top-k of page × 20; nobody reads them
 
 write_index = search.write  # module attribute, so a test can make index writes fail
@@ -145,6 +146,10 @@ def ensure_index() -> None:
     """
     if search.index_exists(index_root()):
         return
+    limit = current_app.config.get("SEARCH_INLINE_REBUILD_LIMIT", INLINE_REBUILD_LIMIT)
+    if search_documents.count_documents() > limit:
+        # too big to rebuild inside a request: ``flask search rebuild`` (or make run) does it
+        raise SearchUnavailable("索引重建中，请稍后刷新。")
     try:
         with search.locked(timeout=0.5):
             if not search.index_exists(index_root()):
@@ -155,12 +160,12 @@ def ensure_index() -> None:
 
 def check() -> list[Divergence]:
     """List every listing that differs between the database and the index."""
-    ensure_index()
     wanted = {doc["key"]: digest(doc) for doc in search_documents.all_documents()}
-    indexed = {
-        fields["key"]: fields.get("digest")
-        for fields in search.searcher(index_root()).all_stored_fields()
-    }
+    try:
+        stored = search.searcher(index_root()).all_stored_fields()
+        indexed = {fields["key"]: fields.get("digest") for fields in stored}
+    except search.IndexUnavailable:
+        indexed = {}  # a missing index differs in every listing
     problems = [Divergence(key, "missing") for key in wanted if key not in indexed]
     problems += [
         Divergence(key, "stale")
