@@ -184,3 +184,18 @@ def test_review_pages_answer_on_an_empty_database(client, login_as):
     assert client.get("/review/plans").status_code == 200
     response = client.get("/review/plans/new")
     assert response.status_code == 404 and "尚未导入" in response.get_data(as_text=True)
+
+
+def test_infeasible_run_marks_the_named_community(demo_client, demo_auth):
+    units, communities = _places()
+    demo_auth.login("reviewer")
+    target = communities[2]
+    form = _run_form(communities, units, **{f"min_{target.id}": "2", f"max_{target.id}": "2"})
+    for index, unit in enumerate(units[:3]):  # three pinned to a community that takes two
+        form[f"pinned-{index}-unit"], form[f"pinned-{index}-community"] = unit.id, target.id
+    response = demo_client.post("/review/plans/new", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    marked = re.findall(r'<tr class="table-danger">\s*<td>([^<]+)', page)
+    assert [name.strip() for name in marked] == [target.name]
+    assert f"社区“{target.name}”" in page  # named, not numbered
