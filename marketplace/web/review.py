@@ -141,6 +141,8 @@ def transition(plan_id: int, action: str):
                 db.session.rollback()
                 record_refusal(error.message)
             flash(error.message, "danger")
+    else:
+        flash("意见不能超过 2000 字。", "danger")
     return redirect(url_for("review.plan", plan_id=plan_id))
 
 
