@@ -1,5 +1,6 @@
 """The pairing solver: hand-solved cases, infeasibility reasons, and exactness against milp."""
 
+import contextlib
 import math
 from unittest import mock
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from marketplace.pairing import InvalidProblem, PairingProblem, solve, solver
+from marketplace.pairing import InvalidProblem, PairingProblem, pricing, solve, solver
 from marketplace.pairing.reference import solve_milp
 
 nan = math.nan
@@ -203,6 +204,31 @@ def test_optimum_equals_milp(problem):
             again = solve(problem)
         assert again.total_score == pytest.approx(reference.total_score, abs=1e-9)
         assert_valid(problem, again)
+    # And from the priced LP (the large-instance path), also starting from one
+    # candidate per unit with no margin, so that infeasible restricted LPs and
+    # several pricing rounds happen.
+    for nearest, margin in ((pricing.NEAREST, pricing.MARGIN), (1, 0.0)):
+        with forced_large_path(nearest, margin):
+            priced = solve(problem)
+        assert priced.total_score == pytest.approx(reference.total_score, abs=1e-9)
+        assert_valid(problem, priced)
+
+
+def forced_large_path(nearest=pricing.NEAREST, margin=pricing.MARGIN):
+    """Send every instance to the priced LP, failing the test if it gives up."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(mock.patch.object(solver, "LARGE_CELLS", -1))
+    stack.enter_context(mock.patch.object(pricing, "NEAREST", nearest))
+    stack.enter_context(mock.patch.object(pricing, "MARGIN", margin))
+    original = pricing.solve_by_pricing
+
+    def must_answer(*args):
+        pairs = original(*args)
+        assert pairs is not None, "the priced LP gave up"
+        return pairs
+
+    stack.enter_context(mock.patch.object(solver, "solve_by_pricing", must_answer))
+    return stack
 
 
 def assert_valid(problem, result):
@@ -239,3 +265,58 @@ def test_mid_size_instances_match_milp():
         assert result.status == reference.status == "optimal"
         assert result.total_score == pytest.approx(reference.total_score, abs=1e-9)
         assert_valid(problem, result)
+
+
+def test_mid_size_instances_through_the_priced_lp_match_milp():
+    rng = np.random.default_rng(11)
+    for _ in range(4):
+        scores = rng.random((120, 15)) - 0.1
+        scores[rng.random(scores.shape) < 0.4] = nan
+        capacity = rng.integers(1, 4, 120).tolist()
+        low = rng.integers(3, 8, 15).tolist()
+        high = [lo + int(rng.integers(0, 5)) for lo in low]
+        pinned = [(f"u{u}", f"c{np.flatnonzero(~np.isnan(scores[u]))[0]}") for u in range(3)]
+        problem = make_problem(scores.round(4), capacity, low, high, pinned)
+        reference = solve_milp(problem)
+        with forced_large_path(nearest=2, margin=0.0):
+            result = solve(problem)
+        assert result.status == reference.status == "optimal"
+        assert result.total_score == pytest.approx(reference.total_score, abs=1e-9)
+        assert_valid(problem, result)
+
+
+def test_large_instances_take_the_priced_lp_and_small_ones_the_assignment():
+    calls = []
+    original = pricing.solve_by_pricing
+
+    def spy(*args):
+        calls.append(args[0].shape)
+        return original(*args)
+
+    small = make_problem(np.random.default_rng(1).random((88, 11)), high=[8] * 11)
+    large = make_problem(np.random.default_rng(2).random((1500, 190)), high=[8] * 190)
+    with mock.patch.object(solver, "solve_by_pricing", spy):
+        solve(small)
+        assert calls == []
+        result = solve(large)
+    assert calls == [(1500, 190)]
+    with mock.patch.object(solver, "LARGE_CELLS", 10**12):
+        assert solve(large).total_score == pytest.approx(result.total_score, abs=1e-9)
+
+
+def test_priced_lp_gives_the_same_pairs_for_the_same_input():
+    scores = np.round(np.random.default_rng(3).random((40, 6)) * 4) / 4  # many ties
+    problem = make_problem(scores, low=[5] * 6, high=[7] * 6)
+    with forced_large_path():
+        first = solve(problem)
+        assert all(solve(problem).pairs == first.pairs for _ in range(3))
+
+
+def test_assignment_answers_when_the_priced_lp_gives_up():
+    problem = make_problem(np.random.default_rng(4).random((30, 5)), low=[4] * 5, high=[6] * 5)
+    expected = solve(problem)
+    with (
+        mock.patch.object(solver, "LARGE_CELLS", -1),
+        mock.patch.object(pricing, "_restricted_lp", return_value=None),
+    ):
+        assert solve(problem).total_score == pytest.approx(expected.total_score, abs=1e-9)

@@ -19,6 +19,12 @@ on an expanded matrix:
   Gate rows carry a bonus larger than any score difference, so every optimum matches
   all of them, which is what makes the gadget exact.
 
+Large instances (an expanded matrix above ``LARGE_CELLS`` cells, such as a city of
+500 communities × 4,000 units) go instead to ``pricing.solve_by_pricing``: the same
+problem as a transportation LP on each unit's best candidate pairs, certified optimal
+for every pair by its dual potentials; should HiGHS ever fail there, the assignment
+path answers.
+
 Feasibility is decided beforehand (``feasibility.find_infeasibility``), so the
 assignment always has a finite complete solution; the answer is verified anyway.
 """
@@ -33,10 +39,14 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
 from marketplace.pairing.feasibility import Remainder, find_infeasibility, remainder
+from marketplace.pairing.pricing import solve_by_pricing
 from marketplace.pairing.problem import PairingProblem, PairingResult, check_problem
 
 # Below this share of allowed cells the expanded matrix is solved in sparse form.
 SPARSE_DENSITY = 0.2
+# Above this many cells (rows × slot columns) the expanded matrix is not built: the
+# priced LP is faster (county: 88 × 88 cells, assignment; city: 4,000 × 4,000, LP).
+LARGE_CELLS = 2_000_000
 
 
 def solve(problem: PairingProblem) -> PairingResult:
@@ -62,8 +72,10 @@ def solve(problem: PairingProblem) -> PairingResult:
 
     Notes
     -----
-    Deterministic: the same input gives the same pairs. Exact: the total equals the
-    optimum of the integer program (checked against ``scipy.optimize.milp`` in tests).
+    Deterministic: the same input gives the same pairs (when several pairings share the
+    optimal total, the assignment and the priced-LP paths may pick different ones; the
+    total is the same). Exact: the total equals the optimum of the integer program
+    (checked against ``scipy.optimize.milp`` in tests, through both paths).
     """
     checked = check_problem(problem)
     rest = remainder(checked)
@@ -78,12 +90,24 @@ def solve(problem: PairingProblem) -> PairingResult:
             short_communities=infeasible.short_communities,
         )
     chosen = list(checked.pinned)
-    for units, communities in _components(rest):
-        chosen.extend(_solve_component(checked.scores, rest, units, communities))
+    priced = solve_by_pricing(checked.scores, rest) if _is_large(rest) else None
+    if priced is not None:
+        chosen.extend(priced)
+    else:
+        for units, communities in _components(rest):
+            chosen.extend(_solve_component(checked.scores, rest, units, communities))
     _verify(chosen, checked.scores, checked.capacity, checked.min_quota, checked.max_quota)
     pairs = sorted((unit_ids[u], community_ids[c]) for u, c in chosen)
     total = math.fsum(float(checked.scores[u, c]) for u, c in sorted(chosen))
     return PairingResult(status="optimal", total_score=total, pairs=tuple(pairs))
+
+
+def _is_large(rest: Remainder) -> bool:
+    """Tell whether the expanded matrix would exceed ``LARGE_CELLS`` cells."""
+    allowed = rest.allowed & (rest.capacity > 0)[:, None]
+    slots = int(np.minimum(rest.max_quota, allowed.sum(axis=0)).clip(0).sum())
+    rows = int(np.minimum(rest.capacity, allowed.sum(axis=1)).clip(0).sum())
+    return max(rows, slots) * slots > LARGE_CELLS
 
 
 def _components(rest: Remainder):
