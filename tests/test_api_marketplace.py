@@ -173,6 +173,18 @@ def test_bad_bodies_and_queries_are_400_not_500(db, roles):
     assert roles["anonymous"].get("/needs", page="x").status_code == 400
     assert roles["anonymous"].get("/needs", status="draft").status_code == 400
     assert roles["anonymous"].get("/offers", min_capacity="0").status_code == 400
+    # Numbers beyond the database's integer range are refused or not found, never a 500.
+    huge = 10**20
+    assert roles["anonymous"].get(f"/needs/{huge}").status_code == 404
+    assert roles["anonymous"].get("/needs", community_id=huge).status_code in (200, 400)
+    assert roles["anonymous"].get("/needs", page=huge).status_code in (200, 400)
+    assert unit.post(f"/needs/{need.id}/claims", {"quantity": huge}).status_code == 400
+    assert unit.post(f"/claims/{huge}/withdraw").status_code == 404
+    assert roles["anonymous"].get(f"/offers/{huge}").status_code == 404
+    assert unit.post(f"/offers/{huge}/withdraw").status_code == 404
+    assert roles["anonymous"].get("/offers", unit_id=-1).status_code == 400
+    answer = roles["community"].post("/needs", _need_body(type_id=huge))
+    assert (answer.status_code, answer.json["field"]) == (400, "type_id")
     assert _count(db, Claim) == 0
 
 

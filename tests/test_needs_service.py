@@ -228,3 +228,22 @@ def test_expire_overdue_needs_only_unclaimed(db):
         db.session.scalar(select(AuditEntry.action).where(AuditEntry.object_id == stale.id))
         == "need.expire"
     )
+
+
+def test_ids_beyond_the_integer_range_are_not_found_or_refused(db):
+    staff = make_user("community")
+    huge = 10**20
+    for call in (
+        lambda: needs.get_need(None, huge),
+        lambda: needs.update_need(staff, huge, {}),
+        lambda: needs.withdraw_need(staff, huge),
+    ):
+        with pytest.raises(NotFound):
+            call()
+    with pytest.raises(InvalidInput) as refused:
+        needs.needs_page(None, needs.NeedFilters(community_id=huge))
+    assert refused.value.field == "community_id"
+    with pytest.raises(InvalidInput) as refused:
+        needs.create_need(staff, _form(type_id=huge))
+    assert refused.value.field == "type_id"
+    assert needs.needs_page(None, page=huge).items == []

@@ -25,6 +25,8 @@ def int_arg(name: str, default: int | None = None, *, minimum: int | None = None
         raise InvalidInput(f"参数 {name} 必须是整数。") from None
     if minimum is not None and value < minimum:
         raise InvalidInput(f"参数 {name} 不能小于 {minimum}。")
+    if abs(value) > 2**31 - 1:  # beyond the databases' INTEGER: refuse, do not crash
+        raise InvalidInput(f"参数 {name} 过大。")
     return value
 
 

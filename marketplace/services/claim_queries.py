@@ -11,7 +11,7 @@ from marketplace.errors import Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Community, Evaluation, Need, ServiceType, User
 from marketplace.models.claims import CLAIM_STATUSES, LIVE_CLAIM_STATUSES
-from marketplace.services.access import require_role, signed_in
+from marketplace.services.access import require_role, signed_in, valid_id
 from marketplace.services.need_queries import get_need
 from marketplace.services.pagination import Page, paginate
 
@@ -38,6 +38,8 @@ def _is_party(viewer: User | None, claim: Claim) -> bool:
 
 def get_claim(viewer: User | None, claim_id: int) -> Claim:
     """Return a claim to its unit or to the need's community; refuse anyone else."""
+    if not valid_id(claim_id):
+        raise NotFound("认领记录不存在。")
     claim = db.session.scalar(select(Claim).options(*claim_options()).where(Claim.id == claim_id))
     if claim is None:
         raise NotFound("认领记录不存在。")

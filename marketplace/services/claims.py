@@ -19,7 +19,7 @@ from marketplace.models._common import utcnow
 from marketplace.models.claims import LIVE_CLAIM_STATUSES, OPEN_CLAIM_STATUSES
 from marketplace.models.listings import OPEN_NEED_STATUSES, PUBLIC_NEED_STATUSES
 from marketplace.services import audit
-from marketplace.services.access import require_role
+from marketplace.services.access import require_role, valid_id
 from marketplace.services.claim_queries import (  # noqa: F401  (part of this module's API)
     claims_for_need,
     get_claim,
@@ -27,7 +27,7 @@ from marketplace.services.claim_queries import (  # noqa: F401  (part of this mo
     unit_ratings,
 )
 from marketplace.services.fields import FieldReader
-from marketplace.services.needs import lock_need
+from marketplace.services.needs import MAX_QUANTITY, lock_need
 from marketplace.services.notifications import notify, staff_of
 
 # Need states that the claims no longer drive (set by the community or by time).
@@ -100,10 +100,12 @@ def claim_need(actor: User, need_id: int, quantity, note: str = "") -> Claim:
     """Claim ``quantity`` of a need for the actor's unit, never beyond what remains."""
     require_role(actor, "unit")
     reader = FieldReader({"quantity": quantity, "note": note})
-    quantity = reader.integer("quantity", "认领数量", minimum=1, required=True)
+    quantity = reader.integer(
+        "quantity", "认领数量", minimum=1, maximum=MAX_QUANTITY, required=True
+    )
     note = reader.text("note", "备注", max_length=1000)
     reader.raise_if_invalid()
-    need = db.session.get(Need, need_id)
+    need = db.session.get(Need, need_id) if valid_id(need_id) else None
     if need is None or need.status not in PUBLIC_NEED_STATUSES:
         raise NotFound("需求不存在。")
     if need.status == "fully_claimed":
@@ -182,7 +184,7 @@ def _open_claim_exists(need_id: int, unit_id: int) -> bool:
 
 
 def _locked_claim(claim_id: int) -> tuple[Claim, Need]:
-    claim = db.session.get(Claim, claim_id)
+    claim = db.session.get(Claim, claim_id) if valid_id(claim_id) else None
     if claim is None:
         raise NotFound("认领记录不存在。")
     need = lock_need(claim.need_id)

@@ -12,7 +12,7 @@ from marketplace.errors import InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Community, Need, PairingPlan, PlanPair, ServiceType, User
 from marketplace.models.listings import NEED_STATUSES, OPEN_NEED_STATUSES, PUBLIC_NEED_STATUSES
-from marketplace.services.access import require_role, signed_in
+from marketplace.services.access import check_ids, require_role, signed_in, valid_id
 from marketplace.services.pagination import Page, paginate
 
 
@@ -26,6 +26,8 @@ def need_options():
 
 def get_need(viewer: User | None, need_id: int) -> Need:
     """Return a need the viewer may see: public ones for all, others for its community."""
+    if not valid_id(need_id):
+        raise NotFound("需求不存在。")
     need = db.session.scalar(select(Need).options(*need_options()).where(Need.id == need_id))
     if need is None:
         raise NotFound("需求不存在。")
@@ -53,6 +55,7 @@ class NeedFilters:
 
 
 def _filtered(query, filters: NeedFilters):
+    check_ids(filters, "category_id", "type_id", "township_id", "community_id")
     if filters.status == "open":
         query = query.where(Need.status.in_(OPEN_NEED_STATUSES))
     elif filters.status:

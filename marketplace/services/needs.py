@@ -14,7 +14,7 @@ from marketplace.models.listings import (
     OPEN_NEED_STATUSES,
 )
 from marketplace.services import audit
-from marketplace.services.access import require_role
+from marketplace.services.access import require_role, valid_id
 from marketplace.services.fields import FieldReader
 from marketplace.services.need_queries import (  # noqa: F401  (part of this module's API)
     NeedFilters,
@@ -42,7 +42,9 @@ def _need_values(reader: FieldReader, current: Need | None) -> dict:
     values = {}
     if given("type_id"):
         type_id = reader.integer("type_id", "需求类型", required=True)
-        if type_id is not None and db.session.get(ServiceType, type_id) is None:
+        if type_id is not None and (
+            not valid_id(type_id) or db.session.get(ServiceType, type_id) is None
+        ):
             reader.fail("type_id", "请选择有效的需求类型。")
         values["type_id"] = type_id
     if given("title"):
@@ -93,7 +95,11 @@ def create_need(actor: User, data, *, publish: bool = False) -> Need:
 
 def lock_need(need_id: int) -> Need:
     """Load a need and lock its row until commit (PostgreSQL; SQLite already serialises)."""
-    need = db.session.get(Need, need_id, with_for_update=True, populate_existing=True)
+    need = (
+        db.session.get(Need, need_id, with_for_update=True, populate_existing=True)
+        if valid_id(need_id)
+        else None
+    )
     if need is None:
         raise NotFound("需求不存在。")
     return need

@@ -16,7 +16,7 @@ from marketplace.models.listings import (
     WORKDAYS,
 )
 from marketplace.services import audit
-from marketplace.services.access import require_role, signed_in
+from marketplace.services.access import check_ids, require_role, signed_in, valid_id
 from marketplace.services.fields import FieldReader
 from marketplace.services.pagination import Page, paginate
 
@@ -99,7 +99,9 @@ def _offer_values(reader: FieldReader, kind: str, current: Offer | None) -> dict
     else:
         if given("type_id"):
             type_id = reader.integer("type_id", "服务类型", required=True)
-            if type_id is not None and db.session.get(ServiceType, type_id) is None:
+            if type_id is not None and (
+                not valid_id(type_id) or db.session.get(ServiceType, type_id) is None
+            ):
                 reader.fail("type_id", "请选择有效的服务类型。")
             values["type_id"] = type_id
         if given("monthly_quantity"):
@@ -132,7 +134,11 @@ def create_offer(actor: User, data, *, publish: bool = True) -> Offer:
 
 def _own_offer(actor: User, offer_id: int) -> Offer:
     require_role(actor, "unit")
-    offer = db.session.get(Offer, offer_id, with_for_update=True, populate_existing=True)
+    offer = (
+        db.session.get(Offer, offer_id, with_for_update=True, populate_existing=True)
+        if valid_id(offer_id)
+        else None
+    )
     if offer is None:
         raise NotFound("资源不存在。")
     if offer.unit_id != actor.unit_id:
@@ -190,6 +196,8 @@ def withdraw_offer(actor: User, offer_id: int) -> Offer:
 
 def get_offer(viewer: User | None, offer_id: int) -> Offer:
     """Return an offer: published ones for everyone, others for their unit only."""
+    if not valid_id(offer_id):
+        raise NotFound("资源不存在。")
     offer = db.session.scalar(select(Offer).options(*offer_options()).where(Offer.id == offer_id))
     if offer is None:
         raise NotFound("资源不存在。")
@@ -214,6 +222,7 @@ class OfferFilters:
 
 
 def _filtered(query, filters: OfferFilters):
+    check_ids(filters, "category_id", "type_id", "township_id", "unit_id", "min_capacity")
     if filters.kind:
         if filters.kind not in OFFER_KINDS:
             raise InvalidInput("未知的资源类别。", field="kind")

@@ -9,6 +9,7 @@ from sqlalchemy import Select, func, select
 from marketplace.extensions import db
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000  # keeps OFFSET within the databases' integer range
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Page:
 
 def paginate(query: Select, page: int, per_page: int, *, scalars: bool = True) -> Page:
     """Run ``query`` for one page and count the whole result."""
-    page = max(1, page or 1)
+    page = min(max(1, page or 1), MAX_PAGE)
     per_page = min(max(1, per_page or 20), MAX_PER_PAGE)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     paged = query.limit(per_page).offset((page - 1) * per_page)
