@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template, request
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from marketplace import search
@@ -51,6 +52,10 @@ def results():
     )
 
 
+def _choices(*pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class _ChoiceField(SelectField):
     """A select box whose refusal reads in Chinese."""
 
@@ -62,7 +67,7 @@ class _ChoiceField(SelectField):
             raise ValueError("请从列表中选择。") from None
 
     def pre_validate(self, form):
-        if self.data not in {value for value, _label in self.choices}:
+        if self.data not in {choice.value for choice in self.choices}:
             raise ValidationError("请从列表中选择。")
 
 
@@ -86,7 +91,9 @@ class FacilityFinderForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter form changes nothing
 
-    kind = _ChoiceField("场地类型", choices=[("", "全部"), *FACILITY_KINDS.items()], default="")
+    kind = _ChoiceField(
+        "场地类型", choices=_choices(("", "全部"), *FACILITY_KINDS.items()), default=""
+    )
     min_capacity = _NumberField(
         "最少容纳（人/个）",
         validators=[Optional(), NumberRange(min=1, max=100000, message="请输入 1 以上的整数。")],
@@ -96,7 +103,7 @@ class FacilityFinderForm(FlaskForm):
     weekday = _ChoiceField(
         "开放日",
         default="",
-        choices=[("", "不限"), *((str(i), n) for i, n in enumerate(WEEKDAY_NAMES))],
+        choices=_choices(("", "不限"), *((str(i), n) for i, n in enumerate(WEEKDAY_NAMES))),
     )
     at = _TimeField("开放时刻", validators=[Optional()])
 
@@ -104,7 +111,7 @@ class FacilityFinderForm(FlaskForm):
 @bp.route("/facilities")
 def facilities():
     form = FacilityFinderForm(request.args)
-    form.township.choices = [(0, "全部"), *facility_finder.township_choices()]
+    form.township.choices = _choices((0, "全部"), *facility_finder.township_choices())
     page = None
     if form.validate():
         weekday = form.weekday.data
