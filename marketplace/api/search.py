@@ -22,6 +22,7 @@ def _hit_json(hit: dict) -> dict:
 
 @api_bp.get("/search")
 def search_listings():
+    """Answer a search as JSON: total, one page of results, facets and a suggestion."""
     kind = request.args.get("kind") or None
     if kind and kind not in KINDS:
         raise InvalidInput(f"参数 kind 必须是 {'、'.join(KINDS)} 之一。")

@@ -29,6 +29,7 @@ def _page_arg() -> int:
 
 @bp.route("/search")
 def results():
+    """Show one page of search hits with facets, or say the index is being rebuilt."""
     text = request.args.get("q", "").strip()
     kind = request.args.get("kind") or None
     filters = search.Filters(
@@ -110,6 +111,7 @@ class FacilityFinderForm(FlaskForm):
 
 @bp.route("/facilities")
 def facilities():
+    """Show the public facility finder and the facilities matching its filters."""
     form = FacilityFinderForm(request.args)
     form.township.choices = _choices((0, "全部"), *facility_finder.township_choices())
     page = None
