@@ -199,3 +199,23 @@ def _try_lock():
             return "free"
     except search.IndexBusy:
         return "busy"
+
+
+def test_threads_share_the_arrays_and_agree(root):
+    expected = {text: keys(root, text) for text in ("停车", "会议室", "", "社区")}
+    errors = []
+
+    def reader():
+        try:
+            for _ in range(20):
+                for text, wanted in expected.items():
+                    assert keys(root, text) == wanted
+        except Exception as error:  # pragma: no cover - reported by the assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

@@ -10,6 +10,7 @@ pages never overlap).
 """
 
 import math
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -21,39 +22,60 @@ POSTINGS_CACHE = 4096
 
 
 class FastIndex:
-    """Arrays derived from one Whoosh searcher; valid as long as that searcher is."""
+    """Arrays derived from one generation of the index, shared by every thread.
+
+    Whoosh readers are not thread-safe, so reads go through the calling thread's own
+    searcher, bound with :meth:`bind`; the arrays themselves are read-only.
+    """
 
     def __init__(self, searcher):
-        self.searcher = searcher
-        self.reader = searcher.reader()
-        self.size = self.reader.doc_count_all()
-        self.live_count = self.reader.doc_count()
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self.bind(searcher)
+        reader = self.reader
+        self.size = reader.doc_count_all()
+        self.live_count = reader.doc_count()
         self._postings: OrderedDict[tuple, np.ndarray] = OrderedDict()
-        if self.reader.has_deletions():
+        if reader.has_deletions():
             self.live = np.zeros(self.size, dtype=bool)
-            self.live[np.fromiter(self.reader.all_doc_ids(), dtype=np.int64)] = True
+            self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
         else:
             self.live = np.ones(self.size, dtype=bool)
         self.facet_values: dict[str, list[str]] = {}
         self.facet_codes: dict[str, np.ndarray] = {}
         for name in FACET_FIELDS:
-            values = [value for value in self.reader.field_terms(name) if value]
+            values = [value for value in reader.field_terms(name) if value]
             codes = np.full(self.size, -1, dtype=np.int32)
             for number, value in enumerate(values):
                 codes[self.postings(name, value)] = number
             self.facet_values[name], self.facet_codes[name] = values, codes
 
+    def bind(self, searcher) -> "FastIndex":
+        """Read through ``searcher`` (this thread's) from now on; return self."""
+        self._local.searcher = searcher
+        return self
+
+    @property
+    def searcher(self):
+        return self._local.searcher
+
+    @property
+    def reader(self):
+        return self._local.searcher.reader()
+
     def postings(self, field: str, term) -> np.ndarray:
         """Return the document numbers holding ``term`` in ``field`` (cached)."""
         key = (field, term)
-        cached = self._postings.get(key)
-        if cached is not None:
-            self._postings.move_to_end(key)
-            return cached
+        with self._lock:
+            cached = self._postings.get(key)
+            if cached is not None:
+                self._postings.move_to_end(key)
+                return cached
         ids = self._read_postings(field, term)
-        self._postings[key] = ids
-        if len(self._postings) > POSTINGS_CACHE:
-            self._postings.popitem(last=False)
+        with self._lock:
+            self._postings[key] = ids
+            if len(self._postings) > POSTINGS_CACHE:
+                self._postings.popitem(last=False)
         return ids
 
     def _read_postings(self, field: str, term) -> np.ndarray:
@@ -110,12 +132,15 @@ class FastIndex:
             mask &= self._member(self.postings("free", True))
         if filters.min_capacity:
             key = ("capacity>=", filters.min_capacity)
-            ids = self._postings.get(key)
+            with self._lock:
+                ids = self._postings.get(key)
             if ids is None:
                 found = self.searcher.docs_for_query(
                     wq.NumericRange("capacity", filters.min_capacity, None)
                 )
-                ids = self._postings[key] = np.fromiter(found, dtype=np.int64)
+                ids = np.fromiter(found, dtype=np.int64)
+                with self._lock:
+                    self._postings[key] = ids
             mask &= self._member(ids)
 
     def _member(self, ids: np.ndarray) -> np.ndarray:

@@ -5,6 +5,7 @@ word becomes term queries, so query syntax (``*:(){}`` AND NOT ~ ^) is plain tex
 """
 
 import re
+import threading
 from dataclasses import dataclass, field
 
 from marketplace.search.analyzer import query_words
@@ -117,9 +118,23 @@ def run_search(
     return SearchResult(total, hits, page, per_page, words, facet_counts, suggestion)
 
 
+FAST_INDEXES_KEPT = 4
+_fast_indexes: dict[str, tuple[int, FastIndex]] = {}
+_fast_lock = threading.Lock()
+
+
 def fast_index(searcher) -> FastIndex:
-    """Return the arrays of ``searcher``, built on first use and kept with it."""
-    fast = getattr(searcher, "_marketplace_fast", None)
-    if fast is None:
-        fast = searcher._marketplace_fast = FastIndex(searcher)
+    """Return the arrays of the searcher's index generation, shared across threads."""
+    folder = str(getattr(searcher._ix.storage, "folder", id(searcher._ix)))
+    generation = searcher.reader().generation()
+    with _fast_lock:
+        cached = _fast_indexes.get(folder)
+    if cached is not None and cached[0] == generation:
+        return cached[1].bind(searcher)
+    fast = FastIndex(searcher)  # built outside the lock: another thread may race, harmlessly
+    with _fast_lock:
+        _fast_indexes.pop(folder, None)
+        _fast_indexes[folder] = (generation, fast)
+        while len(_fast_indexes) > FAST_INDEXES_KEPT:  # retired generations, other roots
+            _fast_indexes.pop(next(iter(_fast_indexes)))
     return fast
