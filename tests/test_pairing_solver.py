@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linprog
 
 from marketplace.pairing import InvalidProblem, PairingProblem, pricing, solve, solver
+from marketplace.pairing.feasibility import remainder
+from marketplace.pairing.problem import check_problem
 from marketplace.pairing.reference import solve_milp
 
 nan = math.nan
@@ -215,8 +218,14 @@ def test_optimum_equals_milp(problem):
 
 
 def forced_large_path(nearest=pricing.NEAREST, margin=pricing.MARGIN):
-    """Send every instance to the priced LP, failing the test if it gives up."""
+    """Send every instance to the priced LP, failing the test if it gives up.
+
+    Below the default ``nearest`` only each unit's best pairs start as candidates, so
+    that on small instances the duals must price the others in.
+    """
     stack = contextlib.ExitStack()
+    if nearest < pricing.NEAREST:
+        stack.enter_context(mock.patch.object(pricing, "BY_COMMUNITY", False))
     stack.enter_context(mock.patch.object(solver, "LARGE_CELLS", -1))
     stack.enter_context(mock.patch.object(pricing, "NEAREST", nearest))
     stack.enter_context(mock.patch.object(pricing, "MARGIN", margin))
@@ -320,3 +329,27 @@ def test_assignment_answers_when_the_priced_lp_gives_up():
         mock.patch.object(pricing, "_restricted_lp", return_value=None),
     ):
         assert solve(problem).total_score == pytest.approx(expected.total_score, abs=1e-9)
+
+
+def test_priced_lp_duals_give_every_candidate_its_reduced_cost():
+    # c0 is everyone's favourite but takes 12 at most (upper row binds), c2 has negative
+    # scores and takes only its minimum of 3 (lower row binds), c3 exactly 2 (min = max):
+    # every kind of community row has a non-zero dual, whose sign the check depends on.
+    rng = np.random.default_rng(5)
+    scores = np.column_stack([1 + rng.random(20), rng.random(20), -rng.random(20), rng.random(20)])
+    scores[0, 1] = nan
+    problem = make_problem(scores, capacity=[1] * 18 + [2, 2], low=[0, 3, 3, 2], high=[12, 6, 6, 2])
+    checked = check_problem(problem)
+    rest = remainder(checked)
+    cost = np.where(rest.allowed, -checked.scores, np.inf)
+    units, communities = np.nonzero(rest.allowed)
+    answers = []
+    with mock.patch.object(
+        pricing, "linprog", lambda *a, **k: answers.append(linprog(*a, **k)) or answers[-1]
+    ):
+        taken, unit_dual, community_dual = pricing._restricted_lp(cost, rest, units, communities)
+    assert np.bincount(communities[taken], minlength=4).tolist() == [12, 5, 3, 2]
+    assert community_dual[0] < 0 < community_dual[2] and community_dual[3] != 0
+    reduced = cost[units, communities] - unit_dual[units] - community_dual[communities]
+    bounds = answers[0].lower.marginals + answers[0].upper.marginals
+    np.testing.assert_allclose(reduced, bounds, atol=1e-12)

@@ -43,6 +43,8 @@ HIGHS_OPTIONS = {
     "primal_feasibility_tolerance": 1e-10,
 }
 MAX_ROUNDS = 50
+# Also start with each community's best units (tests turn this off to start smaller).
+BY_COMMUNITY = True
 # Once any pair prices in, the pairs whose reduced cost is below this share of the
 # largest absolute score join too: they tend to be wanted next round, and a bigger LP
 # costs less than one more round (measured on the city benchmark: 4 rounds → 2).
@@ -86,6 +88,8 @@ def _initial_candidates(cost: np.ndarray, rest: Remainder, nearest: int) -> np.n
         candidate[np.arange(units)[:, None], best] = True
     else:
         candidate[:] = True
+    if not BY_COMMUNITY:
+        return candidate & np.isfinite(cost)
     # A community's minimum needs units that list it: keep its best max + nearest too.
     per_community = min(int(rest.max_quota.max(initial=0)) + nearest, units)
     if per_community < units:
