@@ -167,6 +167,8 @@ def test_full_project_through_the_pages(app, client, login_as):
     db.session.expire_all()
     assert db.session.get(Claim, claim.id).status == "in_progress"
     assert count(ProgressReport, ProgressReport.claim_id == claim.id) == 1
+    progress_page = client.get(f"/community/claims/{claim.id}/progress").get_data(as_text=True)
+    assert 'value="60"' in progress_page and "已清理两栋楼" in progress_page
 
     assert client.post(f"/community/claims/{claim.id}/done").status_code == 302
     db.session.expire_all()

@@ -13,6 +13,7 @@ from marketplace.models.listings import NEED_STATUSES, OFFER_STATUSES
 from marketplace.services import claims, pages_queries
 from marketplace.web.marketplace_forms import ClaimForm, ProgressForm, attach_error
 from marketplace.web.navigation import home_for, safe_next
+from marketplace.web.project_charts import latest_percent
 
 
 def page_args() -> tuple[int, int]:
@@ -83,7 +84,7 @@ def act(
 def progress_view(claim_id: int):
     """Show and handle the progress report form of a claim (unit or community side)."""
     context = pages_queries.claim_page(current_user, claim_id)
-    form = ProgressForm()
+    form = ProgressForm(percent=latest_percent(context["claim"]))  # start from the last report
     if form.validate_on_submit():
         return act(
             lambda: claims.report_progress(
