@@ -1,10 +1,19 @@
 """The application factory: reads like a table of contents."""
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from marketplace.config import PROJECT_ROOT, build_config
 from marketplace.database import configure_engine
 from marketplace.extensions import bootstrap, csrf, db, login_manager, migrate
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """An ``int`` URL part that fits a 32-bit INTEGER column (PostgreSQL's and SQLite's ids)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -16,6 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.update(build_config(config))
+    # Every <int:…> in a URL is a database id: larger numbers are 404, not an overflow.
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -89,3 +89,15 @@ def test_unknown_api_path_answers_json(app, client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
     assert response.is_json and response.json["error"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/units/99999999999999999999",
+        "/bookings/new/2147483648",
+        "/api/v1/offers/2147483648/bookings",
+    ],
+)
+def test_ids_beyond_the_integer_range_are_404(app, client, path):
+    assert client.get(path).status_code == 404
