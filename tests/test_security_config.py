@@ -100,4 +100,5 @@ def test_unknown_api_path_answers_json(app, client):
     ],
 )
 def test_ids_beyond_the_integer_range_are_404(app, client, path):
-    assert client.get(path).status_code == 404
+    # such a URL matches no GET rule: 404, or 405 where a POST rule of that shape exists
+    assert client.get(path).status_code in (404, 405)
