@@ -247,3 +247,17 @@ def test_ids_beyond_the_integer_range_are_not_found_or_refused(db):
         needs.create_need(staff, _form(type_id=huge))
     assert refused.value.field == "type_id"
     assert needs.needs_page(None, page=huge).items == []
+
+
+def test_expire_command_closes_overdue_unclaimed_needs(app, db):
+    overdue = make_need(
+        starts_on=date.today() - timedelta(days=30), ends_on=date.today() - timedelta(days=1)
+    )
+    current = make_need()
+    result = app.test_cli_runner().invoke(args=["needs", "expire"])
+    assert result.exit_code == 0 and "1 条" in result.output
+    db.session.expire_all()
+    assert (db.session.get(Need, overdue.id).status, db.session.get(Need, current.id).status) == (
+        "expired",
+        "published",
+    )
