@@ -126,3 +126,9 @@ def test_api_booking_flow(app, client, room):
     assert [item["id"] for item in day["results"]] == [booking["id"]]
     assert "requester_phone" not in day["results"][0]
     assert client.get(f"/api/v1/offers/{room.id}/bookings?date=明天").status_code == 400
+
+
+def test_the_facility_page_offers_booking_and_a_service_page_does_not(app, client, room):
+    assert f"/bookings/new/{room.id}" in client.get(f"/offers/{room.id}").get_data(as_text=True)
+    service = make_offer(kind="service")
+    assert "/bookings/new/" not in client.get(f"/offers/{service.id}").get_data(as_text=True)
