@@ -41,7 +41,10 @@ def init_templating(app: Flask) -> None:
         role = current_user.role if current_user.is_authenticated else None
         items = [
             (endpoint, label)
-            for endpoint, label in NAVIGATION[None] + (NAVIGATION.get(role, []) if role else [])
+            # signed-in users reach the home page through the brand link
+            for endpoint, label in (
+                NAVIGATION[None][1:] + NAVIGATION[role] if role else NAVIGATION[None]
+            )
             if endpoint in app.view_functions
         ]
         unread = 0
