@@ -208,3 +208,14 @@ def test_hidden_statuses_are_never_indexed(db, status):
     assert found("诈骗") == []
     search_index.rebuild()
     assert found("诈骗") == []
+
+
+def test_a_missing_large_index_is_left_to_the_rebuild_command(app, db):
+    make_need(title="首条需求")
+    shutil.rmtree(search_index.index_root())
+    app.config["SEARCH_INLINE_REBUILD_LIMIT"] = 1
+    need = make_need(title="社区趣味运动会")  # the drain declines to rebuild inline
+    assert f"need:{need.id}" in {row.doc_key for row in outbox(db)}
+    assert app.test_cli_runner().invoke(args=["search", "rebuild"]).exit_code == 0
+    assert found("运动会") == [f"need:{need.id}"]
+    assert outbox(db) == []

@@ -164,8 +164,13 @@ def count_documents(session=None) -> int:
     )
 
 
-def all_documents(session=None) -> Iterator[dict]:
-    """Yield a document for every visible row, in batches."""
+def all_documents(session=None, *, short_transactions: bool = False) -> Iterator[dict]:
+    """Yield a document for every visible row, in batches.
+
+    With ``short_transactions`` each batch is read in its own transaction, so a long
+    rebuild does not hold SQLite's write lock (every transaction there takes it); rows
+    changed meanwhile have outbox entries that the next drain applies.
+    """
     session = session or db.session
     for model, query, build in SOURCES.values():
         last_id = 0
@@ -177,8 +182,11 @@ def all_documents(session=None) -> Iterator[dict]:
             )
             if not rows:
                 break
-            yield from (build(row) for row in rows)
+            documents = [build(row) for row in rows]
             last_id = rows[-1].id
+            if short_transactions:
+                session.commit()
+            yield from documents
 
 
 def resolve_outbox_keys(keys: Iterable[str], session=None) -> tuple[list[dict], list[str]]:

@@ -81,6 +81,8 @@ def _drain(session: Session, limit: int | None) -> int:
     applied = 0
     with search.locked(timeout=DRAIN_LOCK_TIMEOUT):
         if not search.index_exists(index_root()):
+            if search_documents.count_documents(session) > _inline_limit():
+                raise search.IndexUnavailable("no index: run `flask search rebuild`")
             return _rebuild_locked(session, clear_outbox=True)
         # loop until empty: rows queued by a writer that waited for us are applied too
         while limit is None or applied < limit:
@@ -123,9 +125,9 @@ def pending_count() -> int:
 
 def _rebuild_locked(session: Session, *, clear_outbox: bool) -> int:
     last_queued = session.scalar(select(func.max(SearchOutbox.id)))
-    count = search.build_generation(
-        index_root(), search_documents.all_documents(session), hold_live_lock=True
-    )
+    session.commit()
+    documents = search_documents.all_documents(session, short_transactions=True)
+    count = search.build_generation(index_root(), documents, hold_live_lock=True)
     if clear_outbox and last_queued is not None:
         # rows queued before the rebuild read the database are already in it
         session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last_queued))
@@ -139,6 +141,10 @@ def rebuild(*, clear_outbox: bool = True) -> int:
         return _rebuild_locked(db.session, clear_outbox=clear_outbox)
 
 
+def _inline_limit() -> int:
+    return current_app.config.get("SEARCH_INLINE_REBUILD_LIMIT", INLINE_REBUILD_LIMIT)
+
+
 def ensure_index() -> None:
     """Build the index if it is missing or unreadable (the database is only read).
 
@@ -146,8 +152,7 @@ def ensure_index() -> None:
     """
     if search.index_exists(index_root()):
         return
-    limit = current_app.config.get("SEARCH_INLINE_REBUILD_LIMIT", INLINE_REBUILD_LIMIT)
-    if search_documents.count_documents() > limit:
+    if search_documents.count_documents() > _inline_limit():
         # too big to rebuild inside a request: ``flask search rebuild`` (or make run) does it
         raise SearchUnavailable("索引重建中，请稍后刷新。")
     try:
@@ -160,7 +165,8 @@ def ensure_index() -> None:
 
 def check() -> list[Divergence]:
     """List every listing that differs between the database and the index."""
-    wanted = {doc["key"]: digest(doc) for doc in search_documents.all_documents()}
+    documents = search_documents.all_documents(short_transactions=True)
+    wanted = {doc["key"]: digest(doc) for doc in documents}
     try:
         stored = search.searcher(index_root()).all_stored_fields()
         indexed = {fields["key"]: fields.get("digest") for fields in stored}
