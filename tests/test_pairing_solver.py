@@ -208,16 +208,16 @@ def test_optimum_equals_milp(problem):
         assert again.total_score == pytest.approx(reference.total_score, abs=1e-9)
         assert_valid(problem, again)
     # And from the priced LP (the large-instance path), also starting from one
-    # candidate per unit with no margin, so that infeasible restricted LPs and
-    # several pricing rounds happen.
-    for nearest, margin in ((pricing.NEAREST, pricing.MARGIN), (1, 0.0)):
-        with forced_large_path(nearest, margin):
+    # candidate per unit, so that infeasible restricted LPs and several pricing rounds
+    # happen, with the warm-started HiGHS model and with linprog.
+    for nearest, hot in ((pricing.NEAREST, True), (1, True), (1, False)):
+        with forced_large_path(nearest, hot):
             priced = solve(problem)
         assert priced.total_score == pytest.approx(reference.total_score, abs=1e-9)
         assert_valid(problem, priced)
 
 
-def forced_large_path(nearest=pricing.NEAREST, margin=pricing.MARGIN):
+def forced_large_path(nearest=pricing.NEAREST, hot=True):
     """Send every instance to the priced LP, failing the test if it gives up.
 
     Below the default ``nearest`` only each unit's best pairs start as candidates, so
@@ -228,7 +228,7 @@ def forced_large_path(nearest=pricing.NEAREST, margin=pricing.MARGIN):
         stack.enter_context(mock.patch.object(pricing, "BY_COMMUNITY", False))
     stack.enter_context(mock.patch.object(solver, "LARGE_CELLS", -1))
     stack.enter_context(mock.patch.object(pricing, "NEAREST", nearest))
-    stack.enter_context(mock.patch.object(pricing, "MARGIN", margin))
+    stack.enter_context(mock.patch.object(pricing, "HOT_START", hot))
     original = pricing.solve_by_pricing
 
     def must_answer(*args):
@@ -287,11 +287,12 @@ def test_mid_size_instances_through_the_priced_lp_match_milp():
         pinned = [(f"u{u}", f"c{np.flatnonzero(~np.isnan(scores[u]))[0]}") for u in range(3)]
         problem = make_problem(scores.round(4), capacity, low, high, pinned)
         reference = solve_milp(problem)
-        with forced_large_path(nearest=2, margin=0.0):
-            result = solve(problem)
-        assert result.status == reference.status == "optimal"
-        assert result.total_score == pytest.approx(reference.total_score, abs=1e-9)
-        assert_valid(problem, result)
+        for hot in (True, False):
+            with forced_large_path(nearest=2, hot=hot):
+                result = solve(problem)
+            assert result.status == reference.status == "optimal"
+            assert result.total_score == pytest.approx(reference.total_score, abs=1e-9)
+            assert_valid(problem, result)
 
 
 def test_large_instances_take_the_priced_lp_and_small_ones_the_assignment():
@@ -353,3 +354,15 @@ def test_priced_lp_duals_give_every_candidate_its_reduced_cost():
     reduced = cost[units, communities] - unit_dual[units] - community_dual[communities]
     bounds = answers[0].lower.marginals + answers[0].upper.marginals
     np.testing.assert_allclose(reduced, bounds, atol=1e-12)
+    # The warm-started model gives the same answer, and its duals the same check.
+    model = pricing._HotModel(cost, rest)
+    later = communities == 3
+    model.add(units[~later], communities[~later])
+    assert model.solve() == "infeasible"  # c3 has no candidate yet
+    model.add(units[later], communities[later])
+    hot_taken, hot_unit_dual, hot_community_dual = model.solve()
+    units, communities = model.units, model.communities
+    assert np.bincount(communities[hot_taken], minlength=4).tolist() == [12, 5, 3, 2]
+    assert hot_community_dual[0] < 0 < hot_community_dual[2] and hot_community_dual[3] != 0
+    reduced = cost[units, communities] - hot_unit_dual[units] - hot_community_dual[communities]
+    np.testing.assert_allclose(reduced, model.highs.getSolution().col_dual, atol=1e-12)
