@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/pairing.py            # full run (about 10 minutes)
     .venv/bin/python bench/pairing.py --quick    # county and city, one run each
+    .venv/bin/python bench/pairing.py --quick --skip milp --runs 5   # city medians of 5
 
 Sizes: a county (11 communities × 88 units, quota 8), a city (500 × 4,000, quota 8) with
 dense scores and sparse (each unit may pair only with its 20 nearest communities), and
-a larger dense instance (1,000 × 8,000). Methods: this solver (``marketplace.pairing``),
+a larger dense instance (1,000 × 8,000). Methods: this solver (``marketplace.pairing``:
+the assignment path at county size, the priced LP from city size on),
 ``scipy.optimize.milp`` (HiGHS, time-limited), the ``lap`` package (LAPJV on the same
 expanded matrix) and OR-Tools' min-cost flow. ``lap`` and ``ortools`` are optional
 (``pip install -e .[bench]``); a missing one is skipped with a note.
@@ -192,17 +194,24 @@ def main(argv=None) -> None:
     parser.add_argument("--quick", action="store_true", help="county and city, one run each")
     parser.add_argument("--milp-limit", type=float, default=60.0, help="milp time limit (s)")
     parser.add_argument("--limit", type=float, default=300.0, help="any method's limit (s)")
+    parser.add_argument("--runs", type=int, help="runs per size above the county (median)")
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=["milp", "lap", "ortools"], help="skip one"
+    )
     arguments = parser.parse_args(argv)
     sizes = SIZES[:3] if arguments.quick else SIZES
     methods = [("this solver", run_this)]
-    methods.append(("milp (HiGHS)", lambda p: run_milp(p, arguments.milp_limit)))
-    if available("lap"):
+    if "milp" not in arguments.skip:
+        methods.append(("milp (HiGHS)", lambda p: run_milp(p, arguments.milp_limit)))
+    if "lap" not in arguments.skip and available("lap"):
         methods.append(("lap (LAPJV)", run_lap))
-    if available("ortools"):
+    if "ortools" not in arguments.skip and available("ortools"):
         methods.append(("OR-Tools min-cost flow", run_ortools))
     for size in sizes:
         problem = make_instance(size)
         repeats = 1 if arguments.quick and size.units > 100 else size.repeats
+        if arguments.runs and size.units > 100:
+            repeats = arguments.runs
         print(f"\n{size.name}  (median of {repeats})")
         rows = []
         for name, method in methods:
