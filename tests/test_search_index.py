@@ -6,7 +6,7 @@ import pytest
 
 from marketplace import search
 from marketplace.search import Filters, run_search
-from marketplace.search.highlight import snippet
+from marketplace.search.highlight import mark, snippet
 from marketplace.search.store import current_generation
 
 
@@ -135,6 +135,13 @@ def test_snippet_centres_on_the_first_match():
     text = "甲" * 200 + "停车位" + "乙" * 200
     html = str(snippet(text, ["停车"], width=60))
     assert html.startswith("…") and html.endswith("…") and "<mark>停车</mark>" in html
+
+
+def test_titles_are_marked_whole_however_late_the_match():
+    # regression: titles used to be cut into a window ("…活动临时<mark>停车</mark>位")
+    html = str(mark("新华社区居民活动临时停车位", ["停车"]))
+    assert html == "新华社区居民活动临时<mark>停车</mark>位"
+    assert str(mark("<i>会议室</i>", ["会议"])) == "&lt;i&gt;<mark>会议</mark>室&lt;/i&gt;"
 
 
 def test_update_replaces_by_key_and_replay_leaves_one_document(root):

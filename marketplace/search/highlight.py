@@ -15,6 +15,17 @@ def _pattern(words) -> re.Pattern | None:
     return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
 
 
+def _marked(text: str, pattern: re.Pattern | None) -> str:
+    parts: list[str] = []
+    position = 0
+    for found in pattern.finditer(text) if pattern else ():
+        parts.append(str(escape(text[position : found.start()])))
+        parts.append(f"<mark>{escape(found.group())}</mark>")
+        position = found.end()
+    parts.append(str(escape(text[position:])))
+    return "".join(parts)
+
+
 def snippet(text: str, words, *, width: int = 80) -> Markup:
     """Return up to ``width`` characters of ``text`` around the first match, marked."""
     text = " ".join((text or "").split())
@@ -24,18 +35,10 @@ def snippet(text: str, words, *, width: int = 80) -> Markup:
     if match and match.start() > width // 3:
         start = match.start() - width // 3
     end = min(len(text), start + width)
-    window = text[start:end]
-    parts: list[str] = ["…" if start else ""]
-    position = 0
-    for found in pattern.finditer(window) if pattern else ():
-        parts.append(str(escape(window[position : found.start()])))
-        parts.append(f"<mark>{escape(found.group())}</mark>")
-        position = found.end()
-    parts.append(str(escape(window[position:])))
-    parts.append("…" if end < len(text) else "")
-    return Markup("".join(parts))
+    body = _marked(text[start:end], pattern)
+    return Markup(("…" if start else "") + body + ("…" if end < len(text) else ""))
 
 
 def mark(text: str, words) -> Markup:
     """Return the whole ``text`` escaped with the query words marked (titles)."""
-    return snippet(text, words, width=max(1, len(text or "")))
+    return Markup(_marked(text or "", _pattern(words)))
