@@ -161,6 +161,7 @@ def test_finder_lists_facilities_with_owner_address_capacity_hours(demo_client):
     page = finder(demo_client, kind="sports_ground")
     assert "共 3 处场地" in page
     assert "县体育中心" in page and "每天 06:00-21:00" in page and "200" in page
+    assert page.count("/bookings/new/") == 3  # each facility can be asked for
 
 
 def test_finder_filters(demo_client):
