@@ -8,14 +8,16 @@ nearly all pairs are far from the optimum, so this module prices them out instea
 (column generation):
 
 1. keep each unit's best allowed communities and each community's best allowed units;
-2. solve the LP restricted to these candidates with HiGHS dual simplex
-   (``scipy.optimize.linprog``), which returns a basic (integral) solution and the
-   dual potentials of every row;
+2. solve the LP restricted to these candidates with HiGHS dual simplex, which returns
+   a basic (integral) solution and the dual potentials of every row; one HiGHS model
+   is kept across rounds, so added pairs re-solve from the last basis (``linprog``
+   re-solving from scratch is the fallback);
 3. compute, vectorised over every allowed pair, the reduced cost
    ``-score - unit_dual - community_dual``; a pair left out with a negative reduced
    cost could improve the answer, so it joins the candidates and step 2 runs again;
-4. when no pair left out has a negative reduced cost, the restricted optimum is
-   optimal for the full problem (LP duality), hence exact.
+4. when no pair left out has a negative reduced cost (below ``-TOLERANCE`` times the
+   largest absolute score), the restricted optimum is optimal for the full problem
+   (LP duality), hence exact.
 
 Ties are broken by HiGHS, deterministically for the same input; among several optima
 only the total is the same as the assignment path's. ``None`` is returned (and the
@@ -78,11 +80,10 @@ def solve_by_pricing(scores: np.ndarray, rest: Remainder) -> list[tuple[int, int
             continue
         taken, unit_dual, community_dual = outcome
         reduced = cost - unit_dual[:, None] - community_dual[None, :]
-        outside = allowed & ~candidate
-        if not (outside & (reduced < -TOLERANCE * scale)).any():
+        entering = allowed & ~candidate & (reduced < -TOLERANCE * scale)
+        if not entering.any():
             units, communities = model.units[taken], model.communities[taken]
             return list(zip(units.tolist(), communities.tolist(), strict=True))
-        entering = outside & (reduced < -TOLERANCE * scale)
         model.add(*np.nonzero(entering))
         candidate |= entering
     return None
