@@ -2,14 +2,16 @@
 
 import csv
 import io
-import re
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
+from marketplace.models._common import local_time
 from marketplace.services.plan_reports import plan_detail
-from marketplace.web.templating import local_time
+from marketplace.services.workbooks import (
+    new_workbook,
+    safe_cell,
+    sheet_title,
+    to_bytes,
+    write_table,
+)
 
 PAIR_HEADER = [
     "社区",
@@ -25,25 +27,17 @@ PAIR_HEADER = [
     "固定",
 ]
 WEIGHT_LABELS = {"coverage": "需求覆盖", "proximity": "距离", "continuity": "延续"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    # A text starting like a formula would run in Excel (CSV/formula injection).
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _pair_row(community, pair) -> list:
     unit = pair.unit
     return [
-        _cell(community.name),
-        _cell(unit.name),
+        safe_cell(community.name),
+        safe_cell(unit.name),
         unit.kind_label,
-        _cell(unit.contact_name),
-        _cell(unit.contact_phone),
-        _cell(unit.address),
+        safe_cell(unit.contact_name),
+        safe_cell(unit.contact_phone),
+        safe_cell(unit.address),
         round(pair.score, 4),
         round(pair.coverage, 4),
         round(pair.proximity, 4),
@@ -52,32 +46,12 @@ def _pair_row(community, pair) -> list:
     ]
 
 
-def _sheet_title(name: str, used: set[str]) -> str:
-    title = re.sub(r"[\[\]:*?/\\]", "_", name)[:28] or "社区"
-    candidate, number = title, 2
-    while candidate in used:
-        candidate, number = f"{title}{number}", number + 1
-    used.add(candidate)
-    return candidate
-
-
-def _write_table(sheet, header: list, rows: list[list]) -> None:
-    sheet.append(header)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for index, _ in enumerate(header, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = 16
-
-
 def plan_workbook(plan_id: int) -> bytes:
     """Return the plan as an .xlsx file: a summary sheet and one sheet per community."""
     detail = plan_detail(plan_id, with_needs=True)
     plan = detail.plan
-    book = Workbook()
-    summary = book.active
-    summary.title = "汇总"
+    book, used = new_workbook()
+    summary = book.create_sheet(sheet_title("汇总", used))
     approver = detail.people.get(plan.approved_by_id)
     weights = {
         "coverage": detail.inputs.weights.coverage,
@@ -98,15 +72,15 @@ def plan_workbook(plan_id: int) -> bytes:
         ("禁止结对", len(plan.forbidden or [])),
         ("调整次数", len(plan.adjustments)),
     ]:
-        summary.append([label, _cell(value)])
+        summary.append([label, safe_cell(value)])
     summary.append([])
-    _write_table(
+    write_table(
         summary,
         ["乡镇/街道", "社区", "结对单位数", "配额", "得分合计", "已覆盖需求", "未覆盖需求"],
         [
             [
-                _cell(block.community.township.name),
-                _cell(block.community.name),
+                safe_cell(block.community.township.name),
+                safe_cell(block.community.name),
                 len(block.pairs),
                 f"{block.quota[0]}–{block.quota[1]}",
                 round(block.score, 4),
@@ -116,15 +90,12 @@ def plan_workbook(plan_id: int) -> bytes:
             for block in detail.blocks
         ],
     )
-    used = {"汇总"}
     for block in detail.blocks:
-        sheet = book.create_sheet(_sheet_title(block.community.name, used))
-        _write_table(sheet, PAIR_HEADER, [_pair_row(block.community, p) for p in block.pairs])
+        sheet = book.create_sheet(sheet_title(block.community.name, used))
+        write_table(sheet, PAIR_HEADER, [_pair_row(block.community, p) for p in block.pairs])
         sheet.append([])
-        sheet.append(["未覆盖的需求", *[_cell(need.title) for need in block.uncovered[:50]]])
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
+        sheet.append(["未覆盖的需求", *[safe_cell(need.title) for need in block.uncovered[:50]]])
+    return to_bytes(book)
 
 
 def plan_csv(plan_id: int) -> str:

@@ -32,15 +32,16 @@ def sheet_title(name: str, used: set[str]) -> str:
 
 
 def write_table(sheet, header: list, rows, width: int = 16) -> None:
-    """Append a bold header and ``rows`` (made safe) to ``sheet``; freeze the header."""
+    """Append a bold header and ``rows`` (made safe) to ``sheet``; freeze a first-row header."""
     sheet.append(header)
+    if sheet.max_row == 1:
+        sheet.freeze_panes = "A2"
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([safe_cell(value) for value in row])
     for index, _ in enumerate(header, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
 
 
 def new_workbook() -> tuple[Workbook, set[str]]:
