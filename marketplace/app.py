@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(build_config(config))
     # Every <int:…> in a URL is a database id: larger numbers are 404, not an overflow.
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.json.ensure_ascii = False  # the API speaks Chinese: send it as UTF-8, not \uXXXX
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -102,3 +102,9 @@ def test_unknown_api_path_answers_json(app, client):
 def test_ids_beyond_the_integer_range_are_404(app, client, path):
     # such a URL matches no GET rule: 404, or 405 where a POST rule of that shape exists
     assert client.get(path).status_code in (404, 405)
+
+
+def test_api_answers_utf8_chinese(app, client):
+    response = client.get("/api/v1/needs/999999")
+    assert response.status_code == 404
+    assert "不存在".encode() in response.data  # not \\u4e0d\\u5b58\\u5728
