@@ -210,24 +210,28 @@ def test_optimum_equals_milp(problem):
     # And from the priced LP (the large-instance path), also starting from one
     # candidate per unit, so that infeasible restricted LPs and several pricing rounds
     # happen, with the warm-started HiGHS model and with linprog.
-    for nearest, hot in ((pricing.NEAREST, True), (1, True), (1, False)):
-        with forced_large_path(nearest, hot):
+    # The first variant also solves its first LP by the interior point method.
+    for nearest, hot, ipm in ((pricing.NEAREST, True, True), (1, True, False), (1, False, False)):
+        with forced_large_path(nearest, hot, ipm):
             priced = solve(problem)
         assert priced.total_score == pytest.approx(reference.total_score, abs=1e-9)
         assert_valid(problem, priced)
 
 
-def forced_large_path(nearest=pricing.NEAREST, hot=True):
+def forced_large_path(nearest=pricing.NEAREST, hot=True, ipm=False):
     """Send every instance to the priced LP, failing the test if it gives up.
 
     Below the default ``nearest`` only each unit's best pairs start as candidates, so
-    that on small instances the duals must price the others in.
+    that on small instances the duals must price the others in. ``ipm`` sends every
+    first restricted LP to the interior point method (large instances only, by default).
     """
     stack = contextlib.ExitStack()
     if nearest < pricing.NEAREST:
         stack.enter_context(mock.patch.object(pricing, "BY_COMMUNITY", False))
     stack.enter_context(mock.patch.object(solver, "LARGE_CELLS", -1))
     stack.enter_context(mock.patch.object(pricing, "NEAREST", nearest))
+    stack.enter_context(mock.patch.object(pricing, "NEAREST_DENSE", nearest))
+    stack.enter_context(mock.patch.object(pricing, "IPM_COLUMNS", 0 if ipm else 10**9))
     stack.enter_context(mock.patch.object(pricing, "HOT_START", hot))
     original = pricing.solve_by_pricing
 
@@ -287,8 +291,8 @@ def test_mid_size_instances_through_the_priced_lp_match_milp():
         pinned = [(f"u{u}", f"c{np.flatnonzero(~np.isnan(scores[u]))[0]}") for u in range(3)]
         problem = make_problem(scores.round(4), capacity, low, high, pinned)
         reference = solve_milp(problem)
-        for hot in (True, False):
-            with forced_large_path(nearest=2, hot=hot):
+        for hot, ipm in ((True, True), (True, False), (False, False)):
+            with forced_large_path(nearest=2, hot=hot, ipm=ipm):
                 result = solve(problem)
             assert result.status == reference.status == "optimal"
             assert result.total_score == pytest.approx(reference.total_score, abs=1e-9)
@@ -317,9 +321,10 @@ def test_large_instances_take_the_priced_lp_and_small_ones_the_assignment():
 def test_priced_lp_gives_the_same_pairs_for_the_same_input():
     scores = np.round(np.random.default_rng(3).random((40, 6)) * 4) / 4  # many ties
     problem = make_problem(scores, low=[5] * 6, high=[7] * 6)
-    with forced_large_path():
-        first = solve(problem)
-        assert all(solve(problem).pairs == first.pairs for _ in range(3))
+    for ipm in (False, True):
+        with forced_large_path(ipm=ipm):
+            first = solve(problem)
+            assert all(solve(problem).pairs == first.pairs for _ in range(3))
 
 
 def test_assignment_answers_when_the_priced_lp_gives_up():
@@ -348,18 +353,20 @@ def test_priced_lp_duals_give_every_candidate_its_reduced_cost():
     with mock.patch.object(
         pricing, "linprog", lambda *a, **k: answers.append(linprog(*a, **k)) or answers[-1]
     ):
-        taken, unit_dual, community_dual = pricing._restricted_lp(cost, rest, units, communities)
+        taken, unit_dual, community_dual = pricing._restricted_lp(
+            cost[units, communities], rest, units, communities
+        )
     assert np.bincount(communities[taken], minlength=4).tolist() == [12, 5, 3, 2]
     assert community_dual[0] < 0 < community_dual[2] and community_dual[3] != 0
     reduced = cost[units, communities] - unit_dual[units] - community_dual[communities]
     bounds = answers[0].lower.marginals + answers[0].upper.marginals
     np.testing.assert_allclose(reduced, bounds, atol=1e-12)
     # The warm-started model gives the same answer, and its duals the same check.
-    model = pricing._HotModel(cost, rest)
+    model = pricing._HotModel(rest)
     later = communities == 3
-    model.add(units[~later], communities[~later])
+    model.add(units[~later], communities[~later], cost[units[~later], communities[~later]])
     assert model.solve() == "infeasible"  # c3 has no candidate yet
-    model.add(units[later], communities[later])
+    model.add(units[later], communities[later], cost[units[later], communities[later]])
     hot_taken, hot_unit_dual, hot_community_dual = model.solve()
     units, communities = model.units, model.communities
     assert np.bincount(communities[hot_taken], minlength=4).tolist() == [12, 5, 3, 2]

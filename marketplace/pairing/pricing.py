@@ -7,11 +7,14 @@ an optimum of the integer problem. Solving the LP over all n × m pairs is slow,
 nearly all pairs are far from the optimum, so this module prices them out instead
 (column generation):
 
-1. keep each unit's best allowed communities and each community's best allowed units;
-2. solve the LP restricted to these candidates with HiGHS dual simplex, which returns
-   a basic (integral) solution and the dual potentials of every row; one HiGHS model
-   is kept across rounds, so added pairs re-solve from the last basis (``linprog``
-   re-solving from scratch is the fallback);
+1. keep each unit's best allowed communities and each community's best allowed units
+   (all work is on the list of allowed pairs, never on the dense n × m matrix, so a
+   sparse instance costs in proportion to its allowed pairs);
+2. solve the LP restricted to these candidates with HiGHS, which returns a basic
+   (integral) solution and the dual potentials of every row: a large first LP by the
+   interior point method with crossover to a basis, later rounds by dual simplex; one
+   HiGHS model is kept across rounds, so added pairs re-solve from the last basis
+   (``linprog`` re-solving from scratch is the fallback);
 3. compute, vectorised over every allowed pair, the reduced cost
    ``-score - unit_dual - community_dual``; a pair left out with a negative reduced
    cost could improve the answer, so it joins the candidates and step 2 runs again;
@@ -38,9 +41,12 @@ try:  # SciPy's own HiGHS binding: private, so the public linprog stays the fall
 except ImportError:  # pragma: no cover - a SciPy without it
     _core = None
 
-# Candidates kept per unit at the start (measured on the city benchmark: 4 and 8 are
-# slower; with the warm start a small first LP and a few cheap rounds win).
-NEAREST = 6
+# Candidates kept per unit at the start, measured on the city benchmark (first LP by
+# IPM): sparse 4 (3: 0.56 s, 4: 0.36 s, 6: 0.42 s), dense 6 (4: 0.77 s, 6: 0.64 s,
+# 8: 0.70 s); a unit allowed more than DENSE_DEGREE communities counts as dense.
+NEAREST = 4
+NEAREST_DENSE = 6
+DENSE_DEGREE = 100
 # A left-out pair prices in when its reduced cost is below minus this, relative to the
 # largest absolute score (HiGHS itself is asked for 1e-10).
 TOLERANCE = 1e-9
@@ -51,6 +57,11 @@ HIGHS_OPTIONS = {
     "primal_feasibility_tolerance": 1e-10,
 }
 MAX_ROUNDS = 50
+# A first restricted LP with at least this many columns is solved by the interior point
+# method (then crossover to a basis), which on the sparse city takes 0.26 s where dual
+# simplex from the slack basis takes 0.43 s (17,500 iterations); later rounds use dual
+# simplex from the basis found. Tests lower it to run the IPM path on small instances.
+IPM_COLUMNS = 5_000
 # Keep one HiGHS model across rounds (warm start) rather than re-solving with linprog.
 HOT_START = True
 # Also start with each community's best units (tests turn this off to start smaller).
@@ -59,14 +70,20 @@ BY_COMMUNITY = True
 
 def solve_by_pricing(scores: np.ndarray, rest: Remainder) -> list[tuple[int, int]] | None:
     """Return the optimal free pairs (unit, community), or None if the LP path gave up."""
-    allowed = rest.allowed & (rest.capacity > 0)[:, None] & (rest.max_quota > 0)[None, :]
-    if not allowed.any():
+    usable = (rest.capacity > 0)[:, None] & (rest.max_quota > 0)[None, :]
+    # Work on the list of allowed pairs, not the n × m matrix: on a sparse instance
+    # (the city where a unit may pair with 20 of 500 communities) it is 25 times shorter.
+    allowed = rest.allowed & usable
+    units, communities = np.nonzero(allowed)  # sorted by unit
+    if not units.size:
         return []
-    cost = np.where(allowed, -np.nan_to_num(scores), np.inf)
-    scale = max(1.0, float(np.abs(cost[allowed]).max()))
-    model = _HotModel(cost, rest) if HOT_START and _core is not None else _ColdModel(cost, rest)
-    candidate = _initial_candidates(cost, rest, NEAREST)
-    model.add(*np.nonzero(candidate))
+    cost = -scores[units, communities]
+    scale = max(1.0, float(np.abs(cost).max()))
+    pairs = _Pairs(allowed, units, communities, cost, rest)
+    model = _HotModel(rest) if HOT_START and _core is not None else _ColdModel(rest)
+    dense = int(pairs.per_unit.max()) > DENSE_DEGREE
+    candidate = pairs.initial_candidates(NEAREST_DENSE if dense else NEAREST)
+    model.add(units[candidate], communities[candidate], cost[candidate])
     for _ in range(MAX_ROUNDS):
         outcome = model.solve()
         if outcome is None:
@@ -74,53 +91,76 @@ def solve_by_pricing(scores: np.ndarray, rest: Remainder) -> list[tuple[int, int
         if outcome == "infeasible":
             # Too few candidates to meet every minimum (the full problem is feasible):
             # widen every unit's list and try again; at worst every allowed pair is in.
-            wider = _initial_candidates(cost, rest, 2 * int(candidate.sum(axis=1).max()))
-            model.add(*np.nonzero(wider & ~candidate))
-            candidate |= wider
-            continue
-        taken, unit_dual, community_dual = outcome
-        reduced = cost - unit_dual[:, None] - community_dual[None, :]
-        entering = allowed & ~candidate & (reduced < -TOLERANCE * scale)
-        if not entering.any():
-            units, communities = model.units[taken], model.communities[taken]
-            return list(zip(units.tolist(), communities.tolist(), strict=True))
-        model.add(*np.nonzero(entering))
+            most = int(np.bincount(units[candidate]).max())
+            entering = pairs.initial_candidates(2 * most) & ~candidate
+        else:
+            taken, unit_dual, community_dual = outcome
+            reduced = cost - unit_dual[units] - community_dual[communities]
+            entering = ~candidate & (reduced < -TOLERANCE * scale)
+            if not entering.any():
+                chosen_units, chosen_communities = model.units[taken], model.communities[taken]
+                return list(zip(chosen_units.tolist(), chosen_communities.tolist(), strict=True))
+        model.add(units[entering], communities[entering], cost[entering])
         candidate |= entering
     return None
 
 
-def _initial_candidates(cost: np.ndarray, rest: Remainder, nearest: int) -> np.ndarray:
-    """Mark each unit's ``nearest`` cheapest allowed pairs and each community's best units."""
-    units, communities = cost.shape
-    candidate = np.zeros(cost.shape, dtype=bool)
-    per_unit = min(nearest, communities)
-    if per_unit < communities:
-        best = np.argpartition(cost, per_unit - 1, axis=1)[:, :per_unit]
-        candidate[np.arange(units)[:, None], best] = True
-    else:
-        candidate[:] = True
-    if not BY_COMMUNITY:
-        return candidate & np.isfinite(cost)
-    # A community's minimum needs units that list it: keep its best max + nearest too.
-    per_community = min(int(rest.max_quota.max(initial=0)) + nearest, units)
-    if per_community < units:
-        best = np.argpartition(cost, per_community - 1, axis=0)[:per_community]
-        candidate[best, np.arange(communities)[None, :]] = True
-    else:
-        candidate[:] = True
-    return candidate & np.isfinite(cost)
+class _Pairs:
+    """The allowed pairs as parallel arrays, with each pair's rank in its unit and community."""
+
+    def __init__(self, allowed, units, communities, cost, rest: Remainder):
+        n_units, n_communities = allowed.shape
+        self.cost, self.rest = cost, rest
+        self.units, self.communities = units, communities
+        self.per_unit = np.bincount(units, minlength=n_units)
+        first = np.cumsum(self.per_unit) - self.per_unit
+        self.unit_rank = np.arange(units.size) - first[units]  # pairs come sorted by unit
+        self.per_community = np.bincount(communities, minlength=n_communities)
+        # A running count down each column ranks a community's pairs (cheaper than a sort).
+        self.community_rank = np.cumsum(allowed, axis=0, dtype=np.int32)[units, communities] - 1
+
+    def initial_candidates(self, nearest: int) -> np.ndarray:
+        """Mark each unit's ``nearest`` cheapest pairs and each community's best units."""
+        candidate = _cheapest(self.units, self.unit_rank, self.per_unit, self.cost, nearest)
+        if BY_COMMUNITY:
+            # A community's minimum needs units that list it: keep its best max + nearest.
+            wanted = int(self.rest.max_quota.max(initial=0)) + nearest
+            candidate |= _cheapest(
+                self.communities, self.community_rank, self.per_community, self.cost, wanted
+            )
+        return candidate
+
+
+def _cheapest(group, rank, sizes, cost, count: int) -> np.ndarray:
+    """Mark the ``count`` cheapest pairs of each group (all of a smaller group)."""
+    width = int(sizes.max(initial=0))
+    if count >= width:
+        return np.ones(cost.size, dtype=bool)
+    # One row per group, padded with +inf: a row-wise partition picks each group's best.
+    table = np.full((sizes.size, width), np.inf)
+    table[group, rank] = cost
+    index = np.full((sizes.size, width), -1)
+    index[group, rank] = np.arange(cost.size)
+    best = np.argpartition(table, count - 1, axis=1)[:, :count]
+    picked = np.take_along_axis(index, best, axis=1)
+    candidate = np.zeros(cost.size, dtype=bool)
+    candidate[picked[picked >= 0]] = True
+    return candidate
 
 
 class _ColdModel:
     """The restricted LP re-solved from scratch by ``linprog`` each round (public API)."""
 
-    def __init__(self, cost: np.ndarray, rest: Remainder):
-        self.cost, self.rest = cost, rest
+    def __init__(self, rest: Remainder):
+        self.rest = rest
         self.units = self.communities = np.zeros(0, dtype=np.int64)
+        self.cost = np.zeros(0)
 
-    def add(self, units: np.ndarray, communities: np.ndarray) -> None:
+    def add(self, units: np.ndarray, communities: np.ndarray, cost: np.ndarray) -> None:
+        """Add the pairs (units[i], communities[i]) of cost ``cost[i]`` as columns."""
         self.units = np.concatenate([self.units, units])
         self.communities = np.concatenate([self.communities, communities])
+        self.cost = np.concatenate([self.cost, cost])
 
     def solve(self):
         return _restricted_lp(self.cost, self.rest, self.units, self.communities)
@@ -134,9 +174,9 @@ class _HotModel(_ColdModel):
     a few simplex iterations instead of a full solve (city: 0.5 s → 0.03 s).
     """
 
-    def __init__(self, cost: np.ndarray, rest: Remainder):
-        super().__init__(cost, rest)
-        n_units, n_communities = cost.shape
+    def __init__(self, rest: Remainder):
+        super().__init__(rest)
+        n_units, n_communities = rest.allowed.shape
         self.n_units = n_units
         lp = _core.HighsLp()
         lp.num_row_ = lp.a_matrix_.num_row_ = n_units + n_communities
@@ -151,15 +191,16 @@ class _HotModel(_ColdModel):
         self.highs = _core._Highs()
         self.highs.passOptions(options)
         self.highs.passModel(lp)
+        self.solves = 0
 
-    def add(self, units: np.ndarray, communities: np.ndarray) -> None:
-        super().add(units, communities)
+    def add(self, units: np.ndarray, communities: np.ndarray, cost: np.ndarray) -> None:
+        super().add(units, communities, cost)
         count = units.size
         rows = np.empty(2 * count, dtype=np.int32)
         rows[0::2], rows[1::2] = units, self.n_units + communities
         self.highs.addCols(
             count,
-            self.cost[units, communities],
+            cost,
             np.zeros(count),
             np.ones(count),
             2 * count,
@@ -169,7 +210,15 @@ class _HotModel(_ColdModel):
         )
 
     def solve(self):
+        # The first solve of a large LP goes to the interior point method (with
+        # crossover, so the answer is a basis); later rounds re-solve from that basis.
+        first_by_ipm = self.solves == 0 and self.units.size >= IPM_COLUMNS
+        self.solves += 1
+        if first_by_ipm:
+            self.highs.setOptionValue("solver", "ipm")
         self.highs.run()
+        if first_by_ipm:
+            self.highs.setOptionValue("solver", "simplex")
         status = self.highs.getModelStatus()
         if status in (
             _core.HighsModelStatus.kInfeasible,
@@ -187,12 +236,14 @@ class _HotModel(_ColdModel):
 
 
 def _restricted_lp(cost, rest: Remainder, units: np.ndarray, communities: np.ndarray):
-    """Solve the LP on the candidate pairs; return (taken mask, unit duals, community duals).
+    """Solve the LP on the pairs (units[i], communities[i]) of cost ``cost[i]``.
+
+    Return (taken mask, unit duals, community duals).
 
     Returns "infeasible" when the candidates cannot meet the minimums, and None when
     HiGHS fails or answers with a fractional solution.
     """
-    n_units, n_communities = cost.shape
+    n_units, n_communities = rest.allowed.shape
     count = units.size
     variables = np.arange(count)
     ones = np.ones(count)
@@ -207,7 +258,7 @@ def _restricted_lp(cost, rest: Remainder, units: np.ndarray, communities: np.nda
     upper_bound = np.concatenate([rest.capacity, high[ranged], -low[floored]]).astype(float)
     equal = by_community[exact] if exact.size else None
     result = linprog(
-        cost[units, communities],
+        cost,
         A_ub=upper,
         b_ub=upper_bound,
         A_eq=equal,
