@@ -139,7 +139,7 @@ def _cheapest(group, rank, sizes, cost, count: int) -> np.ndarray:
     # One row per group, padded with +inf: a row-wise partition picks each group's best.
     table = np.full((sizes.size, width), np.inf)
     table[group, rank] = cost
-    index = np.full((sizes.size, width), -1)
+    index = np.full((sizes.size, width), -1, dtype=np.int64 if cost.size >= 2**31 else np.int32)
     index[group, rank] = np.arange(cost.size)
     best = np.argpartition(table, count - 1, axis=1)[:, :count]
     picked = np.take_along_axis(index, best, axis=1)
