@@ -132,3 +132,17 @@ def test_the_facility_page_offers_booking_and_a_service_page_does_not(app, clien
     assert f"/bookings/new/{room.id}" in client.get(f"/offers/{room.id}").get_data(as_text=True)
     service = make_offer(kind="service")
     assert "/bookings/new/" not in client.get(f"/offers/{service.id}").get_data(as_text=True)
+
+
+def test_anonymous_requests_are_throttled_per_address(app, client, room):
+    from marketplace.services.bookings import ANONYMOUS_PER_HOUR
+
+    for _ in range(ANONYMOUS_PER_HOUR):
+        assert client.post(f"/bookings/new/{room.id}", data=form()).status_code == 200
+    refused = client.post(f"/bookings/new/{room.id}", data=form())
+    assert refused.status_code == 429 and "过于频繁" in refused.get_data(as_text=True)
+    assert count_bookings() == ANONYMOUS_PER_HOUR
+    other = client.post(
+        f"/bookings/new/{room.id}", data=form(), environ_base={"REMOTE_ADDR": "10.0.0.9"}
+    )
+    assert other.status_code == 200

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
+from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from marketplace.extensions import db
-from marketplace.models import Booking, BookingSlot, Offer, User
+from marketplace.models import AuditEntry, Booking, BookingSlot, Offer, User
 from marketplace.models._common import CHINA_TIME, utcnow
 from marketplace.models.bookings import SLOT_MINUTES
 from marketplace.services import audit
@@ -31,6 +31,8 @@ MAX_HOURS = 12
 SHARED_KINDS = ("parking", "equipment")
 PHONE_PATTERN = re.compile(r"^[0-9+\-() ]{7,20}$")
 LAST_SLOT_RETRIES = 3
+# Anonymous requests one address may make per hour (residents rarely need more).
+ANONYMOUS_PER_HOUR = 10
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ def request_booking(requester: User | None, offer_id: int, data: Mapping) -> Boo
     offer = _load_offer(offer_id)
     if not offer.is_public and requester is None:
         raise Forbidden("该场地仅对本县工作人员开放，请先登录。")
+    if requester is None:
+        _throttle_anonymous()
     values = parse_booking(offer, data, requester)
     booking = Booking(
         offer=offer,
@@ -156,6 +160,25 @@ def request_booking(requester: User | None, offer_id: int, data: Mapping) -> Boo
     )
     db.session.commit()
     return booking
+
+
+def _throttle_anonymous() -> None:
+    """Refuse an address that asked too often lately; the audit log already counts them."""
+    address = audit.client_address()
+    if not address:  # not a web request (command line, import, tests of the service)
+        return
+    recent = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.action == "booking.requested",
+            AuditEntry.user_id.is_(None),
+            AuditEntry.address == address,
+            AuditEntry.at >= utcnow() - timedelta(hours=1),
+        )
+    )
+    if recent >= ANONYMOUS_PER_HOUR:
+        raise TooManyRequests("预约申请过于频繁，请一小时后再试，或登录后申请。")
 
 
 def _state(booking: Booking) -> dict:
