@@ -95,7 +95,10 @@ def solve_by_pricing(scores: np.ndarray, rest: Remainder) -> list[tuple[int, int
             entering = pairs.initial_candidates(2 * most) & ~candidate
         else:
             taken, unit_dual, community_dual = outcome
-            reduced = cost - unit_dual[units] - community_dual[communities]
+            # In place: on the larger instance each temporary is 8 million floats.
+            reduced = unit_dual[units]
+            reduced += community_dual[communities]
+            np.subtract(cost, reduced, out=reduced)
             entering = ~candidate & (reduced < -TOLERANCE * scale)
             if not entering.any():
                 chosen_units, chosen_communities = model.units[taken], model.communities[taken]
