@@ -43,6 +43,7 @@ __all__ = [
     "ScoreWeights",
     "county_problem",
     "county_scores",
+    "coverage_by_community",
     "needs_coverage",
     "published_pairs",
 ]
@@ -183,16 +184,26 @@ def needs_coverage(community_id: int, unit_ids: list[int]) -> tuple[list[Need], 
     A need counts as covered when one of the units publishes an offer of the same type
     (a same-category offer only raises the score; it does not cover the need).
     """
-    offered_types: set[int] = set()
-    if unit_ids:
-        offered_types = set(
-            db.session.scalars(
-                select(Offer.type_id).where(
-                    Offer.status == "published", Offer.unit_id.in_(list(unit_ids))
-                )
+    return coverage_by_community({community_id: unit_ids})[community_id]
+
+
+def coverage_by_community(
+    members: dict[int, list[int]],
+) -> dict[int, tuple[list[Need], list[Need]]]:
+    """Return ``needs_coverage`` for many communities at once, in two queries."""
+    all_units = {unit_id for unit_ids in members.values() for unit_id in unit_ids}
+    offered: dict[int, set[int]] = {}
+    if all_units:
+        rows = db.session.execute(
+            select(Offer.unit_id, Offer.type_id).where(
+                Offer.status == "published", Offer.unit_id.in_(sorted(all_units))
             )
         )
-    covered, uncovered = [], []
-    for need, _category_id in _open_needs([community_id]):
-        (covered if need.type_id in offered_types else uncovered).append(need)
-    return covered, uncovered
+        for unit_id, type_id in rows:
+            offered.setdefault(unit_id, set()).add(type_id)
+    result = {community_id: ([], []) for community_id in members}
+    for need, _category_id in _open_needs(list(members)):
+        types = set().union(*(offered.get(u, set()) for u in members[need.community_id]))
+        covered, uncovered = result[need.community_id]
+        (covered if need.type_id in types else uncovered).append(need)
+    return result

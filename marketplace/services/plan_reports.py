@@ -19,7 +19,7 @@ from marketplace.models import (
 )
 from marketplace.models.pairing import PLAN_STATUSES
 from marketplace.services.pagination import Page, paginate
-from marketplace.services.pairing_scores import county_scores, needs_coverage
+from marketplace.services.pairing_scores import county_scores, coverage_by_community
 from marketplace.services.plan_inputs import PlanInputs
 
 
@@ -127,16 +127,15 @@ def plan_detail(plan_id: int, *, with_needs: bool = True) -> PlanDetail:
     for pair in pairs:
         by_community.setdefault(pair.community_id, []).append(pair)
         community_of_unit.setdefault(pair.unit_id, []).append(pair.community)
-    blocks = []
-    for community in communities:
-        block = CommunityBlock(
-            community, by_community.get(community.id, []), inputs.quota_of(community.id)
+    blocks = [
+        CommunityBlock(c, by_community.get(c.id, []), inputs.quota_of(c.id)) for c in communities
+    ]
+    if with_needs:
+        coverage = coverage_by_community(
+            {block.community.id: [pair.unit_id for pair in block.pairs] for block in blocks}
         )
-        if with_needs:
-            block.covered, block.uncovered = needs_coverage(
-                community.id, [pair.unit_id for pair in block.pairs]
-            )
-        blocks.append(block)
+        for block in blocks:
+            block.covered, block.uncovered = coverage[block.community.id]
     people_ids = {plan.created_by_id, plan.approved_by_id, plan.published_by_id}
     people_ids |= {adjustment.author_id for adjustment in plan.adjustments}
     people_ids.discard(None)
