@@ -373,3 +373,22 @@ def test_priced_lp_duals_give_every_candidate_its_reduced_cost():
     assert hot_community_dual[0] < 0 < hot_community_dual[2] and hot_community_dual[3] != 0
     reduced = cost[units, communities] - hot_unit_dual[units] - hot_community_dual[communities]
     np.testing.assert_allclose(reduced, model.highs.getSolution().col_dual, atol=1e-12)
+
+
+@pytest.mark.parametrize("density", [0.05, 0.9])
+def test_priced_lp_ranks_each_communitys_pairs_by_unit_on_sparse_and_dense_instances(density):
+    rng = np.random.default_rng(8)
+    scores = rng.random((200, 30))
+    scores[rng.random(scores.shape) > density] = nan
+    rest = remainder(check_problem(make_problem(scores, low=[0] * 30, high=[3] * 30)))
+    units, communities = np.nonzero(rest.allowed)
+    pairs = pricing._Pairs(rest.allowed, units, communities, -scores[units, communities], rest)
+    for community in range(30):
+        ranks = pairs.community_rank[communities == community]
+        assert ranks.tolist() == list(range(rest.allowed[:, community].sum()))
+    # Each community keeps its best max + nearest units, each unit its nearest best.
+    candidate = pairs.initial_candidates(2)
+    for community in range(30):
+        mine = communities == community
+        best = np.sort(scores[units[mine], community])[::-1][:5]
+        assert set(best) <= set(scores[units[mine & candidate], community])

@@ -119,8 +119,14 @@ class _Pairs:
         first = np.cumsum(self.per_unit) - self.per_unit
         self.unit_rank = np.arange(units.size) - first[units]  # pairs come sorted by unit
         self.per_community = np.bincount(communities, minlength=n_communities)
-        # A running count down each column ranks a community's pairs (cheaper than a sort).
-        self.community_rank = np.cumsum(allowed, axis=0, dtype=np.int32)[units, communities] - 1
+        if 8 * units.size < allowed.size:  # sparse: sort the few pairs by community
+            order = np.argsort(communities, kind="stable")
+            first = np.cumsum(self.per_community) - self.per_community
+            self.community_rank = np.empty_like(order)
+            self.community_rank[order] = np.arange(order.size) - first[communities[order]]
+        else:  # dense: a running count down each column is cheaper than a sort
+            running = np.cumsum(allowed, axis=0, dtype=np.int32)
+            self.community_rank = running[units, communities] - 1
 
     def initial_candidates(self, nearest: int) -> np.ndarray:
         """Mark each unit's ``nearest`` cheapest pairs and each community's best units."""
