@@ -7,7 +7,13 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from marketplace.errors import Forbidden, InvalidInput, NotAuthenticated, TooManyRequests
+from marketplace.errors import (
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+)
 from marketplace.extensions import db
 from marketplace.models import ROLES, ApiToken, Community, LoginFailure, Unit, User
 from marketplace.models._common import utcnow
@@ -142,6 +148,44 @@ def set_active(user: User, active: bool, actor: User) -> None:
         after={"active": active},
     )
     db.session.commit()
+
+
+def create_user_by_admin(actor: User, data) -> User:
+    """Create an account from the admin page: role, binding and a first password."""
+    if actor.role != "admin":
+        raise Forbidden("只有系统管理员可以创建账号。")
+    community = (
+        _pick(Community, data.get("community_id")) if data.get("role") == "community" else None
+    )
+    unit = _pick(Unit, data.get("unit_id")) if data.get("role") == "unit" else None
+    return create_user(
+        str(data.get("username") or ""),
+        str(data.get("password") or ""),
+        str(data.get("role") or ""),
+        community=community,
+        unit=unit,
+        display_name=str(data.get("display_name") or "")[:40],
+        phone=str(data.get("phone") or "")[:30],
+        actor=actor,
+    )
+
+
+def _pick(model, raw):
+    try:
+        return db.session.get(model, int(raw)) if raw not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def set_user_active(actor: User, user_id: int, active: bool) -> User:
+    """Enable or disable the account ``user_id`` (admin only, never one's own)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("账号不存在。")
+    if user.id == actor.id and not active:
+        raise InvalidInput("不能停用自己的账号。")
+    set_active(user, active, actor)
+    return user
 
 
 def _digest(token: str) -> str:

@@ -3,7 +3,8 @@
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from marketplace.models import User
+from marketplace.extensions import db
+from marketplace.models import Community, Unit, User
 from marketplace.services.pagination import Page, paginate
 
 
@@ -17,3 +18,10 @@ def users_page(*, role: str = "", page: int = 1, per_page: int = 20) -> Page:
     if role:
         query = query.where(User.role == role)
     return paginate(query, page, per_page)
+
+
+def places() -> tuple[list[Community], list[Unit]]:
+    """Return every community and unit by name, for binding accounts."""
+    communities = db.session.scalars(select(Community).order_by(Community.name)).all()
+    units = db.session.scalars(select(Unit).order_by(Unit.name)).all()
+    return list(communities), list(units)

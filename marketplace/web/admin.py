@@ -1,9 +1,12 @@
-"""Pages for system administrators (role ``admin``)."""
+"""Pages for system administrators (role ``admin``): accounts."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from marketplace.auth import require_role
-from marketplace.services import directory
+from marketplace.errors import InvalidInput
+from marketplace.services import accounts, directory
+from marketplace.web.admin_forms import UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(require_role("admin"))
@@ -15,3 +18,28 @@ def dashboard():
     role = request.args.get("role", "")
     users = directory.users_page(role=role, page=page, per_page=current_app.config["PAGE_SIZE"])
     return render_template("admin/dashboard.html", users=users, role=role)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = UserForm()
+    form.set_places(*directory.places())
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user_by_admin(current_user, form.data)
+        except InvalidInput as error:
+            getattr(form, error.field or "username", form.username).errors.append(error.message)
+        else:
+            flash(f"已创建账号 {user.username}（{user.role_label}）。", "success")
+            return redirect(url_for("admin.dashboard"))
+    status = 400 if form.errors else 200
+    return render_template("admin/user_form.html", form=form), status
+
+
+@bp.route("/users/<int:user_id>/<action>", methods=["POST"])
+def set_active(user_id: int, action: str):
+    if action not in ("enable", "disable"):
+        abort(404)
+    user = accounts.set_user_active(current_user, user_id, action == "enable")
+    flash(f"账号 {user.username} 已{'启用' if user.active else '停用'}。", "success")
+    return redirect(url_for("admin.dashboard", role=request.args.get("role", "")))
