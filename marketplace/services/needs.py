@@ -130,15 +130,15 @@ def update_need(actor: User, need_id: int, data) -> Need:
     if need.status in ("partly_claimed", "fully_claimed"):
         # A new quantity can fill or reopen the need.
         need.status = "fully_claimed" if need.claimed >= need.quantity else "partly_claimed"
+    _record_and_commit("need.update", actor, need, before)
+    return need
+
+
+def _record_and_commit(action: str, actor: User, need: Need, before: dict) -> None:
     audit.record(
-        "need.update",
-        actor=actor,
-        obj=need,
-        before=before,
-        after=audit.snapshot(need, *AUDIT_FIELDS),
+        action, actor=actor, obj=need, before=before, after=audit.snapshot(need, *AUDIT_FIELDS)
     )
     db.session.commit()
-    return need
 
 
 def publish_need(actor: User, need_id: int) -> Need:
@@ -150,14 +150,7 @@ def publish_need(actor: User, need_id: int) -> Need:
         raise Conflict("需求的结束日期已过，请先修改时间再发布。")
     before = audit.snapshot(need, *AUDIT_FIELDS)
     need.status = "published"
-    audit.record(
-        "need.publish",
-        actor=actor,
-        obj=need,
-        before=before,
-        after=audit.snapshot(need, *AUDIT_FIELDS),
-    )
-    db.session.commit()
+    _record_and_commit("need.publish", actor, need, before)
     return need
 
 
@@ -190,14 +183,7 @@ def withdraw_need(actor: User, need_id: int) -> Need:
         )
     need.claimed = 0
     need.status = "withdrawn"
-    audit.record(
-        "need.withdraw",
-        actor=actor,
-        obj=need,
-        before=before,
-        after=audit.snapshot(need, *AUDIT_FIELDS),
-    )
-    db.session.commit()
+    _record_and_commit("need.withdraw", actor, need, before)
     return need
 
 
