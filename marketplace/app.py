@@ -6,13 +6,14 @@ from werkzeug.routing import IntegerConverter
 from marketplace.config import PROJECT_ROOT, build_config
 from marketplace.database import configure_engine
 from marketplace.extensions import bootstrap, csrf, db, login_manager, migrate
+from marketplace.services.access import MAX_ID
 
 
 class DatabaseIdConverter(IntegerConverter):
     """An ``int`` URL part that fits a 32-bit INTEGER column (PostgreSQL's and SQLite's ids)."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -10,6 +10,9 @@ from datetime import date, datetime, time
 from typing import Any
 
 from marketplace.errors import InvalidInput
+from marketplace.extensions import db
+from marketplace.models import ServiceType
+from marketplace.services.access import valid_id
 
 _MISSING = object()
 
@@ -139,3 +142,18 @@ class FieldReader:
             error = InvalidInput(message, field=field)
             error.errors = dict(self.errors)
             raise error
+
+
+def read_service_type(reader: FieldReader, label: str) -> int | None:
+    """Read ``type_id`` and check that it names a service type of the taxonomy."""
+    type_id = reader.integer("type_id", label, required=True)
+    if type_id is not None and (
+        not valid_id(type_id) or db.session.get(ServiceType, type_id) is None
+    ):
+        reader.fail("type_id", f"请选择有效的{label}。")
+    return type_id
+
+
+def keyword_pattern(text: str) -> str:
+    """Return a LIKE pattern for a keyword: 50 characters at most, no wildcards of its own."""
+    return "%" + text.strip()[:50].replace("%", "").replace("_", "") + "%"

@@ -13,6 +13,7 @@ from marketplace.extensions import db
 from marketplace.models import Community, Need, PairingPlan, PlanPair, ServiceType, User
 from marketplace.models.listings import NEED_STATUSES, OPEN_NEED_STATUSES, PUBLIC_NEED_STATUSES
 from marketplace.services.access import check_ids, require_role, signed_in, valid_id
+from marketplace.services.fields import keyword_pattern
 from marketplace.services.pagination import Page, paginate
 
 
@@ -73,7 +74,7 @@ def _filtered(query, filters: NeedFilters):
         communities = select(Community.id).where(Community.township_id == filters.township_id)
         query = query.where(Need.community_id.in_(communities))
     if filters.q and filters.q.strip():
-        pattern = "%" + filters.q.strip()[:50].replace("%", "").replace("_", "") + "%"
+        pattern = keyword_pattern(filters.q)
         query = query.where(Need.title.ilike(pattern) | Need.description.ilike(pattern))
     return query
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.extensions import db
-from marketplace.models import Claim, Need, ServiceType, User
+from marketplace.models import Claim, Need, User
 from marketplace.models.claims import OPEN_CLAIM_STATUSES
 from marketplace.models.listings import (
     MEASURE_UNITS,
@@ -15,7 +15,7 @@ from marketplace.models.listings import (
 )
 from marketplace.services import audit
 from marketplace.services.access import require_role, valid_id
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import FieldReader, read_service_type
 from marketplace.services.need_queries import (  # noqa: F401  (part of this module's API)
     NeedFilters,
     community_needs_page,
@@ -41,12 +41,7 @@ def _need_values(reader: FieldReader, current: Need | None) -> dict:
 
     values = {}
     if given("type_id"):
-        type_id = reader.integer("type_id", "需求类型", required=True)
-        if type_id is not None and (
-            not valid_id(type_id) or db.session.get(ServiceType, type_id) is None
-        ):
-            reader.fail("type_id", "请选择有效的需求类型。")
-        values["type_id"] = type_id
+        values["type_id"] = read_service_type(reader, "需求类型")
     if given("title"):
         values["title"] = reader.text("title", "标题", max_length=100, required=True)
     if given("description"):

@@ -17,7 +17,7 @@ from marketplace.models.listings import (
 )
 from marketplace.services import audit
 from marketplace.services.access import check_ids, require_role, signed_in, valid_id
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import FieldReader, keyword_pattern, read_service_type
 from marketplace.services.pagination import Page, paginate
 
 AUDIT_FIELDS = ("status", "title", "kind", "capacity", "monthly_quantity")
@@ -98,12 +98,7 @@ def _offer_values(reader: FieldReader, kind: str, current: Offer | None) -> dict
                 values[key] = reader.flag(key, label, default=True)
     else:
         if given("type_id"):
-            type_id = reader.integer("type_id", "服务类型", required=True)
-            if type_id is not None and (
-                not valid_id(type_id) or db.session.get(ServiceType, type_id) is None
-            ):
-                reader.fail("type_id", "请选择有效的服务类型。")
-            values["type_id"] = type_id
+            values["type_id"] = read_service_type(reader, "服务类型")
         if given("monthly_quantity"):
             values["monthly_quantity"] = reader.integer(
                 "monthly_quantity", "每月可提供数量", minimum=1, maximum=MAX_CAPACITY, required=True
@@ -246,7 +241,7 @@ def _filtered(query, filters: OfferFilters):
     if filters.min_capacity:
         query = query.where(Offer.kind == "facility", Offer.capacity >= filters.min_capacity)
     if filters.q and filters.q.strip():
-        pattern = "%" + filters.q.strip()[:50].replace("%", "").replace("_", "") + "%"
+        pattern = keyword_pattern(filters.q)
         query = query.where(Offer.title.ilike(pattern) | Offer.description.ilike(pattern))
     return query
 
