@@ -206,3 +206,10 @@ def test_parking_lot_takes_as_many_as_it_has_spaces(app):
     assert outcomes.count("accepted") == 5
     lanes = db.session.execute(select(BookingSlot.slot_start, BookingSlot.lane)).all()
     assert len(lanes) == len(set(lanes)) == 5 * 4
+
+
+def test_the_form_suggests_the_next_day_the_facility_opens(app):
+    room = make_offer(kind="facility", facility_kind="meeting_room", open_weekdays=0b11111)
+    saturday = date(2026, 11, 21)
+    assert bookings.next_open_day(room, saturday) == date(2026, 11, 23)  # Monday
+    assert bookings.next_open_day(room, date(2026, 11, 24)) == date(2026, 11, 24)

@@ -19,7 +19,7 @@ from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound, TooM
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, Booking, BookingSlot, Offer, User
 from marketplace.models._common import CHINA_TIME, utcnow
-from marketplace.models.bookings import SLOT_MINUTES
+from marketplace.models.bookings import BOOKING_STATUSES, SLOT_MINUTES
 from marketplace.services import audit
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.pagination import Page, paginate
@@ -128,6 +128,16 @@ def _load_offer(offer_id: int) -> Offer:
     if offer is None or offer.kind != "facility" or offer.status != "published":
         raise NotFound("该场地设施不存在或暂不开放预约。")
     return offer
+
+
+def next_open_day(offer: Offer, today: date | None = None) -> date:
+    """Return the first day from ``today`` on which the facility opens (the form's default)."""
+    today = today or datetime.now(CHINA_TIME).date()
+    for ahead in range(7):
+        day = today + timedelta(days=ahead)
+        if offer.open_weekdays & (1 << day.weekday()):
+            return day
+    return today
 
 
 def bookable_offer(offer_id: int) -> Offer:
@@ -333,7 +343,7 @@ def incoming_page(actor: User, status: str | None = None, page: int = 1) -> Page
         .where(Offer.unit_id == actor.unit_id)
         .order_by(Booking.starts_at, Booking.id)
     )
-    if status:
+    if status in BOOKING_STATUSES:  # an unknown filter value shows everything
         query = query.where(Booking.status == status)
     return paginate(query, page, 20)
 

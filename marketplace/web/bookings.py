@@ -23,7 +23,9 @@ def _requester():
 @bp.route("/new/<int:offer_id>", methods=["GET", "POST"])
 def new(offer_id: int):
     offer = bookings.bookable_offer(offer_id)
-    form = BookingForm(requester_name=getattr(current_user, "name", None))
+    form = BookingForm(
+        requester_name=getattr(current_user, "name", None), day=bookings.next_open_day(offer)
+    )
     if form.validate_on_submit():
         try:
             booking = bookings.request_booking(_requester(), offer_id, form.to_request())
