@@ -99,6 +99,16 @@ def test_a_bad_row_refuses_the_whole_file(app):
     assert count(Unit) == before
 
 
+def test_every_problem_of_a_row_is_listed(app):
+    make_community()
+    content = sheet_bytes(imports.COLUMNS["units"], ["", "", "", "", 91, "", "", "", ""])
+    with pytest.raises(imports.ImportRefused) as refused:
+        imports.import_workbook(None, "units", content)
+    text = "\n".join(refused.value.report.errors)
+    for column in ("单位名称", "单位类型", "纬度"):
+        assert f"第 2 行「{column}」" in text
+
+
 def test_need_import_checks_references_and_skips_what_exists(app):
     community = make_community(name="东门社区")
     header = imports.COLUMNS["needs"]

@@ -80,9 +80,13 @@ class RowReader:
             self.fail(column, f"不能超过 {limit} 个字。")
         return text[:limit]
 
-    def number(self, column: str, low: float, high: float, integer: bool = False):
+    def number(
+        self, column: str, low: float, high: float, integer: bool = False, required: bool = False
+    ):
         value = self.record.get(column)
         if value in (None, ""):
+            if required:
+                self.fail(column, "不能为空。")
             return None
         try:
             number = float(value)
@@ -95,8 +99,8 @@ class RowReader:
             return None
         return int(number) if integer else number
 
-    def label(self, column: str, choices: dict, default=None):
-        text = self.text(column, 20)
+    def label(self, column: str, choices: dict, default=None, required: bool = False):
+        text = self.text(column, 20, required)
         if not text:
             return default
         for code, label in choices.items():
@@ -164,7 +168,32 @@ def _place_values(row: RowReader) -> dict:
     return {key: value for key, value in values.items() if value not in (None, "")}
 
 
-def _import_community(county: County, row: RowReader, report: ImportReport) -> None:
+@dataclass
+class Lookups:
+    """The county, and the communities and types that need rows name, read once per file."""
+
+    county: County
+    communities: dict[str, Community] = field(default_factory=dict)
+    types: dict[str, ServiceType] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, county: County, kind: str) -> "Lookups":
+        lookups = cls(county)
+        if kind == "needs":
+            lookups.communities = {
+                community.name: community
+                for community in db.session.scalars(
+                    select(Community)
+                    .join(Community.township)
+                    .where(Township.county_id == county.id)
+                )
+            }
+            lookups.types = {t.name: t for t in db.session.scalars(select(ServiceType))}
+        return lookups
+
+
+def _import_community(lookups: Lookups, row: RowReader, report: ImportReport) -> None:
+    county = lookups.county
     township_name, name = row.text("乡镇/街道", 60, True), row.text("社区名称", 60, True)
     values = _place_values(row)
     if (households := row.number("户数", 0, 1_000_000, integer=True)) is not None:
@@ -184,11 +213,10 @@ def _import_community(county: County, row: RowReader, report: ImportReport) -> N
         report.updated += 1
 
 
-def _import_unit(county: County, row: RowReader, report: ImportReport) -> None:
+def _import_unit(lookups: Lookups, row: RowReader, report: ImportReport) -> None:
+    county = lookups.county
     name = row.text("单位名称", 80, True)
-    kind = row.label("单位类型", UNIT_KINDS)
-    if kind is None and not row.errors:
-        row.fail("单位类型", "不能为空。")
+    kind = row.label("单位类型", UNIT_KINDS, required=True)
     township_name = row.text("乡镇/街道", 60)
     values = _place_values(row)
     if (members := row.number("党员人数", 0, 100_000, integer=True)) is not None:
@@ -208,23 +236,17 @@ def _import_unit(county: County, row: RowReader, report: ImportReport) -> None:
         report.updated += 1
 
 
-def _import_need(county: County, row: RowReader, report: ImportReport) -> None:
+def _import_need(lookups: Lookups, row: RowReader, report: ImportReport) -> None:
     community_name = row.text("社区名称", 60, True)
-    community = db.session.scalar(
-        select(Community)
-        .join(Community.township)
-        .where(Township.county_id == county.id, Community.name == community_name)
-    )
+    community = lookups.communities.get(community_name)
     if community_name and community is None:
         row.fail("社区名称", f"找不到社区“{community_name}”。")
     type_name = row.text("服务类型", 40, True)
-    service_type = db.session.scalar(select(ServiceType).where(ServiceType.name == type_name))
+    service_type = lookups.types.get(type_name)
     if type_name and service_type is None:
         row.fail("服务类型", f"找不到服务类型“{type_name}”（见 12 大类 53 种分类）。")
     title = row.text("标题", 100, True)
-    quantity = row.number("数量", 1, 100_000, integer=True)
-    if quantity is None and not row.errors:
-        row.fail("数量", "不能为空。")
+    quantity = row.number("数量", 1, 100_000, integer=True, required=True)
     values = {
         "description": row.text("描述", 5000),
         "measure_unit": row.label("计量单位", MEASURE_UNITS, "people"),
@@ -282,11 +304,11 @@ def import_workbook(
         raise InvalidInput(
             f"表头缺少列：{'、'.join(missing)}（可下载导入模板对照）。", field="file"
         )
-    county = _only_county()
+    lookups = Lookups.load(_only_county(), kind)
     report = ImportReport(kind=kind, rows=len(records))
     for done, (number, record) in enumerate(records, start=1):
         with db.session.no_autoflush:
-            IMPORTERS[kind](county, RowReader(number, record, report.errors), report)
+            IMPORTERS[kind](lookups, RowReader(number, record, report.errors), report)
         db.session.flush()  # later rows see earlier ones (a township, a community)
         if progress:
             progress(done, len(records))
