@@ -83,6 +83,8 @@ def make_user(role: str = "community", **overrides) -> User:
         values["community"] = make_community()
     if role == "unit" and "unit" not in values and "unit_id" not in values:
         values["unit"] = make_unit()
+    if role == "township" and "township" not in values and "township_id" not in values:
+        values["township"] = make_township()
     user = User(password_hash=hash_password(password), **values)
     db.session.add(user)
     db.session.commit()

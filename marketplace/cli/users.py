@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.models import ROLES, Community, Unit, User
+from marketplace.models import ROLES, Community, Township, Unit, User
 from marketplace.services import accounts
 
 users_cli = AppGroup("users", help="创建用户、签发 API 令牌。")
@@ -17,9 +17,8 @@ def _lookup(model, name: str | None):
         return None
     found = db.session.scalar(select(model).where(model.name == name))
     if found is None:
-        raise click.ClickException(
-            f"找不到名为 {name} 的{'社区' if model is Community else '单位'}。"
-        )
+        kind = {Community: "社区", Unit: "单位", Township: "乡镇（街道）"}[model]
+        raise click.ClickException(f"找不到名为 {name} 的{kind}。")
     return found
 
 
@@ -28,9 +27,10 @@ def _lookup(model, name: str | None):
 @click.option("--role", type=click.Choice(sorted(ROLES)), required=True, help="角色")
 @click.option("--community", "community_name", help="社区名称（社区工作人员必填）")
 @click.option("--unit", "unit_name", help="单位名称（单位书记必填）")
+@click.option("--township", "township_name", help="乡镇（街道）名称（乡镇工作人员必填）")
 @click.option("--name", "display_name", default="", help="姓名")
 @click.password_option("--password", help="密码（不提供则交互输入）")
-def create_user(username, role, community_name, unit_name, display_name, password):
+def create_user(username, role, community_name, unit_name, township_name, display_name, password):
     """Create a user account bound to its community or unit."""
     try:
         user = accounts.create_user(
@@ -39,6 +39,7 @@ def create_user(username, role, community_name, unit_name, display_name, passwor
             role,
             community=_lookup(Community, community_name),
             unit=_lookup(Unit, unit_name),
+            township=_lookup(Township, township_name),
             display_name=display_name,
         )
     except DomainError as error:

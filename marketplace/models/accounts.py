@@ -9,13 +9,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
 from marketplace.models._common import enum_check, utcnow
-from marketplace.models.places import Community, Unit
+from marketplace.models.places import Community, Township, Unit
 
 ROLES = {
     "community": "社区工作人员",
     "unit": "单位党组织书记",
     "reviewer": "组织部审核员",
     "admin": "系统管理员",
+    "member": "在职党员",
+    "township": "乡镇（街道）工作人员",
+    "dispatcher": "志愿服务调度员",
 }
 
 
@@ -32,6 +35,9 @@ class User(UserMixin, db.Model):
             "role != 'community' OR community_id IS NOT NULL", name="community_role_bound"
         ),
         CheckConstraint("role != 'unit' OR unit_id IS NOT NULL", name="unit_role_bound"),
+        CheckConstraint(
+            "role != 'township' OR township_id IS NOT NULL", name="township_role_bound"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +48,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     # Flask-Login identifies sessions by this token, not the primary key, so rotating
     # it (logout, password change, disable) kills every captured session cookie.
@@ -51,6 +58,7 @@ class User(UserMixin, db.Model):
 
     community: Mapped[Community | None] = relationship()
     unit: Mapped[Unit | None] = relationship()
+    township: Mapped[Township | None] = relationship()
 
     def get_id(self) -> str:
         return self.session_token

@@ -15,7 +15,7 @@ from marketplace.errors import (
     TooManyRequests,
 )
 from marketplace.extensions import db
-from marketplace.models import ROLES, ApiToken, Community, LoginFailure, Unit, User
+from marketplace.models import ROLES, ApiToken, Community, LoginFailure, Township, Unit, User
 from marketplace.models._common import utcnow
 from marketplace.models.accounts import new_session_token
 from marketplace.security import (
@@ -97,12 +97,13 @@ def create_user(
     *,
     community: Community | None = None,
     unit: Unit | None = None,
+    township: Township | None = None,
     display_name: str = "",
     phone: str = "",
     actor: User | None = None,
     check_password: bool = True,
 ) -> User:
-    """Create an account bound to its community or unit as its role requires."""
+    """Create an account bound to its community, unit or township as its role requires."""
     username = username.strip()
     if not username or len(username) > 40:
         raise InvalidInput("用户名不能为空，且不超过 40 个字符。", field="username")
@@ -112,6 +113,8 @@ def create_user(
         raise InvalidInput("社区工作人员必须绑定一个社区。", field="community")
     if role == "unit" and unit is None:
         raise InvalidInput("单位党组织书记必须绑定一个单位。", field="unit")
+    if role == "township" and township is None:
+        raise InvalidInput("乡镇（街道）工作人员必须绑定一个乡镇（街道）。", field="township")
     if check_password and (problem := password_problem(password, username)):
         raise InvalidInput(problem, field="password")
     if db.session.scalar(select(User.id).where(User.username == username)):
@@ -122,6 +125,7 @@ def create_user(
         role=role,
         community=community if role == "community" else None,
         unit=unit if role == "unit" else None,
+        township=township if role == "township" else None,
         display_name=display_name,
         phone=phone,
     )
@@ -158,12 +162,14 @@ def create_user_by_admin(actor: User, data) -> User:
         _pick(Community, data.get("community_id")) if data.get("role") == "community" else None
     )
     unit = _pick(Unit, data.get("unit_id")) if data.get("role") == "unit" else None
+    township = _pick(Township, data.get("township_id")) if data.get("role") == "township" else None
     return create_user(
         str(data.get("username") or ""),
         str(data.get("password") or ""),
         str(data.get("role") or ""),
         community=community,
         unit=unit,
+        township=township,
         display_name=str(data.get("display_name") or "")[:40],
         phone=str(data.get("phone") or "")[:30],
         actor=actor,

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
-from marketplace.models import Community, Unit, User
+from marketplace.models import Community, Township, Unit, User
 from marketplace.services.pagination import Page, paginate
 
 
@@ -20,8 +20,9 @@ def users_page(*, role: str = "", page: int = 1, per_page: int = 20) -> Page:
     return paginate(query, page, per_page)
 
 
-def places() -> tuple[list[Community], list[Unit]]:
-    """Return every community and unit by name, for binding accounts."""
+def places() -> tuple[list[Community], list[Unit], list[Township]]:
+    """Return every community, unit and township by name, for binding accounts."""
     communities = db.session.scalars(select(Community).order_by(Community.name)).all()
     units = db.session.scalars(select(Unit).order_by(Unit.name)).all()
-    return list(communities), list(units)
+    townships = db.session.scalars(select(Township).order_by(Township.name)).all()
+    return list(communities), list(units), list(townships)

@@ -28,6 +28,9 @@ NAVIGATION = {
         ("ledgers.index", "台账"),
     ],
     "admin": [("admin.dashboard", "系统管理"), ("ledgers.index", "台账与导入")],
+    "member": [],
+    "township": [],
+    "dispatcher": [],
 }
 
 
