@@ -24,8 +24,11 @@ def init_login_manager(login_manager: LoginManager) -> None:
         return user if user is not None and user.active else None
 
 
-def require_role(*roles: str):
-    """Guard a whole blueprint: anonymous users go to login, other roles get 403."""
+def page_guard(*roles: str):
+    """Guard a whole blueprint: anonymous users go to login, other roles get 403.
+
+    Services check roles with ``services.access.require_role``, which raises instead.
+    """
 
     def guard():
         if not current_user.is_authenticated:
@@ -64,6 +67,7 @@ def api_login_required(*roles: str):
                 raise Forbidden("此令牌的角色无权执行该操作。")
             return view(*args, **kwargs)
 
+        wrapped.allowed_roles = frozenset(roles)  # read by the route tests; empty: any role
         return wrapped
 
     return decorator
