@@ -4,7 +4,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from marketplace.config import PROJECT_ROOT, build_config
-from marketplace.database import configure_engine
+from marketplace.database import BUSY_TIMEOUT_MS, configure_engine, use_request_intent
 from marketplace.extensions import bootstrap, csrf, db, login_manager, migrate
 from marketplace.services.access import MAX_ID
 
@@ -28,7 +28,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(build_config(config))
     # Every <int:…> in a URL is a database id: larger numbers are 404, not an overflow.
     app.url_map.converters["int"] = DatabaseIdConverter
-    app.json.ensure_ascii = False  # the API speaks Chinese: send it as UTF-8, not \uXXXX
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -47,7 +46,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
+    use_request_intent(app)
     from marketplace import auth, search_sync  # noqa: F401  (search_sync registers listeners)
 
     auth.init_login_manager(login_manager)
@@ -70,9 +70,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
+    from marketplace.input_guard import init_input_guard
     from marketplace.security import init_security
 
     init_security(app)
+    init_input_guard(app)
 
 
 def register_template_helpers(app: Flask) -> None:

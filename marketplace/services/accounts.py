@@ -7,8 +7,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from marketplace.database import reading
 from marketplace.errors import (
-    Forbidden,
     InvalidInput,
     NotAuthenticated,
     NotFound,
@@ -25,6 +25,8 @@ from marketplace.security import (
     verify_password,
 )
 from marketplace.services import audit
+from marketplace.services.access import require_admin
+from marketplace.services.fields import ACCOUNT
 
 BAD_CREDENTIALS = "用户名或密码不正确。"
 ADDRESS_FAILURE_FACTOR = 4  # one address may fail for several accounts before it is slowed
@@ -52,10 +54,12 @@ def authenticate(username: str, password: str, address: str) -> User:
         db.session.commit()
         raise TooManyRequests("登录失败次数过多，请 15 分钟后再试。")
 
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        burn_verification_time()
-    if user is None or not verify_password(user.password_hash, password) or not user.active:
+    with reading():  # argon2 takes tens of milliseconds: never inside SQLite's write lock
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            burn_verification_time()
+        accepted = user is not None and verify_password(user.password_hash, password)
+    if not accepted or not user.active:
         db.session.add(LoginFailure(username=username[:40], address=address))
         audit.record("login.failed", username=username, detail="bad credentials")
         db.session.commit()
@@ -76,14 +80,17 @@ def end_sessions(user: User, reason: str) -> None:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change a password after checking the current one; ends all other sessions."""
-    if not verify_password(user.password_hash, current_password):
+    with reading():  # hash outside SQLite's write lock
+        current_ok = verify_password(user.password_hash, current_password)
+        problem = password_problem(new_password, user.username)
+        new_hash = hash_password(new_password) if current_ok and not problem else None
+    if not current_ok:
         audit.record("password.change_refused", actor=user, obj=user, detail="wrong current")
         db.session.commit()
         raise InvalidInput("当前密码不正确。", field="current_password")
-    problem = password_problem(new_password, user.username)
     if problem:
         raise InvalidInput(problem, field="new_password")
-    user.password_hash = hash_password(new_password)
+    user.password_hash = new_hash
     user.password_changed_at = utcnow()
     user.session_token = new_session_token()
     audit.record("password.changed", actor=user, obj=user)
@@ -104,8 +111,9 @@ def create_user(
 ) -> User:
     """Create an account bound to its community or unit as its role requires."""
     username = username.strip()
-    if not username or len(username) > 40:
-        raise InvalidInput("用户名不能为空，且不超过 40 个字符。", field="username")
+    limit = ACCOUNT["username"].max_length
+    if not username or len(username) > limit:
+        raise InvalidInput(f"用户名不能为空，且不超过 {limit} 个字符。", field="username")
     if role not in ROLES:
         raise InvalidInput(f"未知角色：{role}", field="role")
     if role == "community" and community is None:
@@ -114,11 +122,13 @@ def create_user(
         raise InvalidInput("单位党组织书记必须绑定一个单位。", field="unit")
     if check_password and (problem := password_problem(password, username)):
         raise InvalidInput(problem, field="password")
+    with reading():  # hash outside SQLite's write lock
+        password_hash = hash_password(password)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise InvalidInput(f"用户名 {username} 已存在。", field="username")
     user = User(
         username=username,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         role=role,
         community=community if role == "community" else None,
         unit=unit if role == "unit" else None,
@@ -134,8 +144,7 @@ def create_user(
 
 def set_active(user: User, active: bool, actor: User) -> None:
     """Enable or disable an account (admin only); disabling ends its sessions."""
-    if actor.role != "admin":
-        raise Forbidden("只有系统管理员可以停用或启用账号。")
+    require_admin(actor)
     before = {"active": user.active}
     user.active = active
     if not active:
@@ -152,8 +161,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
 
 def create_user_by_admin(actor: User, data) -> User:
     """Create an account from the admin page: role, binding and a first password."""
-    if actor.role != "admin":
-        raise Forbidden("只有系统管理员可以创建账号。")
+    require_admin(actor)
     community = (
         _pick(Community, data.get("community_id")) if data.get("role") == "community" else None
     )
@@ -164,8 +172,8 @@ def create_user_by_admin(actor: User, data) -> User:
         str(data.get("role") or ""),
         community=community,
         unit=unit,
-        display_name=str(data.get("display_name") or "")[:40],
-        phone=str(data.get("phone") or "")[:30],
+        display_name=str(data.get("display_name") or "")[: ACCOUNT["display_name"].max_length],
+        phone=str(data.get("phone") or "")[: ACCOUNT["phone"].max_length],
         actor=actor,
     )
 
