@@ -58,12 +58,18 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def burn_verification_time() -> None:
     """Spend as long as a real verification, so unknown usernames are not revealed."""
-    verify_password(_dummy_hash(), "not-the-password")
+    verify_password(dummy_hash(), "not-the-password")
+
+
+def dummy_hash() -> str:
+    """Return a hash made at the configured cost (argon2's default cost is another one)."""
+    params = current_app.config["ARGON2_PARAMS"]
+    return _dummy_hash_at(tuple(sorted(params.items())))
 
 
 @cache
-def _dummy_hash() -> str:
-    return PasswordHasher().hash("dummy-password-for-timing")
+def _dummy_hash_at(params: tuple) -> str:
+    return PasswordHasher(**dict(params)).hash("dummy-password-for-timing")
 
 
 @cache

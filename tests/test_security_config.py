@@ -108,3 +108,19 @@ def test_api_answers_utf8_chinese(app, client):
     response = client.get("/api/v1/needs/999999")
     assert response.status_code == 404
     assert "不存在".encode() in response.data  # not \\u4e0d\\u5b58\\u5728
+
+
+def test_the_dummy_hash_costs_what_a_real_one_costs(app):
+    """Issue 14 point 2: unknown users were told apart by argon2's default cost."""
+    from argon2 import extract_parameters
+
+    from marketplace.security import dummy_hash, hash_password
+
+    real = extract_parameters(hash_password("a-real-password-1"))
+    dummy = extract_parameters(dummy_hash())
+    assert dummy == real
+    configured = app.config["ARGON2_PARAMS"]
+    assert (dummy.time_cost, dummy.memory_cost) == (
+        configured["time_cost"],
+        configured["memory_cost"],
+    )
