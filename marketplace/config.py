@@ -75,6 +75,7 @@ def build_config(overrides: dict | None = None) -> dict:
         "BOOTSTRAP_SERVE_LOCAL": True,
         "ARGON2_PARAMS": ARGON2_PARAMS,
         "LOGIN_RATE_LIMIT": (5, 15 * 60),  # failures allowed per window (seconds)
+        "LOGIN_BACKOFF": (30, 15 * 60),  # then wait 30 s, doubling, at most 15 minutes
         "PAGE_SIZE": 20,
     }
     config.update(overrides)

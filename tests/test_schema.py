@@ -29,7 +29,7 @@ EXPECTED_TABLES = {
     "booking_slot",
     "user_account",
     "api_token",
-    "login_failure",
+    "throttle_counter",
     "notification",
     "audit_entry",
     "search_outbox",

@@ -1,11 +1,11 @@
 """Accounts: log in, log out, change password, create users, issue API tokens."""
 
 import hashlib
+import math
 import secrets
-from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from marketplace.database import reading
 from marketplace.errors import (
@@ -15,7 +15,8 @@ from marketplace.errors import (
     TooManyRequests,
 )
 from marketplace.extensions import db
-from marketplace.models import ROLES, ApiToken, Community, LoginFailure, Unit, User
+from marketplace.logs import log_event
+from marketplace.models import ROLES, ApiToken, Community, Unit, User
 from marketplace.models._common import utcnow
 from marketplace.models.accounts import new_session_token
 from marketplace.security import (
@@ -24,7 +25,7 @@ from marketplace.security import (
     password_problem,
     verify_password,
 )
-from marketplace.services import audit
+from marketplace.services import audit, throttle
 from marketplace.services.access import require_admin
 from marketplace.services.fields import ACCOUNT
 
@@ -32,27 +33,43 @@ BAD_CREDENTIALS = "用户名或密码不正确。"
 ADDRESS_FAILURE_FACTOR = 4  # one address may fail for several accounts before it is slowed
 
 
-def _recent_failures(column, value, window_start) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(column == value, LoginFailure.at >= window_start)
-    )
+def _login_keys(username: str, address: str) -> list[tuple[str, int]]:
+    """Return the throttle keys of a login attempt and how many tries each lets through.
+
+    One address guessing one account is slowed first; the account from anywhere and the
+    address across accounts get more room, so a guesser elsewhere cannot lock the owner
+    out, and one office behind one address is not slowed by a colleague's typos.
+    """
+    limit, _window = current_app.config["LOGIN_RATE_LIMIT"]
+    name = username[:80]
+    return [
+        (f"login:pair:{name}|{address}", limit),
+        (f"login:user:{name}", limit * ADDRESS_FAILURE_FACTOR),
+        (f"login:addr:{address}", limit * ADDRESS_FAILURE_FACTOR),
+    ]
+
+
+def _login_wait(keys: list[tuple[str, int]]) -> float:
+    """Count this attempt under each key; return the seconds to wait (0: go ahead)."""
+    _limit, window = current_app.config["LOGIN_RATE_LIMIT"]
+    base, cap = current_app.config["LOGIN_BACKOFF"]
+    for key, free in keys:
+        wait = throttle.backoff(key, free=free, base=base, cap=cap, window=window)
+        if wait:
+            return wait
+    return 0.0
 
 
 def authenticate(username: str, password: str, address: str) -> User:
-    """Return the user for these credentials, or refuse (throttled after repeated failures)."""
+    """Return the user for these credentials, or refuse (slowed down after repeated failures)."""
     username = (username or "").strip()
-    limit, window = current_app.config["LOGIN_RATE_LIMIT"]
-    window_start = utcnow() - timedelta(seconds=window)
-    if (
-        _recent_failures(LoginFailure.username, username, window_start) >= limit
-        or _recent_failures(LoginFailure.address, address, window_start)
-        >= limit * ADDRESS_FAILURE_FACTOR
-    ):
+    keys = _login_keys(username, address)
+    wait = _login_wait(keys)
+    if wait:
         audit.record("login.throttled", username=username, detail="too many failures")
         db.session.commit()
-        raise TooManyRequests("登录失败次数过多，请 15 分钟后再试。")
+        log_event("login.throttled", username=username[:40], wait_seconds=round(wait))
+        raise TooManyRequests(f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试。")
 
     with reading():  # argon2 takes tens of milliseconds: never inside SQLite's write lock
         user = db.session.scalar(select(User).where(User.username == username))
@@ -60,12 +77,13 @@ def authenticate(username: str, password: str, address: str) -> User:
             burn_verification_time()
         accepted = user is not None and verify_password(user.password_hash, password)
     if not accepted or not user.active:
-        db.session.add(LoginFailure(username=username[:40], address=address))
         audit.record("login.failed", username=username, detail="bad credentials")
         db.session.commit()
         raise NotAuthenticated(BAD_CREDENTIALS)
 
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    for key, _free in keys[:2]:
+        throttle.reset(key)
+    throttle.forgive(keys[2][0])
     audit.record("login.succeeded", actor=user, obj=user)
     db.session.commit()
     return user

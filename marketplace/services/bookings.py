@@ -11,16 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from marketplace.extensions import db
-from marketplace.models import AuditEntry, Booking, BookingSlot, Offer, User
+from marketplace.models import Booking, BookingSlot, Offer, User
 from marketplace.models._common import CHINA_TIME, utcnow
 from marketplace.models.bookings import BOOKING_STATUSES, SLOT_MINUTES
-from marketplace.services import audit
+from marketplace.services import audit, throttle
 from marketplace.services.access import owns, require_owner, require_role
 from marketplace.services.fields import BOOKING, in_calendar
 from marketplace.services.notifications import notify, staff_of
@@ -154,9 +154,9 @@ def request_booking(requester: User | None, offer_id: int, data: Mapping) -> Boo
     offer = _load_offer(offer_id)
     if not offer.is_public and requester is None:
         raise Forbidden("该场地仅对本县工作人员开放，请先登录。")
+    values = parse_booking(offer, data, requester)
     if requester is None:
         _throttle_anonymous()
-    values = parse_booking(offer, data, requester)
     booking = Booking(
         offer=offer,
         requester_user_id=requester.id if requester else None,
@@ -177,21 +177,11 @@ def request_booking(requester: User | None, offer_id: int, data: Mapping) -> Boo
 
 
 def _throttle_anonymous() -> None:
-    """Refuse an address that asked too often lately; the audit log already counts them."""
+    """Refuse an address past its hourly allowance of anonymous requests (atomically)."""
     address = audit.client_address()
     if not address:  # not a web request (command line, import, tests of the service)
         return
-    recent = db.session.scalar(
-        select(func.count())
-        .select_from(AuditEntry)
-        .where(
-            AuditEntry.action == "booking.requested",
-            AuditEntry.user_id.is_(None),
-            AuditEntry.address == address,
-            AuditEntry.at >= utcnow() - timedelta(hours=1),
-        )
-    )
-    if recent >= ANONYMOUS_PER_HOUR:
+    if not throttle.hit(f"booking:anonymous:{address}", ANONYMOUS_PER_HOUR, 3600):
         raise TooManyRequests("预约申请过于频繁，请一小时后再试，或登录后申请。")
 
 
