@@ -46,7 +46,7 @@ def page_guard(*roles: str):
 def api_user() -> User | None:
     """Return the user of the request's Bearer token (cached per request)."""
     if "api_user" not in g:
-        from marketplace.services.accounts import user_for_api_token
+        from marketplace.services.api_tokens import user_for_api_token
 
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")

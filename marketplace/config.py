@@ -76,6 +76,7 @@ def build_config(overrides: dict | None = None) -> dict:
         "ARGON2_PARAMS": ARGON2_PARAMS,
         "LOGIN_RATE_LIMIT": (5, 15 * 60),  # failures allowed per window (seconds)
         "LOGIN_BACKOFF": (30, 15 * 60),  # then wait 30 s, doubling, at most 15 minutes
+        "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "90")),  # 0: never expire
         "PAGE_SIZE": 20,
     }
     config.update(overrides)

@@ -17,8 +17,8 @@ from marketplace.database import writes_intended
 from marketplace.errors import InvalidInput
 from marketplace.extensions import db
 from marketplace.services import imports, workbooks
-from tests.test_excel import sheet_bytes
 from tests.factories import PASSWORD, make_community, make_need, make_user
+from tests.test_excel import sheet_bytes
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Accounts: log in, log out, change password, create users, issue API tokens."""
 
-import hashlib
 import math
-import secrets
 
 from flask import current_app
 from sqlalchemy import select
@@ -16,7 +14,7 @@ from marketplace.errors import (
 )
 from marketplace.extensions import db
 from marketplace.logs import log_event
-from marketplace.models import ROLES, ApiToken, Community, Unit, User
+from marketplace.models import ROLES, Community, Unit, User
 from marketplace.models._common import utcnow
 from marketplace.models.accounts import new_session_token
 from marketplace.security import (
@@ -25,8 +23,12 @@ from marketplace.security import (
     password_problem,
     verify_password,
 )
-from marketplace.services import audit, throttle
+from marketplace.services import api_tokens, audit, throttle
 from marketplace.services.access import require_admin
+from marketplace.services.api_tokens import (  # noqa: F401  (part of this module's API)
+    issue_api_token,
+    user_for_api_token,
+)
 from marketplace.services.fields import ACCOUNT
 
 BAD_CREDENTIALS = "用户名或密码不正确。"
@@ -111,6 +113,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     user.password_hash = new_hash
     user.password_changed_at = utcnow()
     user.session_token = new_session_token()
+    api_tokens.revoke_all(user, "password changed")
     audit.record("password.changed", actor=user, obj=user)
     db.session.commit()
 
@@ -167,6 +170,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
     user.active = active
     if not active:
         user.session_token = new_session_token()
+        api_tokens.revoke_all(user, "account disabled")
     audit.record(
         "user.disabled" if not active else "user.enabled",
         actor=actor,
@@ -212,30 +216,3 @@ def set_user_active(actor: User, user_id: int, active: bool) -> User:
         raise InvalidInput("不能停用自己的账号。")
     set_active(user, active, actor)
     return user
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_api_token(user: User, label: str = "") -> str:
-    """Create a personal API token and return it; only its digest is stored."""
-    token = "mp_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_digest=_digest(token), label=label[:60]))
-    audit.record("api_token.issued", actor=user, obj=user, detail=label[:100])
-    db.session.commit()
-    return token
-
-
-def user_for_api_token(token: str) -> User | None:
-    """Return the active user owning ``token``, or None."""
-    if not token:
-        return None
-    api_token = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_digest == _digest(token), ApiToken.revoked_at.is_(None)
-        )
-    )
-    if api_token is None or not api_token.user.active:
-        return None
-    return api_token.user

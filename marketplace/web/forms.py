@@ -32,3 +32,8 @@ class PasswordChangeForm(ChineseForm):
         ],
     )
     submit = SubmitField("修改密码")
+
+
+class TokenForm(ChineseForm):
+    label = text_field(ACCOUNT["token_label"], description="例如：台账同步脚本")
+    submit = SubmitField("签发新令牌")
