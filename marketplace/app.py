@@ -1,6 +1,7 @@
 """The application factory: reads like a table of contents."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from marketplace.config import PROJECT_ROOT, build_config
@@ -26,6 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.update(build_config(config))
+    if app.config["TRUSTED_PROXIES"]:  # behind nginx: the client is in X-Forwarded-For
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     # Every <int:…> in a URL is a database id: larger numbers are 404, not an overflow.
     app.url_map.converters["int"] = DatabaseIdConverter
     register_extensions(app)
