@@ -75,10 +75,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_security(app: Flask) -> None:
     from marketplace.input_guard import init_input_guard
+    from marketplace.logs import init_request_logging
     from marketplace.security import init_security
 
     init_security(app)
     init_input_guard(app)
+    init_request_logging(app)
 
 
 def register_template_helpers(app: Flask) -> None:

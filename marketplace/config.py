@@ -123,6 +123,7 @@ def build_config(overrides: dict | None = None) -> dict:
         "LOGIN_BACKOFF": (30, 15 * 60),  # then wait 30 s, doubling, at most 15 minutes
         "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "90")),  # 0: never expire
         "TRUSTED_PROXIES": trusted_proxy_count(),  # ProxyFix: proxies that set X-Forwarded-*
+        "SLOW_REQUEST_SECONDS": float(os.environ.get("SLOW_REQUEST_SECONDS", "2")),
         "PAGE_SIZE": 20,
     }
     config.update(overrides)
