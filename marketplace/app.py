@@ -1,10 +1,11 @@
 """The application factory: reads like a table of contents."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from marketplace.config import PROJECT_ROOT, build_config
-from marketplace.database import configure_engine
+from marketplace.database import BUSY_TIMEOUT_MS, configure_engine, use_request_intent
 from marketplace.extensions import bootstrap, csrf, db, login_manager, migrate
 from marketplace.services.access import MAX_ID
 
@@ -26,9 +27,11 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     app.config.update(build_config(config))
+    if app.config["TRUSTED_PROXIES"]:  # behind nginx: the client is in X-Forwarded-For
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     # Every <int:…> in a URL is a database id: larger numbers are 404, not an overflow.
     app.url_map.converters["int"] = DatabaseIdConverter
-    app.json.ensure_ascii = False  # the API speaks Chinese: send it as UTF-8, not \uXXXX
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -47,7 +50,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
+    use_request_intent(app)
     from marketplace import auth, search_sync  # noqa: F401  (search_sync registers listeners)
 
     auth.init_login_manager(login_manager)
@@ -70,9 +74,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
+    from marketplace.input_guard import init_input_guard
+    from marketplace.logs import init_request_logging
     from marketplace.security import init_security
 
     init_security(app)
+    init_input_guard(app)
+    init_request_logging(app)
 
 
 def register_template_helpers(app: Flask) -> None:

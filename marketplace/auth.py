@@ -24,8 +24,11 @@ def init_login_manager(login_manager: LoginManager) -> None:
         return user if user is not None and user.active else None
 
 
-def require_role(*roles: str):
-    """Guard a whole blueprint: anonymous users go to login, other roles get 403."""
+def page_guard(*roles: str):
+    """Guard a whole blueprint: anonymous users go to login, other roles get 403.
+
+    Services check roles with ``services.access.require_role``, which raises instead.
+    """
 
     def guard():
         if not current_user.is_authenticated:
@@ -43,7 +46,7 @@ def require_role(*roles: str):
 def api_user() -> User | None:
     """Return the user of the request's Bearer token (cached per request)."""
     if "api_user" not in g:
-        from marketplace.services.accounts import user_for_api_token
+        from marketplace.services.api_tokens import user_for_api_token
 
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
@@ -64,6 +67,7 @@ def api_login_required(*roles: str):
                 raise Forbidden("此令牌的角色无权执行该操作。")
             return view(*args, **kwargs)
 
+        wrapped.allowed_roles = frozenset(roles)  # read by the route tests; empty: any role
         return wrapped
 
     return decorator

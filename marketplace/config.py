@@ -1,7 +1,9 @@
 """Configuration read from the environment, with safe defaults for development."""
 
+import math
 import os
 import secrets
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,18 +44,61 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+ENVIRONMENTS = {"development": "development", "dev": "development",
+                "production": "production", "prod": "production"}  # fmt: skip
+MIN_KEY_BITS = 90  # a random 32-character hex key measures 95-120 bits this way
+
+
+def environment_name(raw: str | None) -> str:
+    """Return ``development`` or ``production`` for MARKETPLACE_ENV (any case); refuse typos."""
+    name = (raw or "development").strip().lower()
+    if name not in ENVIRONMENTS:
+        raise ConfigError(
+            f"MARKETPLACE_ENV 的值 {raw!r} 无效：请设为 production（生产）或 development（开发）。"
+        )
+    return ENVIRONMENTS[name]
+
+
+def key_strength_bits(key: str) -> float:
+    """Estimate a key's entropy: its length times the Shannon entropy of its characters."""
+    counts = Counter(key)
+    per_character = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    return per_character * len(key)
+
+
+def weak_secret_key(key: str) -> bool:
+    """Tell whether ``key`` is too short or too regular to sign production sessions."""
+    if len(key) < 32 or len(set(key)) < 10:
+        return True
+    half = len(key) // 2
+    if key[:half] == key[half : 2 * half]:
+        return True  # a repeated pattern ("abcdabcd…")
+    return key_strength_bits(key) < MIN_KEY_BITS
+
+
+def trusted_proxy_count() -> int:
+    """Return MARKETPLACE_TRUSTED_PROXIES: how many proxies in front set X-Forwarded-For."""
+    raw = os.environ.get("MARKETPLACE_TRUSTED_PROXIES", "0").strip() or "0"
+    if not raw.isdigit() or int(raw) > 5:
+        raise ConfigError("MARKETPLACE_TRUSTED_PROXIES 应为 0 到 5 之间的整数（反向代理的层数）。")
+    return int(raw)
+
+
 def build_config(overrides: dict | None = None) -> dict:
     """Assemble the app configuration from the environment and ``overrides``."""
     overrides = dict(overrides or {})
-    env = overrides.pop("ENV", os.environ.get("MARKETPLACE_ENV", "development"))
+    env = environment_name(overrides.pop("ENV", os.environ.get("MARKETPLACE_ENV")))
     production = env == "production"
     secret = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
     if not secret:
         if production:
             raise ConfigError("生产环境必须设置 SECRET_KEY 环境变量（至少 32 个字符的随机串）。")
         secret = _development_secret_key()
-    elif production and (len(secret) < 32 or secret in {"dev", "changeme", "secret"}):
-        raise ConfigError("SECRET_KEY 太弱：生产环境请使用至少 32 个字符的随机串。")
+    elif production and weak_secret_key(secret):
+        raise ConfigError(
+            "SECRET_KEY 太弱：生产环境请使用随机生成的密钥，例如 "
+            "python -c 'import secrets; print(secrets.token_hex(32))' 的输出。"
+        )
 
     config = {
         "ENV_NAME": env,
@@ -75,6 +120,10 @@ def build_config(overrides: dict | None = None) -> dict:
         "BOOTSTRAP_SERVE_LOCAL": True,
         "ARGON2_PARAMS": ARGON2_PARAMS,
         "LOGIN_RATE_LIMIT": (5, 15 * 60),  # failures allowed per window (seconds)
+        "LOGIN_BACKOFF": (30, 15 * 60),  # then wait 30 s, doubling, at most 15 minutes
+        "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "90")),  # 0: never expire
+        "TRUSTED_PROXIES": trusted_proxy_count(),  # ProxyFix: proxies that set X-Forwarded-*
+        "SLOW_REQUEST_SECONDS": float(os.environ.get("SLOW_REQUEST_SECONDS", "2")),
         "PAGE_SIZE": 20,
     }
     config.update(overrides)

@@ -5,6 +5,8 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from marketplace.logs import log_event
+
 log = logging.getLogger(__name__)
 
 
@@ -77,6 +79,14 @@ def init_error_handlers(app: Flask) -> None:
         from marketplace.extensions import db
 
         db.session.rollback()
+        log_event(
+            "request.refused",
+            logging.WARNING if error.status in (401, 403, 429) else logging.INFO,
+            status=error.status,
+            error=type(error).__name__,
+            field=error.field,
+            reason=error.message,
+        )
         if isinstance(error, Forbidden):
             from marketplace.services.audit import record_refusal
 
@@ -95,6 +105,7 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
+        log_event("request.failed", logging.ERROR, error=type(error).__name__)
         from marketplace.extensions import db
 
         db.session.rollback()

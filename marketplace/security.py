@@ -1,5 +1,6 @@
 """Response headers, password hashing and the password policy."""
 
+import re
 from functools import cache
 from importlib import resources
 
@@ -58,12 +59,18 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def burn_verification_time() -> None:
     """Spend as long as a real verification, so unknown usernames are not revealed."""
-    verify_password(_dummy_hash(), "not-the-password")
+    verify_password(dummy_hash(), "not-the-password")
+
+
+def dummy_hash() -> str:
+    """Return a hash made at the configured cost (argon2's default cost is another one)."""
+    params = current_app.config["ARGON2_PARAMS"]
+    return _dummy_hash_at(tuple(sorted(params.items())))
 
 
 @cache
-def _dummy_hash() -> str:
-    return PasswordHasher().hash("dummy-password-for-timing")
+def _dummy_hash_at(params: tuple) -> str:
+    return PasswordHasher(**dict(params)).hash("dummy-password-for-timing")
 
 
 @cache
@@ -80,10 +87,33 @@ def password_problem(password: str, username: str = "") -> str | None:
     if len(password) > PASSWORD_MAX_LENGTH:
         return f"密码不能超过 {PASSWORD_MAX_LENGTH} 个字符。"
     lowered = password.lower()
-    if lowered in common_passwords():
+    if lowered in common_passwords() or _stem(lowered) in common_passwords():
         return "这个密码太常见，很容易被猜到，请换一个。"
     if username and lowered == username.lower():
         return "密码不能与用户名相同。"
+    if username and len(username) >= 3 and username.lower() in lowered:
+        return "密码不能包含用户名。"
+    if _is_keyboard_walk(lowered):
+        return "密码是键盘或字母表上的连续按键，很容易被猜到，请换一个。"
     if len(set(password)) < 3:
         return "密码过于简单，请混合使用不同的字符。"
     return None
+
+
+KEYBOARD_RUNS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "abcdefghijklmnopqrstuvwxyz", "1234567890")
+
+
+def _stem(lowered: str) -> str:
+    """Return a password without the digits and symbols people tack on (``password1!``)."""
+    return re.sub(r"[^a-z]+$", "", re.sub(r"^[^a-z]+", "", lowered))
+
+
+def _is_keyboard_walk(lowered: str) -> bool:
+    """Tell whether the letters (or digits) of a password are one run of adjacent keys."""
+    for kept in (re.sub(r"[^a-z]", "", lowered), re.sub(r"[^0-9]", "", lowered)):
+        rest = len(lowered) - len(kept)
+        if len(kept) >= 4 and rest <= 4:
+            for run in KEYBOARD_RUNS:
+                if kept in run or kept in run[::-1]:
+                    return True
+    return False

@@ -7,7 +7,7 @@ from sqlalchemy import MetaData, select
 from marketplace.extensions import db
 
 # Logging is not "changing data": refusals and logins are audited by design.
-LOG_TABLES = {"audit_entry", "login_failure", "alembic_version"}
+LOG_TABLES = {"audit_entry", "throttle_counter", "alembic_version"}
 
 
 def database_fingerprint() -> str:

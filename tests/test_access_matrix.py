@@ -1,6 +1,6 @@
 """S9: the role × route matrix, built from ``app.url_map`` and each blueprint's role guard.
 
-Every page route either belongs to a blueprint guarded by ``require_role`` or to one of
+Every page route either belongs to a blueprint guarded by ``page_guard`` or to one of
 the public blueprints named here; a new blueprint must choose. Anonymous visitors of a
 guarded route are sent to the login page; every other role gets 403 and nothing changes.
 """

@@ -138,6 +138,13 @@ def test_password_change_needs_current_password(app, db, client, auth):
         ("password123", "太常见"),
         ("12345678", "太常见"),
         ("aaaaaaaaaaaa", "过于简单"),
+        ("qwertyuiop1", "键盘|常见"),
+        ("1qwertyuiop!", "键盘|常见"),
+        ("poiuytrewq7", "键盘"),
+        ("rtyuiop12", "键盘"),
+        ("87654321", "键盘|常见"),
+        ("Password2024!", "常见"),
+        ("policy-user-2024", "包含用户名"),
         ("x" * 129, "不能超过"),
     ],
 )

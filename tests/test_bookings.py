@@ -158,7 +158,7 @@ def test_requester_is_told_the_answer(app, room, owner):
 
 def _race(app, booking_ids, owner_id):
     """Answer every booking from its own thread, all released together."""
-    barrier = threading.Barrier(len(booking_ids))
+    barrier = threading.Barrier(len(booking_ids), timeout=60)
     outcomes, errors = [], []
 
     def answer(booking_id):
@@ -180,7 +180,8 @@ def _race(app, booking_ids, owner_id):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=120)
+        assert not thread.is_alive(), "a thread hung"
     return outcomes, errors
 
 

@@ -59,7 +59,7 @@ def test_bad_offer_input_is_shown_field_by_field_and_nothing_written(client, log
     response = client.post("/unit/offers/new/facility", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "请填写名称。" in html and "容量须为 1 到 100000 之间的整数。" in html
+    assert "请填写名称。" in html and "容量应在 1 到 100000 之间。" in html
     assert "结束时间须晚于开始时间。" in html
     assert 'value="人民路 1 号"' in html and 'value="18:00"' in html
     assert count(Offer) == 0
@@ -119,7 +119,7 @@ def test_bad_or_excessive_claims_are_refused_and_nothing_written(client, login_a
     need = make_need(quantity=3)
     response = client.post(f"/unit/needs/{need.id}/claim", data={"quantity": "0"})
     assert response.status_code == 400
-    assert "认领数量须为 1 到 100000 之间的整数。" in response.get_data(as_text=True)
+    assert "认领数量应在 1 到 100000 之间。" in response.get_data(as_text=True)
     response = client.post(f"/unit/needs/{need.id}/claim", data={"quantity": "abc"})
     assert response.status_code == 400 and 'value="abc"' in response.get_data(as_text=True)
     response = client.post(
@@ -164,7 +164,7 @@ def test_progress_before_acceptance_is_refused(app, client, login_as):
     assert database_fingerprint() == before
     response = client.post(f"/unit/claims/{claim_id}/progress", data={"percent": "101"})
     assert response.status_code == 400
-    assert "进度须为 0 到 100 之间的整数。" in response.get_data(as_text=True)
+    assert "完成进度应在 0 到 100 之间。" in response.get_data(as_text=True)
     assert "请填写进展情况。" in response.get_data(as_text=True)
 
 

@@ -1,5 +1,6 @@
 """The pure search package: Chinese recall, filters, facets, snippets, hostile text, locks."""
 
+import re
 import threading
 
 import pytest
@@ -112,15 +113,32 @@ def test_a_typo_or_empty_result_offers_a_suggestion(root):
     assert together.total == 0 and together.suggestion in {"停车", "法律"}
 
 
-@pytest.mark.parametrize(
-    "text",
-    ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "' OR 1=1--",
-     "*:(){}", "title:* AND NOT OR ~ ^2", "[a TO z]", "\\", "停车" * 200, "\x00\u202e"],
-)  # fmt: skip
+HOSTILE_QUERIES = [
+    "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "' OR 1=1--", "*:(){}",
+    "title:* AND NOT OR ~ ^2", "[a TO z]", "\\", "停车" * 200, "\x00\u202e", "*", "?",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", HOSTILE_QUERIES)
 def test_hostile_query_text_is_plain_text(root, text):
-    result = run_search(search.searcher(root), text)
+    """Query syntax is never obeyed: it matches no more than its plain words would.
+
+    (Issue 14 point 12: this test used to assert only inside a loop over hits that was
+    empty for every case, so it could not fail.)
+    """
+    plain_words = re.sub(r"[^\w]+", " ", text.replace("\x00", ""))
+    assert keys(root, text) == keys(root, plain_words)  # "*" is no wildcard, "[a TO z]" no range
+    assert set(keys(root, "停车 " + text)) <= set(keys(root, "停车")) == {"facility:1"}
+
+
+@pytest.mark.parametrize("text", HOSTILE_QUERIES[:3])
+def test_hostile_text_in_a_hit_is_escaped_in_its_snippet(tmp_path, text):
+    search.build_generation(tmp_path, [doc("need:9", "楼道清洁", f"居民留言 {text} 楼道清洁")])
+    result = run_search(search.searcher(tmp_path), "楼道清洁")
+    assert [hit["key"] for hit in result.hits] == ["need:9"]  # the loop below runs
     for hit in result.hits:
-        assert "<script" not in str(hit["snippet"]) and "<img" not in str(hit["snippet"])
+        shown = str(hit["snippet"])
+        assert "<script" not in shown and "<img" not in shown
 
 
 def test_snippet_escapes_text_and_adds_only_marks():
@@ -186,7 +204,8 @@ def test_concurrent_writers_queue_on_the_lock(root):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=120)
+        assert not thread.is_alive(), "a thread hung"
     assert errors == []
     assert len(keys(root, "法律援助")) == 6
 
@@ -196,7 +215,8 @@ def test_a_busy_lock_raises_index_busy():
         result = []
         thread = threading.Thread(target=lambda: result.append(_try_lock()))
         thread.start()
-        thread.join()
+        thread.join(timeout=120)
+        assert not thread.is_alive(), "a thread hung"
     assert result == ["busy"]
 
 
@@ -224,5 +244,6 @@ def test_threads_share_the_arrays_and_agree(root):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=120)
+        assert not thread.is_alive(), "a thread hung"
     assert errors == []

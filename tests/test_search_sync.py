@@ -154,7 +154,7 @@ def test_two_writers_at_once_fail_nobody(app, db):
     staff_id = make_user("community").id
     db.session.commit()
     errors: list[Exception] = []
-    barrier = threading.Barrier(4)
+    barrier = threading.Barrier(4, timeout=60)
 
     def post(number: int):
         from marketplace.extensions import db as thread_db
@@ -173,7 +173,8 @@ def test_two_writers_at_once_fail_nobody(app, db):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=120)
+        assert not thread.is_alive(), "a thread hung"
     assert errors == []
     search_index.drain()
     assert len(found("并发")) == 4

@@ -1,5 +1,7 @@
 """Security configuration: cookies, headers, body size, production secret (S1, S14, S16, S17)."""
 
+import secrets
+
 import pytest
 
 from marketplace import create_app
@@ -43,7 +45,7 @@ def test_production_requires_a_real_secret_key(monkeypatch):
 
 def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
     """S1, S14."""
-    monkeypatch.setenv("SECRET_KEY", "p" * 48)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
     app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
@@ -108,3 +110,78 @@ def test_api_answers_utf8_chinese(app, client):
     response = client.get("/api/v1/needs/999999")
     assert response.status_code == 404
     assert "不存在".encode() in response.data  # not \\u4e0d\\u5b58\\u5728
+
+
+def test_the_dummy_hash_costs_what_a_real_one_costs(app):
+    """Issue 14 point 2: unknown users were told apart by argon2's default cost."""
+    from argon2 import extract_parameters
+
+    from marketplace.security import dummy_hash, hash_password
+
+    real = extract_parameters(hash_password("a-real-password-1"))
+    dummy = extract_parameters(dummy_hash())
+    assert dummy == real
+    configured = app.config["ARGON2_PARAMS"]
+    assert (dummy.time_cost, dummy.memory_cost) == (
+        configured["time_cost"],
+        configured["memory_cost"],
+    )
+
+
+@pytest.mark.parametrize("name", ["Production", "PRODUCTION", " production ", "prod"])
+def test_production_is_recognised_in_any_case(monkeypatch, name):
+    """Issue 14 point 7: MARKETPLACE_ENV=Production ran in development mode."""
+    monkeypatch.setenv("MARKETPLACE_ENV", name)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["PRODUCTION"] is True and app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_an_unknown_environment_is_refused(monkeypatch):
+    monkeypatch.setenv("MARKETPLACE_ENV", "prodution")
+    with pytest.raises(ConfigError, match="MARKETPLACE_ENV"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["a" * 32, "0123456789abcdef" * 2, "abcabcabcabcabcabcabcabcabcabcabc", "password" * 4],
+)
+def test_production_refuses_weak_keys(monkeypatch, key):
+    monkeypatch.setenv("SECRET_KEY", key)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_production_accepts_a_generated_key(monkeypatch):
+    for key in (secrets.token_hex(16), secrets.token_hex(32), secrets.token_urlsafe(32)):
+        monkeypatch.setenv("SECRET_KEY", key)
+        assert create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_behind_a_trusted_proxy_each_client_keeps_its_address(app, client, monkeypatch):
+    """Issue 14 point 7: behind nginx every user shared one address (and its throttle)."""
+    from flask import Flask
+
+    from marketplace.services.audit import client_address
+
+    @app.get("/__address")
+    def address():
+        return client_address()
+
+    spoof = {"X-Forwarded-For": "203.0.113.9"}
+    assert client.get("/__address", headers=spoof).get_data(as_text=True) == "127.0.0.1"
+    monkeypatch.setenv("MARKETPLACE_TRUSTED_PROXIES", "1")
+    proxied = create_app({**{k: app.config[k] for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")}})
+    assert isinstance(proxied, Flask) and proxied.config["TRUSTED_PROXIES"] == 1
+    proxied.add_url_rule("/__address", "address", address)
+    seen = {
+        proxied.test_client()
+        .get("/__address", headers={"X-Forwarded-For": ip})
+        .get_data(as_text=True)
+        for ip in ("203.0.113.9", "198.51.100.7")
+    }
+    assert seen == {"203.0.113.9", "198.51.100.7"}
+    monkeypatch.setenv("MARKETPLACE_TRUSTED_PROXIES", "many")
+    with pytest.raises(ConfigError):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -2,12 +2,11 @@
 
 from datetime import date
 
-from flask import jsonify, request
+from flask import jsonify
 
 from marketplace.api import api_bp
-from marketplace.api.common import json_body
+from marketplace.api.common import date_arg, json_body, optional_json_body
 from marketplace.auth import api_login_required, api_user
-from marketplace.errors import InvalidInput
 from marketplace.models import Booking
 from marketplace.models._common import local_time
 from marketplace.services import bookings
@@ -43,11 +42,7 @@ def request_booking(offer_id: int):
 
 @api_bp.get("/offers/<int:offer_id>/bookings")
 def day_schedule(offer_id: int):
-    raw = request.args.get("date") or date.today().isoformat()
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("参数 date 的格式应为 YYYY-MM-DD。") from None
+    day = date_arg("date", date.today())
     bookings.bookable_offer(offer_id)
     accepted = bookings.schedule(offer_id, day)
     return jsonify(
@@ -58,6 +53,6 @@ def day_schedule(offer_id: int):
 @api_bp.post("/bookings/<int:booking_id>/<action>")
 @api_login_required()
 def answer_booking(booking_id: int, action: str):
-    note = (request.get_json(silent=True) or {}).get("note", "")
+    note = optional_json_body().get("note", "")
     booking = bookings.answer_booking(api_user(), booking_id, action, str(note or ""))
     return jsonify(booking_json(booking))

@@ -3,7 +3,7 @@
 from flask import jsonify, request
 
 from marketplace.api import api_bp
-from marketplace.api.common import int_arg, json_body, page_json
+from marketplace.api.common import int_arg, json_body, optional_json_body, page_json
 from marketplace.auth import api_login_required, api_user
 from marketplace.models import Claim, Evaluation, ProgressReport
 from marketplace.services import claims
@@ -91,7 +91,7 @@ def accept_claim(claim_id: int):
 @api_bp.post("/claims/<int:claim_id>/decline")
 @api_login_required("community")
 def decline_claim(claim_id: int):
-    reason = (request.get_json(silent=True) or {}).get("reason") or ""
+    reason = optional_json_body().get("reason") or ""
     return jsonify(claim_json(claims.decline_claim(api_user(), claim_id, reason)))
 
 

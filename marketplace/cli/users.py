@@ -7,9 +7,10 @@ from sqlalchemy import select
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.models import ROLES, Community, Township, Unit, User
-from marketplace.services import accounts
+from marketplace.models._common import local_time
+from marketplace.services import accounts, api_tokens
 
-users_cli = AppGroup("users", help="创建用户、签发 API 令牌。")
+users_cli = AppGroup("users", help="创建用户、签发与吊销 API 令牌。")
 
 
 def _lookup(model, name: str | None):
@@ -56,3 +57,30 @@ def issue_token(username, label):
     if user is None:
         raise click.ClickException(f"用户 {username} 不存在。")
     click.echo(accounts.issue_api_token(user, label))
+
+
+@users_cli.command("revoke-token")
+@click.argument("username")
+@click.option("--id", "token_id", type=int, help="只吊销这个编号的令牌（见 --list）")
+@click.option("--list", "list_only", is_flag=True, help="列出该用户的令牌，不吊销")
+def revoke_token(username, token_id, list_only):
+    """Revoke USERNAME's API tokens (all live ones, or one with --id); --list shows them."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise click.ClickException(f"用户 {username} 不存在。")
+    tokens = api_tokens.tokens_of(user)
+    if list_only:
+        for token in tokens:
+            state = "有效" if api_tokens.is_live(token) else "已失效"
+            used = local_time(token.last_used_at) or "从未使用"
+            click.echo(f"#{token.id}  {state}  {token.label or '—'}  最近使用：{used}")
+        return
+    if token_id is not None:
+        if token_id not in {token.id for token in tokens}:
+            raise click.ClickException(f"用户 {username} 没有编号为 {token_id} 的令牌。")
+        api_tokens.revoke_token(None, token_id)
+        click.echo(f"已吊销令牌 #{token_id}。")
+        return
+    count = api_tokens.revoke_all(user, "revoked from the command line")
+    db.session.commit()
+    click.echo(f"已吊销 {username} 的 {count} 个令牌。")

@@ -1,6 +1,6 @@
 """Database models, one module per concept; imported here so Alembic sees them all."""
 
-from marketplace.models.accounts import ROLES, ApiToken, LoginFailure, User
+from marketplace.models.accounts import ROLES, ApiToken, User
 from marketplace.models.audit import AuditEntry
 from marketplace.models.bookings import Booking, BookingSlot
 from marketplace.models.claims import Claim, Evaluation, ProgressReport
@@ -10,6 +10,7 @@ from marketplace.models.pairing import PairingPlan, PlanAdjustment, PlanPair
 from marketplace.models.places import Community, County, Township, Unit
 from marketplace.models.search_outbox import SearchOutbox
 from marketplace.models.taxonomy import Category, ServiceType
+from marketplace.models.throttle import ThrottleCounter
 
 __all__ = [
     "ROLES",
@@ -22,7 +23,6 @@ __all__ = [
     "Community",
     "County",
     "Evaluation",
-    "LoginFailure",
     "Need",
     "Notification",
     "Offer",
@@ -32,6 +32,7 @@ __all__ = [
     "ProgressReport",
     "SearchOutbox",
     "ServiceType",
+    "ThrottleCounter",
     "Township",
     "Unit",
     "User",

@@ -1,10 +1,29 @@
-"""Who may act: the role check every marketplace service starts with."""
+"""Who may act: roles, ownership and id bounds, written once for every service.
+
+``require_role`` is the check a service starts with; the blueprint-wide page guard is
+``marketplace.auth.page_guard`` (it sends anonymous visitors to the login page instead).
+Ownership reads the owning community or unit off the record, so "is this need mine?"
+has one answer for the edit form, the service and the API.
+"""
 
 from marketplace.errors import Forbidden, InvalidInput
-from marketplace.models import User
+from marketplace.models import Booking, Claim, Need, Offer, User
 
-ROLE_NAMES = {"community": "社区工作人员", "unit": "驻区单位"}
+ROLE_NAMES = {
+    "community": "社区工作人员",
+    "unit": "驻区单位",
+    "reviewer": "组织部审核员",
+    "admin": "系统管理员",
+}
 MAX_ID = 2**31 - 1  # ids are INTEGER columns; larger numbers would crash the query
+
+# record type -> (owning role, owner id of the record, the refusal)
+_OWNERS = {
+    Need: ("community", lambda need: need.community_id, "只能管理本社区的需求。"),
+    Offer: ("unit", lambda offer: offer.unit_id, "只能管理本单位的资源。"),
+    Claim: ("unit", lambda claim: claim.unit_id, "只能处理本单位的认领。"),
+    Booking: ("unit", lambda booking: booking.offer.unit_id, "只有场地所属单位可以处理预约。"),
+}
 
 
 def valid_id(value) -> bool:
@@ -17,13 +36,47 @@ def signed_in(user: User | None) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)
 
 
-def require_role(actor: User | None, role: str) -> User:
-    """Refuse anyone who is not signed in with ``role``."""
+def has_role(user: User | None, *roles: str) -> bool:
+    """Tell whether ``user`` is signed in with one of ``roles``."""
+    return signed_in(user) and user.role in roles
+
+
+def require_role(actor: User | None, *roles: str) -> User:
+    """Refuse anyone who is not signed in with one of ``roles``."""
     if not signed_in(actor):
         raise Forbidden("请先登录。")
-    if actor.role != role:
-        raise Forbidden(f"只有{ROLE_NAMES.get(role, role)}可以执行此操作。")
+    if actor.role not in roles:
+        names = "或".join(ROLE_NAMES.get(role, role) for role in roles)
+        raise Forbidden(f"只有{names}可以执行此操作。")
     return actor
+
+
+def require_admin(actor: User | None) -> User:
+    """Refuse anyone who is not a system administrator."""
+    return require_role(actor, "admin")
+
+
+def owns(user: User | None, record) -> bool:
+    """Tell whether ``user``'s community or unit owns ``record`` (need, offer, claim, booking)."""
+    role, owner_of, _ = _OWNERS[type(record)]
+    if not has_role(user, role):
+        return False
+    own_id = user.community_id if role == "community" else user.unit_id
+    return own_id is not None and own_id == owner_of(record)
+
+
+def require_owner(actor: User | None, record, message: str | None = None):
+    """Return ``record`` when ``actor`` owns it; refuse (403) otherwise."""
+    role, _, refusal = _OWNERS[type(record)]
+    require_role(actor, role)
+    if not owns(actor, record):
+        raise Forbidden(message or refusal)
+    return record
+
+
+def is_claim_party(user: User | None, claim: Claim) -> bool:
+    """Tell whether ``user`` is the claiming unit or the community of the claimed need."""
+    return owns(user, claim) or owns(user, claim.need)
 
 
 def check_ids(filters, *names: str) -> None:

@@ -1,21 +1,20 @@
 """Accounts: log in, log out, change password, create users, issue API tokens."""
 
-import hashlib
-import secrets
-from datetime import timedelta
+import math
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
+from marketplace.database import reading
 from marketplace.errors import (
-    Forbidden,
     InvalidInput,
     NotAuthenticated,
     NotFound,
     TooManyRequests,
 )
 from marketplace.extensions import db
-from marketplace.models import ROLES, ApiToken, Community, LoginFailure, Township, Unit, User
+from marketplace.logs import log_event
+from marketplace.models import ROLES, Community, Township, Unit, User
 from marketplace.models._common import utcnow
 from marketplace.models.accounts import new_session_token
 from marketplace.security import (
@@ -24,44 +23,69 @@ from marketplace.security import (
     password_problem,
     verify_password,
 )
-from marketplace.services import audit
+from marketplace.services import api_tokens, audit, throttle
+from marketplace.services.access import require_admin
+from marketplace.services.api_tokens import (  # noqa: F401  (part of this module's API)
+    issue_api_token,
+    user_for_api_token,
+)
+from marketplace.services.fields import ACCOUNT
 
 BAD_CREDENTIALS = "用户名或密码不正确。"
 ADDRESS_FAILURE_FACTOR = 4  # one address may fail for several accounts before it is slowed
 
 
-def _recent_failures(column, value, window_start) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(column == value, LoginFailure.at >= window_start)
-    )
+def _login_keys(username: str, address: str) -> list[tuple[str, int]]:
+    """Return the throttle keys of a login attempt and how many tries each lets through.
+
+    One address guessing one account is slowed first; the account from anywhere and the
+    address across accounts get more room, so a guesser elsewhere cannot lock the owner
+    out, and one office behind one address is not slowed by a colleague's typos.
+    """
+    limit, _window = current_app.config["LOGIN_RATE_LIMIT"]
+    name = username[:80]
+    return [
+        (f"login:pair:{name}|{address}", limit),
+        (f"login:user:{name}", limit * ADDRESS_FAILURE_FACTOR),
+        (f"login:addr:{address}", limit * ADDRESS_FAILURE_FACTOR),
+    ]
+
+
+def _login_wait(keys: list[tuple[str, int]]) -> float:
+    """Count this attempt under each key; return the seconds to wait (0: go ahead)."""
+    _limit, window = current_app.config["LOGIN_RATE_LIMIT"]
+    base, cap = current_app.config["LOGIN_BACKOFF"]
+    for key, free in keys:
+        wait = throttle.backoff(key, free=free, base=base, cap=cap, window=window)
+        if wait:
+            return wait
+    return 0.0
 
 
 def authenticate(username: str, password: str, address: str) -> User:
-    """Return the user for these credentials, or refuse (throttled after repeated failures)."""
+    """Return the user for these credentials, or refuse (slowed down after repeated failures)."""
     username = (username or "").strip()
-    limit, window = current_app.config["LOGIN_RATE_LIMIT"]
-    window_start = utcnow() - timedelta(seconds=window)
-    if (
-        _recent_failures(LoginFailure.username, username, window_start) >= limit
-        or _recent_failures(LoginFailure.address, address, window_start)
-        >= limit * ADDRESS_FAILURE_FACTOR
-    ):
+    keys = _login_keys(username, address)
+    wait = _login_wait(keys)
+    if wait:
         audit.record("login.throttled", username=username, detail="too many failures")
         db.session.commit()
-        raise TooManyRequests("登录失败次数过多，请 15 分钟后再试。")
+        log_event("login.throttled", username=username[:40], wait_seconds=round(wait))
+        raise TooManyRequests(f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试。")
 
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        burn_verification_time()
-    if user is None or not verify_password(user.password_hash, password) or not user.active:
-        db.session.add(LoginFailure(username=username[:40], address=address))
+    with reading():  # argon2 takes tens of milliseconds: never inside SQLite's write lock
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            burn_verification_time()
+        accepted = user is not None and verify_password(user.password_hash, password)
+    if not accepted or not user.active:
         audit.record("login.failed", username=username, detail="bad credentials")
         db.session.commit()
         raise NotAuthenticated(BAD_CREDENTIALS)
 
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    for key, _free in keys[:2]:
+        throttle.reset(key)
+    throttle.forgive(keys[2][0])
     audit.record("login.succeeded", actor=user, obj=user)
     db.session.commit()
     return user
@@ -76,16 +100,20 @@ def end_sessions(user: User, reason: str) -> None:
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change a password after checking the current one; ends all other sessions."""
-    if not verify_password(user.password_hash, current_password):
+    with reading():  # hash outside SQLite's write lock
+        current_ok = verify_password(user.password_hash, current_password)
+        problem = password_problem(new_password, user.username)
+        new_hash = hash_password(new_password) if current_ok and not problem else None
+    if not current_ok:
         audit.record("password.change_refused", actor=user, obj=user, detail="wrong current")
         db.session.commit()
         raise InvalidInput("当前密码不正确。", field="current_password")
-    problem = password_problem(new_password, user.username)
     if problem:
         raise InvalidInput(problem, field="new_password")
-    user.password_hash = hash_password(new_password)
+    user.password_hash = new_hash
     user.password_changed_at = utcnow()
     user.session_token = new_session_token()
+    api_tokens.revoke_all(user, "password changed")
     audit.record("password.changed", actor=user, obj=user)
     db.session.commit()
 
@@ -105,8 +133,9 @@ def create_user(
 ) -> User:
     """Create an account bound to its community, unit or township as its role requires."""
     username = username.strip()
-    if not username or len(username) > 40:
-        raise InvalidInput("用户名不能为空，且不超过 40 个字符。", field="username")
+    limit = ACCOUNT["username"].max_length
+    if not username or len(username) > limit:
+        raise InvalidInput(f"用户名不能为空，且不超过 {limit} 个字符。", field="username")
     if role not in ROLES:
         raise InvalidInput(f"未知角色：{role}", field="role")
     if role == "community" and community is None:
@@ -117,11 +146,13 @@ def create_user(
         raise InvalidInput("乡镇（街道）工作人员必须绑定一个乡镇（街道）。", field="township")
     if check_password and (problem := password_problem(password, username)):
         raise InvalidInput(problem, field="password")
+    with reading():  # hash outside SQLite's write lock
+        password_hash = hash_password(password)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise InvalidInput(f"用户名 {username} 已存在。", field="username")
     user = User(
         username=username,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         role=role,
         community=community if role == "community" else None,
         unit=unit if role == "unit" else None,
@@ -138,12 +169,12 @@ def create_user(
 
 def set_active(user: User, active: bool, actor: User) -> None:
     """Enable or disable an account (admin only); disabling ends its sessions."""
-    if actor.role != "admin":
-        raise Forbidden("只有系统管理员可以停用或启用账号。")
+    require_admin(actor)
     before = {"active": user.active}
     user.active = active
     if not active:
         user.session_token = new_session_token()
+        api_tokens.revoke_all(user, "account disabled")
     audit.record(
         "user.disabled" if not active else "user.enabled",
         actor=actor,
@@ -156,8 +187,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
 
 def create_user_by_admin(actor: User, data) -> User:
     """Create an account from the admin page: role, binding and a first password."""
-    if actor.role != "admin":
-        raise Forbidden("只有系统管理员可以创建账号。")
+    require_admin(actor)
     community = (
         _pick(Community, data.get("community_id")) if data.get("role") == "community" else None
     )
@@ -170,8 +200,8 @@ def create_user_by_admin(actor: User, data) -> User:
         community=community,
         unit=unit,
         township=township,
-        display_name=str(data.get("display_name") or "")[:40],
-        phone=str(data.get("phone") or "")[:30],
+        display_name=str(data.get("display_name") or "")[: ACCOUNT["display_name"].max_length],
+        phone=str(data.get("phone") or "")[: ACCOUNT["phone"].max_length],
         actor=actor,
     )
 
@@ -192,30 +222,3 @@ def set_user_active(actor: User, user_id: int, active: bool) -> User:
         raise InvalidInput("不能停用自己的账号。")
     set_active(user, active, actor)
     return user
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_api_token(user: User, label: str = "") -> str:
-    """Create a personal API token and return it; only its digest is stored."""
-    token = "mp_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_digest=_digest(token), label=label[:60]))
-    audit.record("api_token.issued", actor=user, obj=user, detail=label[:100])
-    db.session.commit()
-    return token
-
-
-def user_for_api_token(token: str) -> User | None:
-    """Return the active user owning ``token``, or None."""
-    if not token:
-        return None
-    api_token = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_digest == _digest(token), ApiToken.revoked_at.is_(None)
-        )
-    )
-    if api_token is None or not api_token.user.active:
-        return None
-    return api_token.user

@@ -6,6 +6,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from marketplace.database import writing
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, User
 
@@ -58,8 +59,8 @@ def record(
 def record_refusal(message: str) -> None:
     """Log a refused request in its own transaction, after the refused one rolled back."""
     detail = f"{request.method} {request.path}: {message}" if has_request_context() else message
-    record("access.refused", detail=detail)
-    db.session.commit()
+    with writing():  # a refused GET writes this entry too
+        record("access.refused", detail=detail)
 
 
 def snapshot(obj: Any, *fields: str) -> dict:

@@ -11,16 +11,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from marketplace.extensions import db
-from marketplace.models import AuditEntry, Booking, BookingSlot, Offer, User
+from marketplace.models import Booking, BookingSlot, Offer, User
 from marketplace.models._common import CHINA_TIME, utcnow
 from marketplace.models.bookings import BOOKING_STATUSES, SLOT_MINUTES
-from marketplace.services import audit
+from marketplace.services import audit, throttle
+from marketplace.services.access import owns, require_owner, require_role
+from marketplace.services.fields import BOOKING, in_calendar
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.pagination import Page, paginate
 
@@ -62,14 +64,16 @@ def _local_moment(value, field: str) -> datetime:
             moment = datetime.strptime(text[:16], "%Y-%m-%d %H:%M")
         except ValueError:
             raise InvalidInput("请填写正确的时间，格式如 2026-12-01 09:00。", field=field) from None
+    if not in_calendar(moment.date()):
+        raise InvalidInput("请填写正确的时间，格式如 2026-12-01 09:00。", field=field)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=CHINA_TIME)
     return moment.astimezone(UTC)
 
 
-def _text(data: Mapping, key: str, limit: int) -> str:
+def _text(data: Mapping, key: str) -> str:
     value = data.get(key)
-    return str(value).strip()[:limit] if value is not None else ""
+    return str(value).strip()[: BOOKING[key].max_length] if value is not None else ""
 
 
 def parse_booking(offer: Offer, data: Mapping, requester: User | None) -> BookingInput:
@@ -103,13 +107,13 @@ def parse_booking(offer: Offer, data: Mapping, requester: User | None) -> Bookin
     if not 1 <= quantity <= lanes:
         raise InvalidInput(f"数量应在 1 到 {lanes} 之间。", field="quantity")
 
-    name = _text(data, "requester_name", 40) or (requester.name if requester else "")
-    phone = _text(data, "requester_phone", 30) or (requester.phone if requester else "")
+    name = _text(data, "requester_name") or (requester.name if requester else "")
+    phone = _text(data, "requester_phone") or (requester.phone if requester else "")
     if not name:
         raise InvalidInput("请填写联系人姓名。", field="requester_name")
     if not PHONE_PATTERN.match(phone):
         raise InvalidInput("请填写正确的联系电话。", field="requester_phone")
-    purpose = _text(data, "purpose", 500)
+    purpose = _text(data, "purpose")
     if not purpose:
         raise InvalidInput("请简要说明用途。", field="purpose")
     return BookingInput(starts_at, ends_at, quantity, name, phone, purpose)
@@ -150,9 +154,9 @@ def request_booking(requester: User | None, offer_id: int, data: Mapping) -> Boo
     offer = _load_offer(offer_id)
     if not offer.is_public and requester is None:
         raise Forbidden("该场地仅对本县工作人员开放，请先登录。")
+    values = parse_booking(offer, data, requester)
     if requester is None:
         _throttle_anonymous()
-    values = parse_booking(offer, data, requester)
     booking = Booking(
         offer=offer,
         requester_user_id=requester.id if requester else None,
@@ -173,21 +177,11 @@ def request_booking(requester: User | None, offer_id: int, data: Mapping) -> Boo
 
 
 def _throttle_anonymous() -> None:
-    """Refuse an address that asked too often lately; the audit log already counts them."""
+    """Refuse an address past its hourly allowance of anonymous requests (atomically)."""
     address = audit.client_address()
     if not address:  # not a web request (command line, import, tests of the service)
         return
-    recent = db.session.scalar(
-        select(func.count())
-        .select_from(AuditEntry)
-        .where(
-            AuditEntry.action == "booking.requested",
-            AuditEntry.user_id.is_(None),
-            AuditEntry.address == address,
-            AuditEntry.at >= utcnow() - timedelta(hours=1),
-        )
-    )
-    if recent >= ANONYMOUS_PER_HOUR:
+    if not throttle.hit(f"booking:anonymous:{address}", ANONYMOUS_PER_HOUR, 3600):
         raise TooManyRequests("预约申请过于频繁，请一小时后再试，或登录后申请。")
 
 
@@ -206,9 +200,7 @@ def _owned_booking(actor: User, booking_id: int) -> Booking:
     booking = db.session.get(Booking, booking_id)
     if booking is None:
         raise NotFound("预约记录不存在。")
-    if actor.role != "unit" or actor.unit_id != booking.offer.unit_id:
-        raise Forbidden("只有场地所属单位可以答复预约。")
-    return booking
+    return require_owner(actor, booking, "只有场地所属单位可以答复预约。")
 
 
 def _slot_starts(booking: Booking) -> list[datetime]:
@@ -278,7 +270,7 @@ def accept_booking(actor: User, booking_id: int, note: str = "") -> Booking:
     except Conflict:
         db.session.rollback()  # the status change above must not outlive the refusal
         raise
-    booking.answer_note = (note or "")[:500]
+    booking.answer_note = (note or "")[: BOOKING["answer_note"].max_length]
     _finish(actor, booking, "booking.accepted", before, "已接受")
     return booking
 
@@ -288,7 +280,7 @@ def decline_booking(actor: User, booking_id: int, note: str = "") -> Booking:
     booking = _owned_booking(actor, booking_id)
     before = _state(booking)
     _move(booking, ("requested",), "declined")
-    booking.answer_note = (note or "")[:500]
+    booking.answer_note = (note or "")[: BOOKING["answer_note"].max_length]
     _finish(actor, booking, "booking.declined", before, "已婉拒")
     return booking
 
@@ -298,8 +290,7 @@ def cancel_booking(actor: User, booking_id: int) -> Booking:
     booking = db.session.get(Booking, booking_id)
     if booking is None:
         raise NotFound("预约记录不存在。")
-    owner = actor.role == "unit" and actor.unit_id == booking.offer.unit_id
-    if not owner and booking.requester_user_id != actor.id:
+    if not owns(actor, booking) and booking.requester_user_id != actor.id:
         raise Forbidden("只能取消自己的预约或本单位场地的预约。")
     before = _state(booking)
     _move(booking, ("requested", "accepted"), "cancelled")
@@ -334,8 +325,7 @@ def _finish(actor: User, booking: Booking, action: str, before: dict, verb: str)
 
 def incoming_page(actor: User, status: str | None = None, page: int = 1) -> Page:
     """Return the bookings of the actor's unit's facilities, soonest first."""
-    if actor.role != "unit" or actor.unit_id is None:
-        raise Forbidden("只有驻区单位可以查看预约申请。")
+    require_role(actor, "unit")
     query = (
         select(Booking)
         .join(Booking.offer)
@@ -350,6 +340,8 @@ def incoming_page(actor: User, status: str | None = None, page: int = 1) -> Page
 
 def schedule(offer_id: int, day: date) -> list[Booking]:
     """Return the accepted bookings of a facility on a local day (its availability)."""
+    if not in_calendar(day):
+        return []  # nothing is ever booked there (and year 1 cannot move to UTC)
     start = datetime.combine(day, time(0), CHINA_TIME).astimezone(UTC)
     return list(
         db.session.scalars(

@@ -11,7 +11,7 @@ from marketplace.errors import Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Community, Evaluation, Need, ServiceType, User
 from marketplace.models.claims import CLAIM_STATUSES, LIVE_CLAIM_STATUSES
-from marketplace.services.access import require_role, signed_in, valid_id
+from marketplace.services.access import has_role, is_claim_party, owns, require_role, valid_id
 from marketplace.services.need_queries import get_need
 from marketplace.services.pagination import Page, paginate
 
@@ -28,14 +28,6 @@ def claim_options():
     )
 
 
-def _is_party(viewer: User | None, claim: Claim) -> bool:
-    if not signed_in(viewer):
-        return False
-    if viewer.role == "unit":
-        return viewer.unit_id == claim.unit_id
-    return viewer.role == "community" and viewer.community_id == claim.need.community_id
-
-
 def get_claim(viewer: User | None, claim_id: int) -> Claim:
     """Return a claim to its unit or to the need's community; refuse anyone else."""
     if not valid_id(claim_id):
@@ -43,7 +35,7 @@ def get_claim(viewer: User | None, claim_id: int) -> Claim:
     claim = db.session.scalar(select(Claim).options(*claim_options()).where(Claim.id == claim_id))
     if claim is None:
         raise NotFound("认领记录不存在。")
-    if not _is_party(viewer, claim):
+    if not is_claim_party(viewer, claim):
         raise Forbidden("只有认领单位和需求所在社区可以查看此认领。")
     return claim
 
@@ -52,10 +44,9 @@ def claims_for_need(viewer: User | None, need_id: int) -> list[Claim]:
     """Return a need's claims: all for its community, a unit's own for that unit."""
     need = get_need(viewer, need_id)
     query = select(Claim).options(*claim_options()).where(Claim.need_id == need.id)
-    role = viewer.role if signed_in(viewer) else None
-    if role == "community" and viewer.community_id == need.community_id:
+    if owns(viewer, need):
         pass
-    elif role == "unit":
+    elif has_role(viewer, "unit"):
         query = query.where(Claim.unit_id == viewer.unit_id)
     else:
         return []
@@ -66,7 +57,7 @@ def projects_page(
     actor: User, status: str | None = None, page: int = 1, per_page: int = 20
 ) -> Page:
     """Return the project list: claims on the community's needs, or the unit's claims."""
-    if actor is not None and getattr(actor, "role", None) == "community":
+    if has_role(actor, "community"):
         owned = select(Need.id).where(Need.community_id == actor.community_id)
         query = select(Claim).where(Claim.need_id.in_(owned))
     else:

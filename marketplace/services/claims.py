@@ -12,22 +12,22 @@ from datetime import date
 from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 
-from marketplace.errors import Conflict, Forbidden, NotFound
+from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Evaluation, Need, ProgressReport, User
 from marketplace.models._common import utcnow
 from marketplace.models.claims import LIVE_CLAIM_STATUSES, OPEN_CLAIM_STATUSES
 from marketplace.models.listings import OPEN_NEED_STATUSES, PUBLIC_NEED_STATUSES
 from marketplace.services import audit
-from marketplace.services.access import require_role, valid_id
+from marketplace.services.access import has_role, require_owner, require_role, valid_id
 from marketplace.services.claim_queries import (  # noqa: F401  (part of this module's API)
     claims_for_need,
     get_claim,
     projects_page,
     unit_ratings,
 )
-from marketplace.services.fields import FieldReader
-from marketplace.services.needs import MAX_QUANTITY, lock_need
+from marketplace.services.fields import CLAIM, PROGRESS, RATING, FieldReader
+from marketplace.services.needs import lock_need
 from marketplace.services.notifications import notify, staff_of
 
 # Need states that the claims no longer drive (set by the community or by time).
@@ -100,10 +100,8 @@ def claim_need(actor: User, need_id: int, quantity, note: str = "") -> Claim:
     """Claim ``quantity`` of a need for the actor's unit, never beyond what remains."""
     require_role(actor, "unit")
     reader = FieldReader({"quantity": quantity, "note": note})
-    quantity = reader.integer(
-        "quantity", "认领数量", minimum=1, maximum=MAX_QUANTITY, required=True
-    )
-    note = reader.text("note", "备注", max_length=1000)
+    quantity = reader.read("quantity", CLAIM["quantity"])
+    note = reader.read("note", CLAIM["note"])
     reader.raise_if_invalid()
     need = db.session.get(Need, need_id) if valid_id(need_id) else None
     if need is None or need.status not in PUBLIC_NEED_STATUSES:
@@ -195,16 +193,14 @@ def _locked_claim(claim_id: int) -> tuple[Claim, Need]:
 def _as_community(actor: User, claim_id: int) -> tuple[Claim, Need]:
     require_role(actor, "community")
     claim, need = _locked_claim(claim_id)
-    if need.community_id != actor.community_id:
-        raise Forbidden("只能处理本社区需求的认领。")
+    require_owner(actor, need, "只能处理本社区需求的认领。")
     return claim, need
 
 
 def _as_unit(actor: User, claim_id: int) -> tuple[Claim, Need]:
     require_role(actor, "unit")
     claim, need = _locked_claim(claim_id)
-    if claim.unit_id != actor.unit_id:
-        raise Forbidden("只能处理本单位的认领。")
+    require_owner(actor, claim)
     return claim, need
 
 
@@ -240,7 +236,7 @@ def decline_claim(actor: User, claim_id: int, reason: str = "") -> Claim:
     """Decline a proposed claim, freeing its quantity."""
     claim, need = _as_community(actor, claim_id)
     reader = FieldReader({"reason": reason})
-    reason = reader.text("reason", "婉拒理由", max_length=500)
+    reason = reader.read("reason", CLAIM["reason"])
     reader.raise_if_invalid()
     _require_status(claim, ("proposed",), "婉拒")
     _move(actor, claim, need, "claim.decline", "declined", detail=reason)
@@ -272,15 +268,15 @@ def withdraw_claim(actor: User, claim_id: int) -> Claim:
 
 def report_progress(actor: User, claim_id: int, note, percent) -> ProgressReport:
     """Record progress on an accepted claim; the first report starts the work."""
-    if actor is not None and getattr(actor, "role", None) == "community":
+    if has_role(actor, "community"):
         claim, need = _as_community(actor, claim_id)
         other_side = staff_of(unit_id=claim.unit_id)
     else:
         claim, need = _as_unit(actor, claim_id)
         other_side = staff_of(community_id=need.community_id)
     reader = FieldReader({"note": note, "percent": percent})
-    note = reader.text("note", "进展说明", max_length=2000, required=True)
-    percent = reader.integer("percent", "完成百分比", minimum=0, maximum=100, default=0)
+    note = reader.read("note", PROGRESS["note"])
+    percent = reader.read("percent", PROGRESS["percent"])
     reader.raise_if_invalid()
     _require_status(claim, ("accepted", "in_progress"), "报告进展")
     report = ProgressReport(claim_id=claim.id, author_id=actor.id, note=note, percent=percent)
@@ -315,8 +311,8 @@ def rate_claim(actor: User, claim_id: int, stars, comment: str = "") -> Evaluati
     """Rate a finished claim once, 1–5 stars with a comment."""
     claim, need = _as_community(actor, claim_id)
     reader = FieldReader({"stars": stars, "comment": comment})
-    stars = reader.integer("stars", "评分", minimum=1, maximum=5, required=True)
-    comment = reader.text("comment", "评价", max_length=1000)
+    stars = reader.read("stars", RATING["stars"])
+    comment = reader.read("comment", RATING["comment"])
     reader.raise_if_invalid()
     _require_status(claim, ("done",), "评价")
     if claim.evaluation is not None:

@@ -1,11 +1,15 @@
-"""Read typed values out of a form or JSON mapping, collecting Chinese messages per field.
+"""Field rules, defined once, and reading typed values out of a form or JSON mapping.
 
-Services validate their input here so pages and the API refuse the same things with the
-same words. A ``FieldReader`` gathers every problem; ``raise_if_invalid`` turns them into
-one ``InvalidInput`` whose ``field`` is the first bad key and whose ``errors`` holds all.
+The rule tables below (``NEED``, ``OFFER``, ``CLAIM`` …) are the only place a field's
+label, length or range is written: the WTForms forms are built from them
+(``marketplace.web.form_rules``), the services read their input with them through a
+``FieldReader``, and the API therefore refuses exactly what the pages refuse, in the same
+words. A ``FieldReader`` gathers every problem; ``raise_if_invalid`` turns them into one
+``InvalidInput`` whose ``field`` is the first bad key and whose ``errors`` holds all.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
@@ -15,6 +19,82 @@ from marketplace.models import ServiceType
 from marketplace.services.access import valid_id
 
 _MISSING = object()
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """A text field: its Chinese label, maximum length and whether it must be filled."""
+
+    label: str
+    max_length: int
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class WholeRule:
+    """A whole-number field: its Chinese label and inclusive range."""
+
+    label: str
+    minimum: int
+    maximum: int
+    required: bool = True
+    default: int | None = None
+
+
+MAX_QUANTITY = 100_000
+# Dates the product can work with; year 1 or 9999 overflow as soon as a time zone is added.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+
+
+def in_calendar(day: date) -> bool:
+    """Tell whether ``day`` lies within the dates the product accepts."""
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
+
+NEED = {
+    "title": TextRule("标题", 100, required=True),
+    "description": TextRule("详细说明", 5000),
+    "quantity": WholeRule("数量", 1, MAX_QUANTITY),
+    "urgency": WholeRule("紧急程度", 1, 3, required=False, default=1),
+}
+OFFER = {
+    "title": TextRule("名称", 100, required=True),
+    "description": TextRule("说明", 5000),
+    "address": TextRule("地址", 200),
+    "capacity": WholeRule("容量", 1, 100_000),
+    "monthly_quantity": WholeRule("每月可提供数量", 1, 100_000),
+}
+CLAIM = {
+    "quantity": WholeRule("认领数量", 1, MAX_QUANTITY),
+    "note": TextRule("说明", 1000),
+    "reason": TextRule("婉拒理由", 500),
+}
+PROGRESS = {
+    "note": TextRule("进展情况", 2000, required=True),
+    "percent": WholeRule("完成进度", 0, 100, required=False, default=0),
+}
+RATING = {
+    "stars": WholeRule("评分", 1, 5),
+    "comment": TextRule("评价", 1000),
+}
+BOOKING = {
+    "quantity": WholeRule("数量", 1, 500, required=False, default=1),
+    "requester_name": TextRule("联系人", 40, required=True),
+    "requester_phone": TextRule("联系电话", 30, required=True),
+    "purpose": TextRule("用途", 500, required=True),
+    "answer_note": TextRule("答复说明", 500),
+}
+ACCOUNT = {
+    "username": TextRule("用户名", 40, required=True),
+    "display_name": TextRule("姓名", 40),
+    "phone": TextRule("联系电话", 30),
+    "token_label": TextRule("令牌用途", 60),
+}
+PLAN = {
+    "title": TextRule("方案名称", 100),
+    "note": TextRule("意见", 2000),
+}
 
 
 class FieldReader:
@@ -35,6 +115,19 @@ class FieldReader:
 
     def fail(self, key: str, message: str) -> None:
         self.errors.setdefault(key, message)
+
+    def read(self, key: str, rule: TextRule | WholeRule):
+        """Read ``key`` by its rule from one of the tables above."""
+        if isinstance(rule, TextRule):
+            return self.text(key, rule.label, max_length=rule.max_length, required=rule.required)
+        return self.integer(
+            key,
+            rule.label,
+            minimum=rule.minimum,
+            maximum=rule.maximum,
+            required=rule.required,
+            default=rule.default,
+        )
 
     def text(self, key: str, label: str, *, max_length: int, required: bool = False) -> str:
         value = self._raw(key)
@@ -100,14 +193,19 @@ class FieldReader:
         if value is _MISSING:
             return None
         if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(key, f"{label}格式应为 YYYY-MM-DD。")
+            day = value.date()
+        elif isinstance(value, date):
+            day = value
+        else:
+            try:
+                day = date.fromisoformat(str(value))
+            except ValueError:
+                self.fail(key, f"{label}格式应为 YYYY-MM-DD。")
+                return None
+        if not in_calendar(day):
+            self.fail(key, f"{label}应在 {EARLIEST_DAY.year} 年到 {LATEST_DAY.year} 年之间。")
             return None
+        return day
 
     def clock(self, key: str, label: str) -> time | None:
         value = self._raw(key)

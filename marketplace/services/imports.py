@@ -10,14 +10,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import select
 
-from marketplace.errors import Forbidden, InvalidInput
+from marketplace.database import reading, writing
+from marketplace.errors import InvalidInput
 from marketplace.extensions import db
 from marketplace.models import Community, County, Need, ServiceType, Township, Unit, User
 from marketplace.models.listings import MEASURE_UNITS, URGENCIES
 from marketplace.models.places import UNIT_KINDS
 from marketplace.services import audit
+from marketplace.services.access import require_admin
+from marketplace.services.fields import in_calendar
 from marketplace.services.workbooks import new_workbook, read_rows, to_bytes, write_table
 
 Progress = Callable[[int, int], None]
@@ -114,14 +118,17 @@ class RowReader:
         if value in (None, ""):
             return None
         if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value).strip().replace("/", "-"))
-        except ValueError:
-            self.fail(column, "日期格式应为 YYYY-MM-DD。")
+            value = value.date()
+        if not isinstance(value, date):
+            try:
+                value = date.fromisoformat(str(value).strip().replace("/", "-"))
+            except ValueError:
+                self.fail(column, "日期格式应为 YYYY-MM-DD。")
+                return None
+        if not in_calendar(value):
+            self.fail(column, "日期超出可用范围（2000 年到 2099 年）。")
             return None
+        return value
 
 
 def template_workbook(kind: str) -> bytes:
@@ -192,15 +199,20 @@ class Lookups:
         return lookups
 
 
-def _import_community(lookups: Lookups, row: RowReader, report: ImportReport) -> None:
-    county = lookups.county
-    township_name, name = row.text("乡镇/街道", 60, True), row.text("社区名称", 60, True)
-    values = _place_values(row)
+def _check_community(lookups: Lookups, row: RowReader) -> dict | None:
+    values = {
+        "township": row.text("乡镇/街道", 60, True),
+        "name": row.text("社区名称", 60, True),
+        **_place_values(row),
+    }
     if (households := row.number("户数", 0, 1_000_000, integer=True)) is not None:
         values["households"] = households
-    if row.errors or not (township_name and name):
-        return
-    township = _township(county, township_name)
+    return None if row.errors else values
+
+
+def _write_community(lookups: Lookups, values: dict, report: ImportReport) -> None:
+    township = _township(lookups.county, values.pop("township"))
+    name = values.pop("name")
     community = db.session.scalar(
         select(Community).where(Community.township_id == township.id, Community.name == name)
     )
@@ -213,30 +225,34 @@ def _import_community(lookups: Lookups, row: RowReader, report: ImportReport) ->
         report.updated += 1
 
 
-def _import_unit(lookups: Lookups, row: RowReader, report: ImportReport) -> None:
-    county = lookups.county
-    name = row.text("单位名称", 80, True)
-    kind = row.label("单位类型", UNIT_KINDS, required=True)
-    township_name = row.text("乡镇/街道", 60)
-    values = _place_values(row)
+def _check_unit(lookups: Lookups, row: RowReader) -> dict | None:
+    values = {
+        "name": row.text("单位名称", 80, True),
+        "kind": row.label("单位类型", UNIT_KINDS, required=True),
+        "township": row.text("乡镇/街道", 60),
+        **_place_values(row),
+    }
     if (members := row.number("党员人数", 0, 100_000, integer=True)) is not None:
         values["party_members"] = members
-    if row.errors:
-        return
+    return None if row.errors else values
+
+
+def _write_unit(lookups: Lookups, values: dict, report: ImportReport) -> None:
+    county = lookups.county
+    name, township_name = values.pop("name"), values.pop("township")
     if township_name:
         values["township_id"] = _township(county, township_name).id
     unit = db.session.scalar(select(Unit).where(Unit.county_id == county.id, Unit.name == name))
     if unit is None:
-        db.session.add(Unit(county_id=county.id, name=name, kind=kind, **values))
+        db.session.add(Unit(county_id=county.id, name=name, **values))
         report.created += 1
     else:
-        unit.kind = kind
         for key, value in values.items():
             setattr(unit, key, value)
         report.updated += 1
 
 
-def _import_need(lookups: Lookups, row: RowReader, report: ImportReport) -> None:
+def _check_need(lookups: Lookups, row: RowReader) -> dict | None:
     community_name = row.text("社区名称", 60, True)
     community = lookups.communities.get(community_name)
     if community_name and community is None:
@@ -245,9 +261,11 @@ def _import_need(lookups: Lookups, row: RowReader, report: ImportReport) -> None
     service_type = lookups.types.get(type_name)
     if type_name and service_type is None:
         row.fail("服务类型", f"找不到服务类型“{type_name}”（见 12 大类 53 种分类）。")
-    title = row.text("标题", 100, True)
-    quantity = row.number("数量", 1, 100_000, integer=True, required=True)
     values = {
+        "community_id": community.id if community else None,
+        "type_id": service_type.id if service_type else None,
+        "title": row.text("标题", 100, True),
+        "quantity": row.number("数量", 1, 100_000, integer=True, required=True),
         "description": row.text("描述", 5000),
         "measure_unit": row.label("计量单位", MEASURE_UNITS, "people"),
         "urgency": row.label("紧急程度", URGENCIES, 1),
@@ -256,12 +274,14 @@ def _import_need(lookups: Lookups, row: RowReader, report: ImportReport) -> None
     }
     if values["starts_on"] and values["ends_on"] and values["ends_on"] < values["starts_on"]:
         row.fail("结束日期", "不能早于开始日期。")
-    if row.errors:
-        return
+    return None if row.errors else values
+
+
+def _write_need(lookups: Lookups, values: dict, report: ImportReport) -> None:
     duplicate = db.session.scalar(
         select(Need.id).where(
-            Need.community_id == community.id,
-            Need.title == title,
+            Need.community_id == values["community_id"],
+            Need.title == values["title"],
             Need.starts_on.is_(None) if values["starts_on"] is None
             else Need.starts_on == values["starts_on"],
         )
@@ -269,21 +289,24 @@ def _import_need(lookups: Lookups, row: RowReader, report: ImportReport) -> None
     if duplicate:
         report.skipped += 1
         return
-    db.session.add(
-        Need(
-            community=community,
-            service_type=service_type,
-            title=title,
-            quantity=quantity,
-            claimed=0,
-            status="published",
-            **values,
-        )
-    )
+    db.session.add(Need(claimed=0, status="published", **values))
     report.created += 1
 
 
-IMPORTERS = {"communities": _import_community, "units": _import_unit, "needs": _import_need}
+# kind -> (check a row without writing, write a checked row)
+IMPORTERS = {
+    "communities": (_check_community, _write_community),
+    "units": (_check_unit, _write_unit),
+    "needs": (_check_need, _write_need),
+}
+
+
+def _limits() -> dict:
+    config = current_app.config
+    return {
+        "max_rows": config.get("IMPORT_MAX_ROWS", 5000),
+        "max_unpacked_bytes": config.get("IMPORT_MAX_UNPACKED_BYTES", 20 * 1024 * 1024),
+    }
 
 
 def import_workbook(
@@ -294,33 +317,48 @@ def import_workbook(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Check every row of an Excel sheet, then write all of it or none of it."""
-    if actor is not None and actor.role != "admin":
-        raise Forbidden("只有系统管理员可以导入数据。")
+    """Check every row of an Excel sheet, then write all of it or none of it.
+
+    The file is parsed and every row checked in read transactions (on SQLite they take
+    no write lock, so the county keeps working meanwhile); only the checked rows are
+    written, in one short write transaction.
+    """
+    if actor is not None:  # None: the command line, run by the operator
+        require_admin(actor)
     _check_kind(kind)
-    header, records = read_rows(content)
-    missing = [name for name in COLUMNS[kind] if name in REQUIRED[kind] and name not in header]
-    if missing:
-        raise InvalidInput(
-            f"表头缺少列：{'、'.join(missing)}（可下载导入模板对照）。", field="file"
-        )
-    lookups = Lookups.load(_only_county(), kind)
-    report = ImportReport(kind=kind, rows=len(records))
-    for done, (number, record) in enumerate(records, start=1):
-        with db.session.no_autoflush:
-            IMPORTERS[kind](lookups, RowReader(number, record, report.errors), report)
-        db.session.flush()  # later rows see earlier ones (a township, a community)
-        if progress:
-            progress(done, len(records))
-    if report.errors or dry_run:
-        db.session.rollback()
-        if report.errors:
-            shown = "；".join(report.errors[:5])
-            more = f"（另有 {len(report.errors) - 5} 处）" if len(report.errors) > 5 else ""
-            raise ImportRefused(f"未导入：{shown}{more}", report)
-        return report
-    audit.record(f"import.{kind}", actor=actor, object_type=kind, detail=report.summary)
-    db.session.commit()
+    check, write = IMPORTERS[kind]
+    with reading():
+        header, records = read_rows(content, **_limits())
+        missing = [n for n in COLUMNS[kind] if n in REQUIRED[kind] and n not in header]
+        if missing:
+            raise InvalidInput(
+                f"表头缺少列：{'、'.join(missing)}（可下载导入模板对照）。", field="file"
+            )
+        lookups = Lookups.load(_only_county(), kind)
+        report = ImportReport(kind=kind, rows=len(records))
+        checked = []
+        for done, (number, record) in enumerate(records, start=1):
+            values = check(lookups, RowReader(number, record, report.errors))
+            if values is not None:
+                checked.append(values)
+            if progress:
+                progress(done, 2 * len(records))
+    if report.errors:
+        shown = "；".join(report.errors[:5])
+        more = f"（另有 {len(report.errors) - 5} 处）" if len(report.errors) > 5 else ""
+        raise ImportRefused(f"未导入：{shown}{more}", report)
+    with writing():
+        for done, values in enumerate(checked, start=len(records) + 1):
+            with db.session.no_autoflush:
+                write(lookups, values, report)
+            db.session.flush()  # later rows see earlier ones (a township, a community)
+            if progress:
+                progress(done, 2 * len(records))
+        if dry_run:
+            db.session.rollback()
+            return report
+        audit.record(f"import.{kind}", actor=actor, object_type=kind, detail=report.summary)
+        db.session.commit()
     return report
 
 

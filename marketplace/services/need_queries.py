@@ -12,7 +12,7 @@ from marketplace.errors import InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Community, Need, PairingPlan, PlanPair, ServiceType, User
 from marketplace.models.listings import NEED_STATUSES, OPEN_NEED_STATUSES, PUBLIC_NEED_STATUSES
-from marketplace.services.access import check_ids, require_role, signed_in, valid_id
+from marketplace.services.access import check_ids, has_role, owns, require_role, valid_id
 from marketplace.services.fields import keyword_pattern
 from marketplace.services.pagination import Page, paginate
 
@@ -32,17 +32,9 @@ def get_need(viewer: User | None, need_id: int) -> Need:
     need = db.session.scalar(select(Need).options(*need_options()).where(Need.id == need_id))
     if need is None:
         raise NotFound("需求不存在。")
-    if need.status not in PUBLIC_NEED_STATUSES and not _owns(viewer, need):
+    if need.status not in PUBLIC_NEED_STATUSES and not owns(viewer, need):
         raise NotFound("需求不存在。")
     return need
-
-
-def _owns(viewer: User | None, need: Need) -> bool:
-    return (
-        signed_in(viewer)
-        and viewer.role == "community"
-        and viewer.community_id == need.community_id
-    )
 
 
 @dataclass
@@ -98,7 +90,7 @@ def needs_page(
         filters,
     )
     order = []
-    if signed_in(viewer) and viewer.role == "unit" and viewer.unit_id:
+    if has_role(viewer, "unit") and viewer.unit_id:
         paired = Need.community_id.in_(paired_community_ids(viewer.unit_id))
         order.append(case((paired, 0), else_=1))
     # Claimable needs before finished ones, then the most urgent and newest.

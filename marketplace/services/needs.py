@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from marketplace.errors import Conflict, Forbidden, NotFound
+from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Need, User
 from marketplace.models.claims import OPEN_CLAIM_STATUSES
@@ -14,8 +14,8 @@ from marketplace.models.listings import (
     OPEN_NEED_STATUSES,
 )
 from marketplace.services import audit
-from marketplace.services.access import require_role, valid_id
-from marketplace.services.fields import FieldReader, read_service_type
+from marketplace.services.access import require_owner, require_role, valid_id
+from marketplace.services.fields import NEED, FieldReader, read_service_type
 from marketplace.services.need_queries import (  # noqa: F401  (part of this module's API)
     NeedFilters,
     community_needs_page,
@@ -30,7 +30,6 @@ from marketplace.services.notifications import notify, staff_of
 EDITABLE_STATUSES = ("draft", "published", "partly_claimed", "fully_claimed")
 WITHDRAWABLE_STATUSES = EDITABLE_STATUSES
 AUDIT_FIELDS = ("status", "claimed", "quantity", "title")
-MAX_QUANTITY = 100_000
 
 
 def _need_values(reader: FieldReader, current: Need | None) -> dict:
@@ -43,19 +42,17 @@ def _need_values(reader: FieldReader, current: Need | None) -> dict:
     if given("type_id"):
         values["type_id"] = read_service_type(reader, "需求类型")
     if given("title"):
-        values["title"] = reader.text("title", "标题", max_length=100, required=True)
+        values["title"] = reader.read("title", NEED["title"])
     if given("description"):
-        values["description"] = reader.text("description", "描述", max_length=5000)
+        values["description"] = reader.read("description", NEED["description"])
     if given("quantity"):
-        values["quantity"] = reader.integer(
-            "quantity", "数量", minimum=1, maximum=MAX_QUANTITY, required=True
-        )
+        values["quantity"] = reader.read("quantity", NEED["quantity"])
     if given("measure_unit"):
         values["measure_unit"] = reader.choice(
             "measure_unit", "计量单位", MEASURE_UNITS, default="people"
         )
     if given("urgency"):
-        values["urgency"] = reader.integer("urgency", "紧急程度", minimum=1, maximum=3, default=1)
+        values["urgency"] = reader.read("urgency", NEED["urgency"])
     for key, label in (("starts_on", "开始日期"), ("ends_on", "结束日期")):
         if given(key):
             values[key] = reader.day(key, label)
@@ -102,10 +99,7 @@ def lock_need(need_id: int) -> Need:
 
 def _own_need(actor: User, need_id: int) -> Need:
     require_role(actor, "community")
-    need = lock_need(need_id)
-    if need.community_id != actor.community_id:
-        raise Forbidden("只能管理本社区的需求。")
-    return need
+    return require_owner(actor, lock_need(need_id))
 
 
 def update_need(actor: User, need_id: int, data) -> Need:

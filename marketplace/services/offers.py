@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
+from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Offer, ServiceType, Unit, User
 from marketplace.models.listings import (
@@ -16,12 +16,11 @@ from marketplace.models.listings import (
     WORKDAYS,
 )
 from marketplace.services import audit
-from marketplace.services.access import check_ids, require_role, signed_in, valid_id
-from marketplace.services.fields import FieldReader, keyword_pattern, read_service_type
+from marketplace.services.access import check_ids, owns, require_owner, require_role, valid_id
+from marketplace.services.fields import OFFER, FieldReader, keyword_pattern, read_service_type
 from marketplace.services.pagination import Page, paginate
 
 AUDIT_FIELDS = ("status", "title", "kind", "capacity", "monthly_quantity")
-MAX_CAPACITY = 100_000
 
 
 def offer_options():
@@ -59,11 +58,11 @@ def _offer_values(reader: FieldReader, kind: str, current: Offer | None) -> dict
 
     values = {}
     if given("title"):
-        values["title"] = reader.text("title", "名称", max_length=100, required=True)
+        values["title"] = reader.read("title", OFFER["title"])
     if given("description"):
-        values["description"] = reader.text("description", "说明", max_length=5000)
+        values["description"] = reader.read("description", OFFER["description"])
     if given("address"):
-        values["address"] = reader.text("address", "地址", max_length=200)
+        values["address"] = reader.read("address", OFFER["address"])
     if given("open_weekdays"):
         mask = _weekday_mask(reader)
         values["open_weekdays"] = WORKDAYS if mask is None and current is None else mask
@@ -83,9 +82,7 @@ def _offer_values(reader: FieldReader, kind: str, current: Offer | None) -> dict
                 else:
                     values["type_id"] = service_type.id
         if given("capacity"):
-            values["capacity"] = reader.integer(
-                "capacity", "容量", minimum=1, maximum=MAX_CAPACITY, required=True
-            )
+            values["capacity"] = reader.read("capacity", OFFER["capacity"])
         for key, label in (("open_from", "开放时间"), ("open_until", "关闭时间")):
             if given(key):
                 values[key] = reader.clock(key, label)
@@ -100,9 +97,7 @@ def _offer_values(reader: FieldReader, kind: str, current: Offer | None) -> dict
         if given("type_id"):
             values["type_id"] = read_service_type(reader, "服务类型")
         if given("monthly_quantity"):
-            values["monthly_quantity"] = reader.integer(
-                "monthly_quantity", "每月可提供数量", minimum=1, maximum=MAX_CAPACITY, required=True
-            )
+            values["monthly_quantity"] = reader.read("monthly_quantity", OFFER["monthly_quantity"])
     return values
 
 
@@ -136,9 +131,7 @@ def _own_offer(actor: User, offer_id: int) -> Offer:
     )
     if offer is None:
         raise NotFound("资源不存在。")
-    if offer.unit_id != actor.unit_id:
-        raise Forbidden("只能管理本单位的资源。")
-    return offer
+    return require_owner(actor, offer)
 
 
 def _transition(actor: User, offer: Offer, action: str, status: str) -> Offer:
@@ -196,9 +189,7 @@ def get_offer(viewer: User | None, offer_id: int) -> Offer:
     offer = db.session.scalar(select(Offer).options(*offer_options()).where(Offer.id == offer_id))
     if offer is None:
         raise NotFound("资源不存在。")
-    if offer.status != "published" and not (
-        signed_in(viewer) and viewer.role == "unit" and viewer.unit_id == offer.unit_id
-    ):
+    if offer.status != "published" and not owns(viewer, offer):
         raise NotFound("资源不存在。")
     return offer
 

@@ -7,7 +7,7 @@ the need page (the need, the claims the viewer may see, and its audit history).
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from marketplace.errors import Forbidden, NotFound
+from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import (
     Category,
@@ -22,6 +22,7 @@ from marketplace.models import (
 )
 from marketplace.models.claims import OPEN_CLAIM_STATUSES
 from marketplace.models.listings import OPEN_NEED_STATUSES
+from marketplace.services.access import has_role, owns, require_owner
 
 
 def type_choices() -> dict[str, list[tuple[int, str]]]:
@@ -47,22 +48,18 @@ def filter_choices() -> dict[str, list[tuple[int, str]]]:
     }
 
 
-def _is_owner_community(viewer: User | None, need) -> bool:
-    return bool(viewer and viewer.role == "community" and viewer.community_id == need.community_id)
-
-
 def need_page(viewer: User | None, need_id: int) -> dict:
     """Return what the need page shows to ``viewer``: the need, claims and history."""
     from marketplace.services import audit, claims, needs
 
     need = needs.get_need(viewer, need_id)
-    owner = _is_owner_community(viewer, need)
-    is_unit = bool(viewer and viewer.role == "unit")
+    owner = owns(viewer, need)
+    is_unit = has_role(viewer, "unit")
     visible_claims = claims.claims_for_need(viewer, need_id) if owner or is_unit else []
     open_claim = next(
         (c for c in visible_claims if is_unit and c.status in OPEN_CLAIM_STATUSES), None
     )
-    staff = bool(viewer and viewer.role in ("reviewer", "admin"))
+    staff = has_role(viewer, "reviewer", "admin")
     return {
         "need": need,
         "is_owner": owner,
@@ -78,7 +75,7 @@ def offer_page(viewer: User | None, offer_id: int) -> dict:
     from marketplace.services import audit, offers
 
     offer = offers.get_offer(viewer, offer_id)
-    owner = bool(viewer and viewer.role == "unit" and viewer.unit_id == offer.unit_id)
+    owner = owns(viewer, offer)
     return {
         "offer": offer,
         "is_owner": owner,
@@ -126,9 +123,7 @@ def own_need(actor: User, need_id: int):
     need = db.session.get(Need, need_id)
     if need is None:
         raise NotFound("该需求不存在。")
-    if actor.role != "community" or need.community_id != actor.community_id:
-        raise Forbidden("只能编辑本社区的需求。")
-    return need
+    return require_owner(actor, need, "只能编辑本社区的需求。")
 
 
 def own_offer(actor: User, offer_id: int):
@@ -136,15 +131,13 @@ def own_offer(actor: User, offer_id: int):
     offer = db.session.get(Offer, offer_id)
     if offer is None:
         raise NotFound("该资源不存在。")
-    if actor.role != "unit" or offer.unit_id != actor.unit_id:
-        raise Forbidden("只能编辑本单位的资源。")
-    return offer
+    return require_owner(actor, offer, "只能编辑本单位的资源。")
 
 
 def paired_community_ids(actor: User) -> set[int]:
     """Return the communities paired with the actor's unit in the published plan."""
     from marketplace.services.needs import paired_community_ids as paired_query
 
-    if actor.role != "unit" or not actor.unit_id:
+    if not has_role(actor, "unit") or not actor.unit_id:
         return set()
     return set(db.session.scalars(paired_query(actor.unit_id)))

@@ -17,6 +17,7 @@ from marketplace.models import County, PairingPlan, PlanAdjustment, PlanPair, Us
 from marketplace.models._common import utcnow
 from marketplace.pairing import InvalidProblem, PairingProblem, solve
 from marketplace.services import audit
+from marketplace.services.access import has_role
 from marketplace.services.notifications import notify
 from marketplace.services.pairing_scores import CountyScores, county_scores
 from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs, adjusted_inputs
@@ -33,7 +34,7 @@ PAIRS_URL = "/pairs/"
 
 def require_reviewer(actor: User | None) -> User:
     """Refuse anyone who is not an active reviewer."""
-    if actor is None or actor.role != "reviewer":
+    if not has_role(actor, "reviewer"):
         raise Forbidden("只有组织部审核员可以操作结对方案。")
     return actor
 

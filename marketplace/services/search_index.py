@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from marketplace import search
 from marketplace.extensions import db
+from marketplace.logs import log_event
 from marketplace.models import SearchOutbox
 from marketplace.search.schema import digest
 from marketplace.services import search_documents
@@ -75,6 +76,7 @@ def drain_after_commit() -> None:
             _drain(session, None)
     except Exception:
         log.warning("search index update deferred; the outbox keeps it", exc_info=True)
+        log_event("search.index_update_deferred", logging.WARNING)
 
 
 def _drain(session: Session, limit: int | None) -> int:
@@ -132,6 +134,7 @@ def _rebuild_locked(session: Session, *, clear_outbox: bool) -> int:
         # rows queued before the rebuild read the database are already in it
         session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last_queued))
         session.commit()
+    log_event("search.index_rebuilt", documents=count, cleared_outbox=clear_outbox)
     return count
 
 

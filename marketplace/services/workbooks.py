@@ -1,6 +1,7 @@
 """Excel helpers shared by every export and import: safe cells, sheet names, tables."""
 
 import re
+import zipfile
 from io import BytesIO
 
 from openpyxl import Workbook, load_workbook
@@ -58,10 +59,35 @@ def to_bytes(workbook: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
-    """Return the first sheet's header and its non-empty rows as (row number, {header: value})."""
+def _check_unpacked_size(content: bytes, max_bytes: int) -> None:
+    """Refuse an .xlsx (a zip) whose parts unpack to more than ``max_bytes``.
+
+    zipfile never yields more than a member's declared size, so the sum of declared sizes
+    bounds what openpyxl can unpack: a small file cannot expand into gigabytes.
+    """
+    try:
+        with zipfile.ZipFile(BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise InvalidInput(
+            "无法读取该 Excel 文件，请确认是 .xlsx 格式且未损坏。", field="file"
+        ) from None
+    if unpacked > max_bytes:
+        limit = max_bytes // (1024 * 1024)
+        raise InvalidInput(f"文件解压后超过 {limit} MB，请拆分后分批导入。", field="file")
+
+
+def read_rows(
+    content: bytes, *, max_rows: int = 5000, max_unpacked_bytes: int = 20 * 1024 * 1024
+) -> tuple[list[str], list[tuple[int, dict]]]:
+    """Return the first sheet's header and its non-empty rows as (row number, {header: value}).
+
+    Refuses a file of more than ``max_rows`` data rows or one whose parts unpack to more
+    than ``max_unpacked_bytes``, before reading further.
+    """
     if not content.startswith(ZIP_MAGIC):
         raise InvalidInput("请上传 Excel 文件（.xlsx）。", field="file")
+    _check_unpacked_size(content, max_unpacked_bytes)
     try:
         workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
@@ -76,5 +102,8 @@ def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
             continue
         record = {name: value for name, value in zip(header, values, strict=False) if name}
         records.append((number, record))
+        if len(records) > max_rows:
+            workbook.close()
+            raise InvalidInput(f"一次最多导入 {max_rows} 行，请拆分文件后分批导入。", field="file")
     workbook.close()
     return header, records

@@ -3,13 +3,13 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from marketplace.auth import require_role
+from marketplace.auth import page_guard
 from marketplace.errors import InvalidInput
 from marketplace.services import accounts, directory
 from marketplace.web.admin_forms import UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.before_request(require_role("admin"))
+bp.before_request(page_guard("admin"))
 
 
 @bp.route("/")

@@ -1,18 +1,19 @@
 """The administrator's account form."""
 
-from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from marketplace.models import ROLES
 from marketplace.security import PASSWORD_MAX_LENGTH
+from marketplace.services.fields import ACCOUNT
+from marketplace.web.form_rules import ChineseForm, text_field
 
 
-class UserForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请填写用户名。"), Length(max=40)])
-    display_name = StringField("姓名", validators=[Length(max=40)])
-    phone = StringField("联系电话", validators=[Length(max=30)])
+class UserForm(ChineseForm):
+    username = text_field(ACCOUNT["username"])
+    display_name = text_field(ACCOUNT["display_name"])
+    phone = text_field(ACCOUNT["phone"])
     role = SelectField("角色", choices=[SelectChoice(k, v) for k, v in ROLES.items()])
     community_id = SelectField("所属社区（社区工作人员）", coerce=int, default=0)
     unit_id = SelectField("所属单位（单位党组织书记）", coerce=int, default=0)

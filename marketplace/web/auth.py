@@ -4,9 +4,9 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.errors import DomainError
-from marketplace.services import accounts
+from marketplace.services import accounts, api_tokens
 from marketplace.services.audit import client_address
-from marketplace.web.forms import LoginForm, PasswordChangeForm
+from marketplace.web.forms import LoginForm, PasswordChangeForm, TokenForm
 from marketplace.web.navigation import home_for, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -42,6 +42,25 @@ def logout():
     session.clear()
     flash("您已安全退出。", "info")
     return redirect(url_for("main.index"))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    form, new_token = TokenForm(), None
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        new_token = api_tokens.issue_api_token(user, form.label.data)
+    listed = [(token, api_tokens.is_live(token)) for token in api_tokens.tokens_of(user)]
+    return render_template("auth/tokens.html", form=form, tokens=listed, new_token=new_token)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    api_tokens.revoke_token(current_user._get_current_object(), token_id)
+    flash("令牌已吊销，使用它的程序将无法再访问。", "success")
+    return redirect(url_for("auth.tokens"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -2,34 +2,24 @@
 
 from datetime import date, time
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired
+
+from marketplace.services.fields import BOOKING
+from marketplace.web.form_rules import ChineseForm, text_field, whole_field
 
 HALF_HOURS = [SelectChoice(f"{h:02d}:{m:02d}") for h in range(6, 23) for m in (0, 30)]
 
 
-class BookingForm(FlaskForm):
+class BookingForm(ChineseForm):
     day = DateField("日期", validators=[DataRequired("请选择日期。")], default=date.today)
     start = SelectField("开始时间", choices=HALF_HOURS, default="09:00")
     end = SelectField("结束时间", choices=HALF_HOURS, default="10:00")
-    quantity = IntegerField(
-        "数量（车位/台套）",
-        validators=[Optional(), NumberRange(1, 500, "数量超出范围。")],
-        default=1,
-    )
-    requester_name = StringField(
-        "联系人", validators=[DataRequired("请填写联系人姓名。"), Length(max=40)]
-    )
-    requester_phone = StringField(
-        "联系电话", validators=[DataRequired("请填写联系电话。"), Length(max=30)]
-    )
-    purpose = TextAreaField(
-        "用途",
-        validators=[DataRequired("请简要说明用途。"), Length(max=500)],
-        render_kw={"rows": 3},
-    )
+    quantity = whole_field(BOOKING["quantity"], label="数量（车位/台套）")
+    requester_name = text_field(BOOKING["requester_name"])
+    requester_phone = text_field(BOOKING["requester_phone"])
+    purpose = text_field(BOOKING["purpose"], TextAreaField, render_kw={"rows": 3})
     submit = SubmitField("提交预约申请")
 
     def to_request(self) -> dict:
@@ -51,8 +41,8 @@ class BookingForm(FlaskForm):
         target.errors = [*target.errors, message]
 
 
-class AnswerForm(FlaskForm):
-    note = StringField("答复说明（选填）", validators=[Length(max=500)])
+class AnswerForm(ChineseForm):
+    note = text_field(BOOKING["answer_note"], label="答复说明（选填）")
 
 
 def opening_default(opening: time | None) -> str:

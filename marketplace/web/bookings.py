@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from marketplace.auth import require_role
+from marketplace.auth import page_guard
 from marketplace.errors import DomainError, InvalidInput
 from marketplace.models.bookings import BOOKING_STATUSES
 from marketplace.services import bookings
@@ -13,7 +13,7 @@ ANSWERED = {"accept": "已接受预约。", "decline": "已婉拒预约。", "ca
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 desk = Blueprint("booking_desk", __name__, url_prefix="/unit/bookings")
-desk.before_request(require_role("unit"))
+desk.before_request(page_guard("unit"))
 
 
 def _requester():

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_login import current_user
 
-from marketplace.auth import require_role
+from marketplace.auth import page_guard
 from marketplace.errors import InvalidInput
 from marketplace.services import claims, listings_overview, needs, pages_queries
 from marketplace.web.marketplace_forms import (
@@ -21,7 +21,7 @@ from marketplace.web.marketplace_helpers import (
 from marketplace.web.project_charts import status_chart
 
 bp = Blueprint("community", __name__, url_prefix="/community")
-bp.before_request(require_role("community"))
+bp.before_request(page_guard("community"))
 
 
 @bp.route("/")

@@ -1,14 +1,15 @@
 """Account forms (login, password change)."""
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField, SubmitField
+from wtforms import BooleanField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from marketplace.security import PASSWORD_MAX_LENGTH
+from marketplace.services.fields import ACCOUNT
+from marketplace.web.form_rules import ChineseForm, text_field
 
 
-class LoginForm(FlaskForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名。"), Length(max=40)])
+class LoginForm(ChineseForm):
+    username = text_field(ACCOUNT["username"])
     password = PasswordField(
         "密码", validators=[DataRequired("请输入密码。"), Length(max=PASSWORD_MAX_LENGTH)]
     )
@@ -16,7 +17,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField("登录")
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(ChineseForm):
     current_password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。")])
     new_password = PasswordField(
         "新密码",
@@ -31,3 +32,8 @@ class PasswordChangeForm(FlaskForm):
         ],
     )
     submit = SubmitField("修改密码")
+
+
+class TokenForm(ChineseForm):
+    label = text_field(ACCOUNT["token_label"], description="例如：台账同步脚本")
+    submit = SubmitField("签发新令牌")

@@ -2,22 +2,23 @@
 
 from flask import Blueprint, Response, render_template
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField
 from wtforms.fields.choices import SelectChoice
 
-from marketplace.auth import require_role
+from marketplace.auth import page_guard
 from marketplace.errors import InvalidInput
 from marketplace.services import imports, ledgers
+from marketplace.services.access import has_role
+from marketplace.web.form_rules import ChineseForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 bp = Blueprint("ledgers", __name__, url_prefix="/ledgers")
-bp.before_request(require_role("reviewer", "admin"))
+bp.before_request(page_guard("reviewer", "admin"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(ChineseForm):
     kind = SelectField("导入内容", choices=[SelectChoice(k, v) for k, v in imports.LABELS.items()])
     file = FileField("Excel 文件（.xlsx，不超过 2 MB）", validators=[FileRequired("请选择文件。")])
     dry_run = BooleanField("只检查，不写入")
@@ -31,7 +32,7 @@ def _xlsx(content: bytes, filename: str) -> Response:
 
 @bp.route("/")
 def index():
-    form = ImportForm() if current_user.role == "admin" else None
+    form = ImportForm() if has_role(current_user, "admin") else None
     return render_template("ledgers/index.html", ledgers=ledgers.LEDGERS, form=form, report=None)
 
 

@@ -8,18 +8,15 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
-    StringField,
     SubmitField,
     TextAreaField,
     TimeField,
     ValidationError,
 )
-from wtforms.i18n import get_translations
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.models.listings import (
@@ -29,8 +26,8 @@ from marketplace.models.listings import (
     WEEKDAY_NAMES,
     WORKDAYS,
 )
-
-_ZH = get_translations(["zh"])
+from marketplace.services.fields import CLAIM, NEED, OFFER, PROGRESS, RATING
+from marketplace.web.form_rules import ChineseForm, text_field, whole_field
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -44,12 +41,7 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class MarketForm(FlaskForm):
-    """A Flask-WTF form whose built-in messages (bad number, bad date…) are Chinese."""
-
-    class Meta:
-        def get_translations(self, form):
-            return _ZH
+MarketForm = ChineseForm  # the name the marketplace forms grew up with
 
 
 class WeekdaysField(SelectMultipleField):
@@ -68,25 +60,11 @@ class WeekdaysField(SelectMultipleField):
         super().process_data(value)
 
 
-def _positive(label: str, maximum: int = 100_000):
-    return [
-        InputRequired(f"请填写{label}。"),
-        NumberRange(1, maximum, f"{label}须为 1 到 {maximum} 之间的整数。"),
-    ]
-
-
 class NeedForm(MarketForm):
     type_id = SelectField("需求类型", coerce=int, validators=[InputRequired("请选择需求类型。")])
-    title = StringField(
-        "标题",
-        validators=[DataRequired("请填写标题。"), Length(max=100, message="标题不超过 100 个字。")],
-    )
-    description = TextAreaField(
-        "详细说明",
-        validators=[Length(max=2000, message="说明不超过 2000 个字。")],
-        render_kw={"rows": 4},
-    )
-    quantity = IntegerField("数量", validators=_positive("数量"))
+    title = text_field(NEED["title"])
+    description = text_field(NEED["description"], TextAreaField, render_kw={"rows": 4})
+    quantity = whole_field(NEED["quantity"])
     measure_unit = SelectField("计量单位", choices=choices(MEASURE_UNITS.items()))
     starts_on = DateField("开始日期", validators=[Optional()])
     ends_on = DateField("截止日期", validators=[Optional()])
@@ -104,15 +82,8 @@ class NeedForm(MarketForm):
 
 
 class _OfferForm(MarketForm):
-    title = StringField(
-        "名称",
-        validators=[DataRequired("请填写名称。"), Length(max=100, message="名称不超过 100 个字。")],
-    )
-    description = TextAreaField(
-        "说明",
-        validators=[Length(max=2000, message="说明不超过 2000 个字。")],
-        render_kw={"rows": 3},
-    )
+    title = text_field(OFFER["title"])
+    description = text_field(OFFER["description"], TextAreaField, render_kw={"rows": 3})
     submit = SubmitField("保存")
 
 
@@ -125,8 +96,8 @@ class FacilityOfferForm(_OfferForm):
         choices=choices(FACILITY_KINDS.items()),
         validators=[InputRequired("请选择场地类别。")],
     )
-    capacity = IntegerField("容量（人数 / 车位数 / 件数）", validators=_positive("容量"))
-    address = StringField("地址", validators=[Length(max=200, message="地址不超过 200 个字。")])
+    capacity = whole_field(OFFER["capacity"], label="容量（人数 / 车位数 / 件数）")
+    address = text_field(OFFER["address"])
     open_weekdays = WeekdaysField("开放日", default=WORKDAYS)
     open_from = TimeField("开放时间（起）", validators=[Optional()])
     open_until = TimeField("开放时间（止）", validators=[Optional()])
@@ -147,7 +118,7 @@ class ServiceOfferForm(_OfferForm):
 
     kind = "service"
     type_id = SelectField("服务类型", coerce=int, validators=[InputRequired("请选择服务类型。")])
-    monthly_quantity = IntegerField("每月可提供数量", validators=_positive("每月数量", 10_000))
+    monthly_quantity = whole_field(OFFER["monthly_quantity"])
 
     def __init__(self, *args, type_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,31 +130,14 @@ class ServiceOfferForm(_OfferForm):
 
 
 class ClaimForm(MarketForm):
-    quantity = IntegerField("认领数量", validators=_positive("认领数量"))
-    note = TextAreaField(
-        "说明（可选）",
-        validators=[Length(max=500, message="说明不超过 500 个字。")],
-        render_kw={"rows": 2},
-    )
+    quantity = whole_field(CLAIM["quantity"])
+    note = text_field(CLAIM["note"], TextAreaField, label="说明（可选）", render_kw={"rows": 2})
     submit = SubmitField("认领")
 
 
 class ProgressForm(MarketForm):
-    percent = IntegerField(
-        "完成进度（%）",
-        validators=[
-            InputRequired("请填写完成进度。"),
-            NumberRange(0, 100, "进度须为 0 到 100 之间的整数。"),
-        ],
-    )
-    note = TextAreaField(
-        "进展情况",
-        validators=[
-            DataRequired("请填写进展情况。"),
-            Length(max=2000, message="进展情况不超过 2000 个字。"),
-        ],
-        render_kw={"rows": 4},
-    )
+    percent = whole_field(PROGRESS["percent"], label="完成进度（%）")
+    note = text_field(PROGRESS["note"], TextAreaField, render_kw={"rows": 4})
     submit = SubmitField("提交进展")
 
 
@@ -194,11 +148,7 @@ class RatingForm(MarketForm):
         choices=choices((n, "★" * n + f" {n} 星") for n in range(5, 0, -1)),
         validators=[InputRequired("请选择评分。")],
     )
-    comment = TextAreaField(
-        "评价",
-        validators=[Length(max=1000, message="评价不超过 1000 个字。")],
-        render_kw={"rows": 3},
-    )
+    comment = text_field(RATING["comment"], TextAreaField, render_kw={"rows": 3})
     submit = SubmitField("提交评价")
 
 

@@ -21,6 +21,8 @@ def safe_next(target: str | None) -> str | None:
     """Return ``target`` only when it is a path on this site (no scheme, host or //)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    if any(ord(character) < 32 or ord(character) == 127 for character in target):
+        return None  # a line break would split the Location header
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return None

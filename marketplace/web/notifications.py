@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from marketplace.auth import require_role
+from marketplace.auth import page_guard
 from marketplace.models import ROLES
 from marketplace.services import notifications
 from marketplace.web.marketplace_helpers import page_args
@@ -11,7 +11,7 @@ from marketplace.web.marketplace_helpers import page_args
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
-bp.before_request(require_role(*ROLES))  # every signed-in role; anonymous -> login
+bp.before_request(page_guard(*ROLES))  # every signed-in role; anonymous -> login
 
 
 @bp.route("/")

@@ -3,11 +3,11 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from marketplace.auth import require_role
+from marketplace.auth import page_guard
 from marketplace.services import plan_reports
 
 bp = Blueprint("pairs", __name__, url_prefix="/pairs")
-bp.before_request(require_role("community", "unit"))
+bp.before_request(page_guard("community", "unit"))
 
 
 @bp.route("/")

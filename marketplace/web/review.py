@@ -3,11 +3,12 @@
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from marketplace.auth import require_role
+from marketplace.auth import page_guard
 from marketplace.errors import DomainError, Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.models.pairing import PLAN_STATUSES
 from marketplace.services import listings_overview, pairing_plans, plan_export, plan_reports
+from marketplace.services.access import valid_id
 from marketplace.services.audit import record_refusal
 from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs
 from marketplace.web import pairing_charts
@@ -21,7 +22,7 @@ from marketplace.web.review_forms import (
 )
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-bp.before_request(require_role("reviewer"))
+bp.before_request(page_guard("reviewer"))
 
 TRANSITIONS = {
     "submit": (pairing_plans.submit_plan, "方案已提交审核，请由另一位审核员批准。"),
@@ -83,7 +84,7 @@ def run():
 
 
 def _based_on(plan_id: int | None) -> PlanInputs | None:
-    if not plan_id:
+    if not valid_id(plan_id):
         return None
     try:
         return PlanInputs.from_plan(pairing_plans.get_plan(plan_id))

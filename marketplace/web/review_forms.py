@@ -1,10 +1,8 @@
 """Forms of the pairing review: the run form (built per county), adjustments, transitions."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
     FloatField,
-    Form,
     FormField,
     IntegerField,
     SelectField,
@@ -12,10 +10,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional
 
+from marketplace.services.fields import PLAN
 from marketplace.services.pairing_scores import ScoreWeights
 from marketplace.services.plan_inputs import DEFAULT_CAPACITY, DEFAULT_QUOTA, PlanInputs
+from marketplace.web.form_rules import ChineseForm, ChineseSubForm, text_field
 
 PAIR_ROWS = 3
 
@@ -42,15 +42,15 @@ def _count(label: str, default: int, maximum: int) -> IntegerField:
     )
 
 
-class PairRowForm(Form):
+class PairRowForm(ChineseSubForm):
     """One optional (unit, community) pair; 0 means left empty."""
 
     unit = SelectField("单位", coerce=int, default=0)
     community = SelectField("社区", coerce=int, default=0)
 
 
-class RunForm(FlaskForm):
-    title = StringField("方案名称", validators=[Optional(), Length(max=100)])
+class RunForm(ChineseForm):
+    title = text_field(PLAN["title"])
     coverage = _weight("需求覆盖权重", ScoreWeights().coverage)
     proximity = _weight("距离权重", ScoreWeights().proximity)
     continuity = _weight("延续权重", ScoreWeights().continuity)
@@ -148,7 +148,7 @@ def form_inputs(form: RunForm, communities, units) -> PlanInputs | None:
     )
 
 
-class AdjustForm(FlaskForm):
+class AdjustForm(ChineseForm):
     kind = StringField(validators=[AnyOf(("pin", "forbid", "swap", "unpin", "unforbid"))])
     unit_id = IntegerField(validators=[Optional()])
     community_id = IntegerField(validators=[Optional()])
@@ -164,5 +164,5 @@ class AdjustForm(FlaskForm):
         return {key: getattr(self, key).data for key in keys}
 
 
-class TransitionForm(FlaskForm):
-    note = TextAreaField("意见", validators=[Optional(), Length(max=2000)])
+class TransitionForm(ChineseForm):
+    note = text_field(PLAN["note"], TextAreaField)

@@ -1,7 +1,6 @@
 """Public search pages: results with facets, and the facility finder."""
 
 from flask import Blueprint, render_template, request
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
@@ -9,6 +8,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from marketplace import search
 from marketplace.models.listings import FACILITY_KINDS, WEEKDAY_NAMES
 from marketplace.services import facility_finder, search_index
+from marketplace.web.form_rules import ChineseForm
 
 bp = Blueprint("search", __name__)
 
@@ -88,8 +88,8 @@ class _TimeField(TimeField):
             raise ValueError("请输入时刻，例如 14:30。") from None
 
 
-class FacilityFinderForm(FlaskForm):
-    class Meta:
+class FacilityFinderForm(ChineseForm):
+    class Meta(ChineseForm.Meta):
         csrf = False  # a GET filter form changes nothing
 
     kind = _ChoiceField(

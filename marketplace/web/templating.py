@@ -1,7 +1,10 @@
 """Template globals and filters: navigation by role, unread count, local times."""
 
-from flask import Flask
+from urllib.parse import urlencode
+
+from flask import Flask, request
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from marketplace.models._common import local_time
 
@@ -34,10 +37,24 @@ NAVIGATION = {
 }
 
 
+def url_with(**changes) -> str:
+    """Return this page's address with some query arguments replaced (e.g. ``page``).
+
+    Built from the path and the query string alone, so no query argument can reach
+    ``url_for`` (``community_id=abc`` clashing with a URL part, ``_external=1``).
+    """
+    args = MultiDict(request.args)
+    for key, value in changes.items():
+        args.setlist(key, [] if value is None else [str(value)])
+    query = urlencode(list(args.items(multi=True)))
+    return f"{request.path}?{query}" if query else request.path
+
+
 def init_templating(app: Flask) -> None:
     """Register the context processor and filters used by the base layout."""
     app.add_template_filter(local_time, "local_time")
     app.add_template_global(lambda name: name in app.view_functions, "has_endpoint")
+    app.add_template_global(url_with, "url_with")
 
     @app.context_processor
     def navigation_context():

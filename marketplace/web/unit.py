@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from marketplace.auth import require_role
+from marketplace.auth import page_guard
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.extensions import db
 from marketplace.services import claims, listings_overview, offers, pages_queries
@@ -23,7 +23,7 @@ from marketplace.web.marketplace_helpers import (
 )
 
 bp = Blueprint("unit", __name__, url_prefix="/unit")
-bp.before_request(require_role("unit"))
+bp.before_request(page_guard("unit"))
 
 FILTER_KEYS = ("category_id", "type_id", "township_id", "community_id")
 

@@ -1,0 +1,107 @@
+"""Refuse unusable input before any view sees it, in one place for pages and API.
+
+Control characters (NUL above all: PostgreSQL cannot store it in text and answers with an
+error) and lone UTF-16 surrogates are refused in every query argument, form field and JSON
+string, keys included; line breaks and tabs are allowed in submitted text only. JSON bodies
+are parsed strictly: no ``NaN``/``Infinity``, no number that overflows to infinity, and a
+body nested too deeply for the parser is a 400, not a crash.
+"""
+
+import json
+import re
+
+from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
+
+from marketplace.errors import InvalidInput
+
+CONTROL_MESSAGE = "输入中含有不允许的控制字符，请删除后重试。"
+# Anything below space except tab, newline and carriage return; DEL; lone surrogates.
+_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# Names, query arguments and single-line values: no line breaks either.
+_IN_LINE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+MAX_JSON_DEPTH = 32
+
+
+def has_control(text: str, *, multiline: bool = True) -> bool:
+    """Tell whether ``text`` holds a character no field of this product accepts."""
+    return bool((_IN_TEXT if multiline else _IN_LINE).search(text))
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError("number out of range")
+    return number
+
+
+def _depth(value, limit: int) -> int:
+    """Return how deeply ``value`` nests, stopping past ``limit``."""
+    stack, deepest = [(value, 1)], 0
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > limit:
+            break
+        if isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON provider, reading strictly (see the module docstring)."""
+
+    ensure_ascii = False  # the API speaks Chinese: send it as UTF-8, not \\uXXXX
+
+    def loads(self, s, **kwargs):
+        kwargs.setdefault("parse_constant", _refuse_constant)
+        kwargs.setdefault("parse_float", _finite_float)
+        try:
+            value = json.loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+        if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+            raise ValueError("JSON nested too deeply")
+        return value
+
+
+def _strings(value):
+    """Yield every string in a parsed JSON value, keys included."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def check_request_input() -> None:
+    """Refuse the request (400) when any of its input holds a control character."""
+    for key, value in request.args.items(multi=True):
+        if has_control(key, multiline=False) or has_control(value, multiline=False):
+            raise InvalidInput(CONTROL_MESSAGE, field=key)
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    for key, value in request.form.items(multi=True):
+        if has_control(key, multiline=False) or has_control(value):
+            raise InvalidInput(CONTROL_MESSAGE, field=key)
+    if request.is_json:
+        body = request.get_json(silent=True)  # cached; a broken body is refused by the view
+        if any(has_control(text) for text in _strings(body)):
+            raise InvalidInput(CONTROL_MESSAGE)
+
+
+def init_input_guard(app: Flask) -> None:
+    """Install the strict JSON reader and the control-character check."""
+    app.json = StrictJSONProvider(app)
+    app.before_request(check_request_input)
