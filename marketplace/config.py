@@ -5,6 +5,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from marketplace.clock import DEFAULT_TIMEZONE, load_zone
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", PROJECT_ROOT / "instance"))
 
@@ -76,6 +78,12 @@ def build_config(overrides: dict | None = None) -> dict:
         "ARGON2_PARAMS": ARGON2_PARAMS,
         "LOGIN_RATE_LIMIT": (5, 15 * 60),  # failures allowed per window (seconds)
         "PAGE_SIZE": 20,
+        # The county's clock (marketplace/clock.py): every "today" and deadline uses it.
+        "COUNTY_TIMEZONE": os.environ.get("COUNTY_TIMEZONE", DEFAULT_TIMEZONE),
     }
     config.update(overrides)
+    try:
+        load_zone(config["COUNTY_TIMEZONE"])
+    except ValueError as error:
+        raise ConfigError(f"COUNTY_TIMEZONE 设置有误：{error}") from None
     return config

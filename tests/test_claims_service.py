@@ -1,11 +1,12 @@
 """Claims service: every transition allowed and refused (role, owner, state), audit, notices."""
 
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select
 
+from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.models import Claim, Need, Notification, SearchOutbox, User
 from marketplace.services import claims, needs
@@ -189,7 +190,7 @@ def test_claims_on_needs_that_are_not_open_are_refused(db, people):
     done = make_need(community=staff.community, status="completed", claimed=10)
     with pytest.raises(Conflict, match="已完成"):
         claims.claim_need(unit_a, done.id, 1)
-    past = date.today() - timedelta(days=1)
+    past = clock.today() - timedelta(days=1)
     stale = make_need(starts_on=past - timedelta(days=3), ends_on=past)
     with pytest.raises(Conflict, match="截止日期"):
         claims.claim_need(unit_a, stale.id, 1)

@@ -6,10 +6,11 @@ Deterministic (fixed seed) and idempotent: if the county exists nothing is chang
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.demo import names
 from marketplace.extensions import db
 from marketplace.models import (
@@ -246,7 +247,7 @@ class _DemoBuilder:
 
     def needs(self, communities: list[Community]) -> list[Need]:
         rng = self.rng
-        today = date.today()
+        today = clock.today()
         codes = list(names.NEED_TITLES)
         needs = []
         for community in communities:

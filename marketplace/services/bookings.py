@@ -9,16 +9,16 @@ insert fails, it looks again and finds the slot taken (RELIABILITY C4).
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, Booking, BookingSlot, Offer, User
-from marketplace.models._common import CHINA_TIME, utcnow
 from marketplace.models.bookings import BOOKING_STATUSES, SLOT_MINUTES
 from marketplace.services import audit
 from marketplace.services.notifications import notify, staff_of
@@ -63,7 +63,7 @@ def _local_moment(value, field: str) -> datetime:
         except ValueError:
             raise InvalidInput("请填写正确的时间，格式如 2026-12-01 09:00。", field=field) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=CHINA_TIME)
+        moment = moment.replace(tzinfo=clock.zone())
     return moment.astimezone(UTC)
 
 
@@ -84,12 +84,12 @@ def parse_booking(offer: Offer, data: Mapping, requester: User | None) -> Bookin
         )
     if ends_at - starts_at > timedelta(hours=MAX_HOURS):
         raise InvalidInput(f"单次预约不超过 {MAX_HOURS} 小时。", field="ends_at")
-    now = utcnow()
+    now = clock.utcnow()
     if starts_at < now:
         raise InvalidInput("不能预约已经过去的时间。", field="starts_at")
     if starts_at > now + timedelta(days=HORIZON_DAYS):
         raise InvalidInput(f"只能预约 {HORIZON_DAYS} 天以内的时间。", field="starts_at")
-    local_start, local_end = starts_at.astimezone(CHINA_TIME), ends_at.astimezone(CHINA_TIME)
+    local_start, local_end = clock.local(starts_at), clock.local(ends_at)
     if local_start.date() != (local_end - timedelta(microseconds=1)).date():
         raise InvalidInput("预约须在同一天内开始和结束。", field="ends_at")
     if not _within_opening(offer, local_start, local_end):
@@ -132,7 +132,7 @@ def _load_offer(offer_id: int) -> Offer:
 
 def next_open_day(offer: Offer, today: date | None = None) -> date:
     """Return the first day from ``today`` on which the facility opens (the form's default)."""
-    today = today or datetime.now(CHINA_TIME).date()
+    today = today or clock.today()
     for ahead in range(7):
         day = today + timedelta(days=ahead)
         if offer.open_weekdays & (1 << day.weekday()):
@@ -184,7 +184,7 @@ def _throttle_anonymous() -> None:
             AuditEntry.action == "booking.requested",
             AuditEntry.user_id.is_(None),
             AuditEntry.address == address,
-            AuditEntry.at >= utcnow() - timedelta(hours=1),
+            AuditEntry.at >= clock.utcnow() - timedelta(hours=1),
         )
     )
     if recent >= ANONYMOUS_PER_HOUR:
@@ -196,9 +196,7 @@ def _state(booking: Booking) -> dict:
 
 
 def _period(booking: Booking) -> str:
-    start = booking.starts_at.replace(tzinfo=booking.starts_at.tzinfo or UTC)
-    end = booking.ends_at.replace(tzinfo=booking.ends_at.tzinfo or UTC)
-    start, end = start.astimezone(CHINA_TIME), end.astimezone(CHINA_TIME)
+    start, end = clock.local(booking.starts_at), clock.local(booking.ends_at)
     return f"{start:%m-%d %H:%M}-{end:%H:%M}"
 
 
@@ -350,14 +348,14 @@ def incoming_page(actor: User, status: str | None = None, page: int = 1) -> Page
 
 def schedule(offer_id: int, day: date) -> list[Booking]:
     """Return the accepted bookings of a facility on a local day (its availability)."""
-    start = datetime.combine(day, time(0), CHINA_TIME).astimezone(UTC)
+    start, end = clock.day_bounds(day)
     return list(
         db.session.scalars(
             select(Booking)
             .where(
                 Booking.offer_id == offer_id,
                 Booking.status == "accepted",
-                Booking.starts_at < start + timedelta(days=1),
+                Booking.starts_at < end,
                 Booking.ends_at > start,
             )
             .order_by(Booking.starts_at)

@@ -7,11 +7,10 @@ SQLite's ``BEGIN IMMEDIATE`` already serialises writers), so the need's ``claime
 units claim at the same moment.
 """
 
-from datetime import date
-
 from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 
+from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Evaluation, Need, ProgressReport, User
@@ -112,7 +111,7 @@ def claim_need(actor: User, need_id: int, quantity, note: str = "") -> Claim:
         raise Conflict("剩余数量不足：该需求已全部认领。")
     if need.status not in OPEN_NEED_STATUSES:
         raise Conflict(f"该需求当前为「{need.status_label}」，不能认领。")
-    if need.ends_on and need.ends_on < date.today():
+    if need.ends_on and need.ends_on < clock.today():
         raise Conflict("该需求已过截止日期，不能认领。")
     if _open_claim_exists(need.id, actor.unit_id):
         raise Conflict("本单位已认领该需求，请勿重复提交；如需调整数量请先撤回原认领。")

@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Need, User
@@ -63,7 +64,7 @@ def _need_values(reader: FieldReader, current: Need | None) -> dict:
     ends_on = values.get("ends_on", current.ends_on if current else None)
     if starts_on and ends_on and ends_on < starts_on:
         reader.fail("ends_on", "结束日期不能早于开始日期。")
-    if "ends_on" in values and ends_on and ends_on < date.today():
+    if "ends_on" in values and ends_on and ends_on < clock.today():
         reader.fail("ends_on", "结束日期不能早于今天。")
     return values
 
@@ -141,7 +142,7 @@ def publish_need(actor: User, need_id: int) -> Need:
     need = _own_need(actor, need_id)
     if need.status != "draft":
         raise Conflict(f"只有草稿可以发布，该需求当前为「{need.status_label}」。")
-    if need.ends_on and need.ends_on < date.today():
+    if need.ends_on and need.ends_on < clock.today():
         raise Conflict("需求的结束日期已过，请先修改时间再发布。")
     before = audit.snapshot(need, *AUDIT_FIELDS)
     need.status = "published"
@@ -184,7 +185,7 @@ def withdraw_need(actor: User, need_id: int) -> Need:
 
 def expire_overdue_needs(today: date | None = None) -> int:
     """Mark unclaimed published needs past their window as expired; return how many."""
-    today = today or date.today()
+    today = today or clock.today()
     # Only needs nobody has claimed: expiring a need with live claims would strand them.
     overdue = db.session.scalars(
         select(Need)

@@ -7,11 +7,13 @@ from wtforms import DateField, IntegerField, SelectField, StringField, SubmitFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from marketplace import clock
+
 HALF_HOURS = [SelectChoice(f"{h:02d}:{m:02d}") for h in range(6, 23) for m in (0, 30)]
 
 
 class BookingForm(FlaskForm):
-    day = DateField("日期", validators=[DataRequired("请选择日期。")], default=date.today)
+    day = DateField("日期", validators=[DataRequired("请选择日期。")], default=clock.today)
     start = SelectField("开始时间", choices=HALF_HOURS, default="09:00")
     end = SelectField("结束时间", choices=HALF_HOURS, default="10:00")
     quantity = IntegerField(
