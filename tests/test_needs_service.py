@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.models import AuditEntry, Claim, Need, Notification, PairingPlan, PlanPair
-from marketplace.services import needs
+from marketplace.services import claims, needs
 from marketplace.services.audit import history
 from tests.factories import make_community, make_need, make_user, service_type
 
@@ -103,7 +103,8 @@ def test_only_community_staff_create_needs(db):
 
 def test_update_own_need_keeps_quantity_above_claimed(db):
     staff = make_user("community")
-    need = make_need(community=staff.community, quantity=10, claimed=6, status="partly_claimed")
+    need = make_need(community=staff.community, quantity=10)
+    claims.claim_need(make_user("unit"), need.id, 6)
     with pytest.raises(InvalidInput) as refused:
         needs.update_need(staff, need.id, {"quantity": 5})
     assert refused.value.field == "quantity"

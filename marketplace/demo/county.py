@@ -29,6 +29,7 @@ from marketplace.models import (
 )
 from marketplace.models.listings import ALL_WEEKDAYS, WORKDAYS
 from marketplace.security import hash_password
+from marketplace.services.need_state import need_status_for
 from marketplace.services.taxonomy import load_taxonomy, types_by_code
 
 DEMO_PASSWORD = "demo-pass"
@@ -295,13 +296,9 @@ class _DemoBuilder:
             )
             db.session.add(claim)
             need.claimed = quantity
-            need.status = {
-                "proposed": "partly_claimed" if quantity < need.quantity else "fully_claimed",
-                "accepted": "partly_claimed" if quantity < need.quantity else "fully_claimed",
-                "in_progress": "in_progress",
-                "done": "completed",
-                "evaluated": "evaluated",
-            }[stage]
+            need.status = need_status_for(
+                need.quantity, quantity, [(claim_status, stage == "evaluated")]
+            )
             if stage in ("in_progress", "done", "evaluated"):
                 claim.reports.append(ProgressReport(note="已完成第一阶段工作。", percent=50))
             if stage in ("done", "evaluated"):

@@ -25,9 +25,11 @@ from marketplace.services.need_queries import (  # noqa: F401  (part of this mod
     needs_page,
     paired_community_ids,
 )
+from marketplace.services.need_state import refresh_need, work_started
 from marketplace.services.notifications import notify, staff_of
 
-# Needs whose text and quantity may still change: nobody has started the work yet.
+# Needs whose text and quantity may still change: part of it is open, or nobody has
+# started the work yet. Withdrawing also needs that no unit has started (``work_started``).
 EDITABLE_STATUSES = ("draft", "published", "partly_claimed", "fully_claimed")
 WITHDRAWABLE_STATUSES = EDITABLE_STATUSES
 AUDIT_FIELDS = ("status", "claimed", "quantity", "title")
@@ -123,9 +125,8 @@ def update_need(actor: User, need_id: int, data) -> Need:
     before = audit.snapshot(need, *AUDIT_FIELDS)
     for key, value in values.items():
         setattr(need, key, value)
-    if need.status in ("partly_claimed", "fully_claimed"):
-        # A new quantity can fill or reopen the need.
-        need.status = "fully_claimed" if need.claimed >= need.quantity else "partly_claimed"
+    # A new quantity can fill or reopen the need: its state follows from its claims.
+    refresh_need(need)
     _record_and_commit("need.update", actor, need, before)
     return need
 
@@ -155,6 +156,8 @@ def withdraw_need(actor: User, need_id: int) -> Need:
     need = _own_need(actor, need_id)
     if need.status not in WITHDRAWABLE_STATUSES:
         raise Conflict(f"需求当前状态为「{need.status_label}」，不能撤回。")
+    if work_started(need.id):
+        raise Conflict("已有单位开始实施该需求，不能撤回；可把数量改为已认领数以停止接受新认领。")
     before = audit.snapshot(need, *AUDIT_FIELDS)
     open_claims = db.session.scalars(
         select(Claim)

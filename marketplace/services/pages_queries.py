@@ -21,7 +21,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.claims import OPEN_CLAIM_STATUSES
-from marketplace.models.listings import OPEN_NEED_STATUSES
+from marketplace.services.need_state import is_claimable
 
 
 def type_choices() -> dict[str, list[tuple[int, str]]]:
@@ -68,7 +68,7 @@ def need_page(viewer: User | None, need_id: int) -> dict:
         "is_owner": owner,
         "claims": visible_claims,
         "open_claim": open_claim,
-        "can_claim": is_unit and open_claim is None and need.status in OPEN_NEED_STATUSES,
+        "can_claim": is_unit and open_claim is None and is_claimable(need),
         "history": audit.history("need", need.id) if owner or staff else [],
     }
 
