@@ -13,22 +13,26 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, Booking, BookingSlot, Offer, User
-from marketplace.models.bookings import BOOKING_STATUSES, SLOT_MINUTES
+from marketplace.models.bookings import SLOT_MINUTES
 from marketplace.services import audit
+from marketplace.services.booking_queries import (  # noqa: F401  (part of this module's API)
+    LOOKUPS_PER_HOUR,
+    SHARED_KINDS,
+    incoming_page,
+    lanes_of,
+    lookup_booking,
+    schedule,
+    taken_periods,
+)
 from marketplace.services.notifications import notify, staff_of
-from marketplace.services.pagination import Page, paginate
 
 HORIZON_DAYS = 90
 MAX_HOURS = 12
-# Facilities whose capacity counts things booked side by side (spaces, sets); a room or
-# a ground is booked whole whatever its capacity in seats.
-SHARED_KINDS = ("parking", "equipment")
 PHONE_PATTERN = re.compile(r"^[0-9+\-() ]{7,20}$")
 LAST_SLOT_RETRIES = 3
 # Anonymous requests one address may make per hour (residents rarely need more).
@@ -43,13 +47,6 @@ class BookingInput:
     requester_name: str
     requester_phone: str
     purpose: str
-
-
-def lanes_of(offer: Offer) -> int:
-    """Return how many bookings of ``offer`` may overlap (its spaces, or 1)."""
-    if offer.facility_kind in SHARED_KINDS:
-        return max(1, offer.capacity or 1)
-    return 1
 
 
 def _local_moment(value, field: str) -> datetime:
@@ -153,6 +150,7 @@ def request_booking(requester: User | None, offer_id: int, data: Mapping) -> Boo
     if requester is None:
         _throttle_anonymous()
     values = parse_booking(offer, data, requester)
+    _refuse_taken(offer, values)
     booking = Booking(
         offer=offer,
         requester_user_id=requester.id if requester else None,
@@ -170,6 +168,14 @@ def request_booking(requester: User | None, offer_id: int, data: Mapping) -> Boo
     )
     db.session.commit()
     return booking
+
+
+def _refuse_taken(offer: Offer, values: BookingInput) -> None:
+    """Refuse at request time a period whose slots accepted bookings already fill."""
+    clashes = taken_periods(offer, values.starts_at, values.ends_at, values.quantity)
+    if clashes:
+        times = "、".join(f"{clock.local(a):%H:%M}-{clock.local(b):%H:%M}" for a, b in clashes)
+        raise Conflict(f"所选时段已被预订（{times} 已约满），请选择其他时间。", field="starts_at")
 
 
 def _throttle_anonymous() -> None:
@@ -328,36 +334,3 @@ def _finish(actor: User, booking: Booking, action: str, before: dict, verb: str)
             f"/offers/{booking.offer_id}",
         )
     db.session.commit()
-
-
-def incoming_page(actor: User, status: str | None = None, page: int = 1) -> Page:
-    """Return the bookings of the actor's unit's facilities, soonest first."""
-    if actor.role != "unit" or actor.unit_id is None:
-        raise Forbidden("只有驻区单位可以查看预约申请。")
-    query = (
-        select(Booking)
-        .join(Booking.offer)
-        .options(joinedload(Booking.offer))
-        .where(Offer.unit_id == actor.unit_id)
-        .order_by(Booking.starts_at, Booking.id)
-    )
-    if status in BOOKING_STATUSES:  # an unknown filter value shows everything
-        query = query.where(Booking.status == status)
-    return paginate(query, page, 20)
-
-
-def schedule(offer_id: int, day: date) -> list[Booking]:
-    """Return the accepted bookings of a facility on a local day (its availability)."""
-    start, end = clock.day_bounds(day)
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .where(
-                Booking.offer_id == offer_id,
-                Booking.status == "accepted",
-                Booking.starts_at < end,
-                Booking.ends_at > start,
-            )
-            .order_by(Booking.starts_at)
-        )
-    )

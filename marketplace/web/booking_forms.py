@@ -1,5 +1,6 @@
 """The form a resident fills in to ask for a facility, and the unit's answer form."""
 
+import contextlib
 from datetime import date, time
 
 from flask_wtf import FlaskForm
@@ -53,8 +54,30 @@ class BookingForm(FlaskForm):
         target.errors = [*target.errors, message]
 
 
+class LookupForm(FlaskForm):
+    """A resident's look-up of a request: its number and the phone given with it."""
+
+    number = StringField("预约编号", validators=[DataRequired("请填写预约编号。"), Length(max=12)])
+    phone = StringField(
+        "联系电话", validators=[DataRequired("请填写预约时留下的联系电话。"), Length(max=30)]
+    )
+    submit = SubmitField("查询")
+
+
 class AnswerForm(FlaskForm):
     note = StringField("答复说明（选填）", validators=[Length(max=500)])
+
+
+def prefill(args, default_day: date) -> dict:
+    """Return the form's day, start and end taken from a link (?day=&start=&end=)."""
+    values = {"day": default_day}
+    with contextlib.suppress(ValueError):
+        values["day"] = date.fromisoformat(args.get("day", ""))
+    slots = {choice.value for choice in HALF_HOURS}
+    for key in ("start", "end"):
+        if args.get(key) in slots:
+            values[key] = args[key]
+    return values
 
 
 def opening_default(opening: time | None) -> str:
