@@ -1,6 +1,7 @@
 """Server-rendered pages, one blueprint per area."""
 
 from marketplace.web.admin import bp as admin_bp
+from marketplace.web.audit import bp as audit_bp
 from marketplace.web.auth import bp as auth_bp
 from marketplace.web.bookings import bp as bookings_bp
 from marketplace.web.bookings import desk as booking_desk_bp
@@ -28,4 +29,5 @@ blueprints = [
     review_bp,
     ledgers_bp,
     admin_bp,
+    audit_bp,
 ]

@@ -27,8 +27,13 @@ NAVIGATION = {
         ("review.dashboard", "结对审核"),
         ("review.plans", "结对方案"),
         ("ledgers.index", "台账"),
+        ("audit.index", "操作日志"),
     ],
-    "admin": [("admin.dashboard", "系统管理"), ("ledgers.index", "台账与导入")],
+    "admin": [
+        ("admin.dashboard", "系统管理"),
+        ("ledgers.index", "台账与导入"),
+        ("audit.index", "操作日志"),
+    ],
 }
 
 
