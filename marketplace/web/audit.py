@@ -22,9 +22,7 @@ def index():
         errors = getattr(error, "errors", None) or {error.field: error.message}
         filters = AuditFilters()
     else:
-        page = audit_log.audit_page(
-            current_user, filters, request.args.get("page", 1, type=int)
-        )
+        page = audit_log.audit_page(current_user, filters, request.args.get("page", 1, type=int))
     return render_template(
         "audit/index.html",
         page=page,
