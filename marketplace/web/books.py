@@ -3,14 +3,16 @@
 from urllib.parse import quote
 
 from flask import Blueprint, Response
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from marketplace.auth import require_role
 from marketplace.services import ledger_books
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 bp = Blueprint("books", __name__, url_prefix="/books")
-bp.before_request(login_required(lambda: None))
+# Whose book it is is checked by the service (403 for another community's or unit's).
+bp.before_request(require_role("community", "unit", "reviewer", "admin"))
 
 
 def _xlsx(filename: str, content: bytes) -> Response:
