@@ -7,6 +7,8 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+from marketplace.clock import DEFAULT_TIMEZONE, load_zone
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", PROJECT_ROOT / "instance"))
 
@@ -125,6 +127,12 @@ def build_config(overrides: dict | None = None) -> dict:
         "TRUSTED_PROXIES": trusted_proxy_count(),  # ProxyFix: proxies that set X-Forwarded-*
         "SLOW_REQUEST_SECONDS": float(os.environ.get("SLOW_REQUEST_SECONDS", "2")),
         "PAGE_SIZE": 20,
+        # The county's clock (marketplace/clock.py): every "today" and deadline uses it.
+        "COUNTY_TIMEZONE": os.environ.get("COUNTY_TIMEZONE", DEFAULT_TIMEZONE),
     }
     config.update(overrides)
+    try:
+        load_zone(config["COUNTY_TIMEZONE"])
+    except ValueError as error:
+        raise ConfigError(f"COUNTY_TIMEZONE 设置有误：{error}") from None
     return config

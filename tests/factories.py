@@ -1,10 +1,11 @@
 """Test data factories: ``make_x(**overrides)`` commit and return the row."""
 
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import Community, County, Need, Offer, ServiceType, Township, Unit, User
 from marketplace.security import hash_password
@@ -99,8 +100,8 @@ def make_need(**overrides) -> Need:
         "measure_unit": "people",
         "urgency": 2,
         "status": "published",
-        "starts_on": date.today(),
-        "ends_on": date.today() + timedelta(days=60),
+        "starts_on": clock.today(),
+        "ends_on": clock.today() + timedelta(days=60),
     }
     values.update(overrides)
     if "community" not in values and "community_id" not in values:

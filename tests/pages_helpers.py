@@ -1,10 +1,11 @@
 """Helpers for the marketplace page tests: a second signed-in client, query counting."""
 
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import event, func, select
 
+from marketplace import clock
 from marketplace.extensions import db
 from tests.factories import PASSWORD, make_user, service_type
 
@@ -36,8 +37,8 @@ def need_form(**overrides) -> dict:
         "description": "需要志愿者清理楼道杂物",
         "quantity": "5",
         "measure_unit": "people",
-        "starts_on": date.today().isoformat(),
-        "ends_on": (date.today() + timedelta(days=30)).isoformat(),
+        "starts_on": clock.today().isoformat(),
+        "ends_on": (clock.today() + timedelta(days=30)).isoformat(),
         "urgency": "2",
     }
     data.update(overrides)

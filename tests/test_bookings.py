@@ -6,17 +6,17 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, Booking, BookingSlot, Notification, User
-from marketplace.models._common import CHINA_TIME
 from marketplace.models.listings import ALL_WEEKDAYS
 from marketplace.services import bookings
 from tests.factories import make_offer, make_unit, make_user
 
-TOMORROW = date.today() + timedelta(days=1)
-PAST = date.today() - timedelta(days=2)
-FAR = date.today() + timedelta(days=120)
+TOMORROW = clock.today() + timedelta(days=1)
+PAST = clock.today() - timedelta(days=2)
+FAR = clock.today() + timedelta(days=120)
 
 
 def at(hour: int, minute: int = 0, day: date = TOMORROW) -> str:
@@ -67,7 +67,7 @@ def test_times_are_china_time_and_stored_in_utc(app, room):
     booking = request(room, start=(9, 0), end=(9, 30))
     starts = booking.starts_at.replace(tzinfo=booking.starts_at.tzinfo or UTC)  # SQLite: naive
     assert starts.astimezone(UTC).hour == 1
-    assert starts.astimezone(CHINA_TIME).hour == 9
+    assert clock.local(starts).hour == 9
 
 
 @pytest.mark.parametrize(

@@ -1,17 +1,18 @@
 """Bookings through the pages and the JSON API."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import Booking
 from marketplace.models.listings import ALL_WEEKDAYS
 from marketplace.services.accounts import issue_api_token
 from tests.factories import PASSWORD, make_offer, make_user
 
-DAY = (date.today() + timedelta(days=2)).isoformat()
+DAY = (clock.today() + timedelta(days=2)).isoformat()
 HOSTILE = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
 
 

@@ -1,11 +1,12 @@
 """Claims service: every transition allowed and refused (role, owner, state), audit, notices."""
 
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select
 
+from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.models import Claim, Need, Notification, SearchOutbox, User
 from marketplace.services import claims, needs
@@ -189,7 +190,7 @@ def test_claims_on_needs_that_are_not_open_are_refused(db, people):
     done = make_need(community=staff.community, status="completed", claimed=10)
     with pytest.raises(Conflict, match="已完成"):
         claims.claim_need(unit_a, done.id, 1)
-    past = date.today() - timedelta(days=1)
+    past = clock.today() - timedelta(days=1)
     stale = make_need(starts_on=past - timedelta(days=3), ends_on=past)
     with pytest.raises(Conflict, match="截止日期"):
         claims.claim_need(unit_a, stale.id, 1)
@@ -233,7 +234,9 @@ def test_bad_input_is_refused_and_nothing_written(db, people):
         (10, 0, [], "published"),
         (10, 4, [("proposed", False)], "partly_claimed"),
         (10, 10, [("proposed", False), ("accepted", False)], "fully_claimed"),
-        (10, 4, [("in_progress", False)], "in_progress"),
+        (10, 4, [("in_progress", False)], "partly_claimed"),
+        (10, 4, [("done", True)], "partly_claimed"),
+        (10, 10, [("in_progress", False)], "in_progress"),
         (10, 10, [("done", True), ("accepted", False)], "in_progress"),
         (10, 10, [("done", False), ("done", True)], "completed"),
         (10, 10, [("done", True)], "evaluated"),
@@ -359,5 +362,6 @@ def test_a_claim_that_lost_a_race_is_told_why():
         return claims._refusal(need).message
 
     assert explain("partly_claimed", 4) == "剩余数量不足：该需求仅剩 1 场次可认领。"
-    assert explain("fully_claimed", 5) == "剩余数量不足：该需求仅剩 0 场次可认领。"
+    assert explain("fully_claimed", 5) == "剩余数量不足：该需求已全部认领（当前为「全部认领」）。"
+    assert explain("in_progress", 5) == "剩余数量不足：该需求已全部认领（当前为「实施中」）。"
     assert explain("withdrawn", 0) == "该需求当前为「已撤回」，不能认领。"

@@ -1,13 +1,14 @@
 """Needs service: create, edit, publish, withdraw, visibility, browsing, expiry."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.models import AuditEntry, Claim, Need, Notification, PairingPlan, PlanPair
-from marketplace.services import needs
+from marketplace.services import claims, needs
 from marketplace.services.audit import history
 from tests.factories import make_community, make_need, make_user, service_type
 
@@ -19,8 +20,8 @@ def _form(**overrides):
         "description": "需要志愿者清理楼道",
         "quantity": "12",
         "measure_unit": "people",
-        "starts_on": date.today().isoformat(),
-        "ends_on": (date.today() + timedelta(days=30)).isoformat(),
+        "starts_on": clock.today().isoformat(),
+        "ends_on": (clock.today() + timedelta(days=30)).isoformat(),
         "urgency": "2",
     }
     data.update(overrides)
@@ -63,7 +64,7 @@ BAD_NEED_FIELDS = [
     ("measure_unit", "tons", "计量单位无效"),
     ("urgency", "7", "紧急程度应在 1 到 3"),
     ("ends_on", "2020-13-01", "YYYY-MM-DD"),
-    ("ends_on", (date.today() - timedelta(days=1)).isoformat(), "不能早于"),
+    ("ends_on", (clock.today() - timedelta(days=1)).isoformat(), "不能早于"),
 ]
 
 
@@ -87,7 +88,7 @@ def test_all_bad_fields_are_reported_together(db):
 
 def test_window_must_be_ordered(db):
     staff = make_user("community")
-    start = date.today() + timedelta(days=10)
+    start = clock.today() + timedelta(days=10)
     with pytest.raises(InvalidInput) as refused:
         needs.create_need(staff, _form(starts_on=start, ends_on=start - timedelta(days=1)))
     assert refused.value.field == "ends_on"
@@ -102,7 +103,8 @@ def test_only_community_staff_create_needs(db):
 
 def test_update_own_need_keeps_quantity_above_claimed(db):
     staff = make_user("community")
-    need = make_need(community=staff.community, quantity=10, claimed=6, status="partly_claimed")
+    need = make_need(community=staff.community, quantity=10)
+    claims.claim_need(make_user("unit"), need.id, 6)
     with pytest.raises(InvalidInput) as refused:
         needs.update_need(staff, need.id, {"quantity": 5})
     assert refused.value.field == "quantity"
@@ -215,7 +217,7 @@ def test_community_needs_page_shows_own_needs_in_every_state(db):
 
 
 def test_expire_overdue_needs_only_unclaimed(db):
-    past = date.today() - timedelta(days=1)
+    past = clock.today() - timedelta(days=1)
     stale = make_need(starts_on=past - timedelta(days=5), ends_on=past)
     claimed = make_need(
         starts_on=past - timedelta(days=5), ends_on=past, claimed=2, status="partly_claimed"
@@ -251,7 +253,7 @@ def test_ids_beyond_the_integer_range_are_not_found_or_refused(db):
 
 def test_expire_command_closes_overdue_unclaimed_needs(app, db):
     overdue = make_need(
-        starts_on=date.today() - timedelta(days=30), ends_on=date.today() - timedelta(days=1)
+        starts_on=clock.today() - timedelta(days=30), ends_on=clock.today() - timedelta(days=1)
     )
     current = make_need()
     result = app.test_cli_runner().invoke(args=["needs", "expire"])

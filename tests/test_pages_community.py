@@ -1,11 +1,12 @@
 """Community pages: the need form, publish/withdraw, claims on the need page, projects."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, Category, Claim, Evaluation, Need, ProgressReport
 from tests.factories import make_need, make_user
@@ -78,8 +79,8 @@ def test_bad_input_rerenders_with_chinese_messages_keeps_values_writes_nothing(c
 
 def test_service_refusal_is_shown_next_to_its_field(client, login_as):
     login_as("community")
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
-    data = need_form(starts_on=(date.today() - timedelta(days=9)).isoformat(), ends_on=yesterday)
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
+    data = need_form(starts_on=(clock.today() - timedelta(days=9)).isoformat(), ends_on=yesterday)
     response = client.post("/community/needs/new", data=data)
     assert response.status_code == 400
     html = response.get_data(as_text=True)

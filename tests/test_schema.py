@@ -1,12 +1,13 @@
 """The Alembic migrations build the whole schema, and the database enforces its rules."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
+from marketplace import clock
 from marketplace.extensions import db as _db
 from marketplace.models import Claim, Evaluation, User
 from tests.factories import make_community, make_need, make_offer, make_unit, make_user
@@ -70,7 +71,7 @@ def _refused(factory, **values):
         {"urgency": 4},
         {"status": "bogus"},
         {"measure_unit": "furlongs"},
-        {"starts_on": date.today(), "ends_on": date.today() - timedelta(days=1)},
+        {"starts_on": clock.today(), "ends_on": clock.today() - timedelta(days=1)},
     ],
 )
 def test_need_constraints_refuse_bad_rows(app, values):

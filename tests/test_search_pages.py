@@ -151,9 +151,9 @@ def test_a_rebuild_in_progress_is_announced(demo_client, monkeypatch):
 # --- facility finder ---------------------------------------------------------------------
 
 
-def finder(client, **args) -> str:
+def finder(client, status=200, **args) -> str:
     response = client.get("/facilities", query_string=args)
-    assert response.status_code == 200
+    assert response.status_code == status
     return response.get_data(as_text=True)
 
 
@@ -165,14 +165,21 @@ def test_finder_lists_facilities_with_owner_address_capacity_hours(demo_client):
 
 
 def test_finder_filters(demo_client):
+    from tests.test_facility_finder import next_weekday
+
     assert "共 3 处场地" in finder(demo_client, min_capacity=200)
-    parking_noon = finder(demo_client, kind="parking", weekday=2, at="12:00")
-    assert "共 0 处场地" in parking_noon
-    parking_evening = finder(demo_client, kind="parking", weekday=6, at="19:00")
-    assert "共 32 处场地" in parking_evening
-    rooms_sunday = finder(demo_client, kind="meeting_room", weekday=6)
-    assert "共 0 处场地" in rooms_sunday  # meeting rooms open on workdays
+    wednesday, sunday = next_weekday(2), next_weekday(6)
+    rooms_wednesday = finder(
+        demo_client, kind="meeting_room", date=wednesday, start="09:00", end="10:00"
+    )
+    assert "共 0 处场地" not in rooms_wednesday
+    rooms_late = finder(
+        demo_client, kind="meeting_room", date=wednesday, start="23:00", end="23:30", status=400
+    )
+    assert "请从列表中选择" in rooms_late  # the form offers 06:00-22:30
     assert "共 56 处场地" in finder(demo_client, kind="meeting_room", free_only="y")
+    sunday_rooms = finder(demo_client, kind="meeting_room", date=sunday)
+    assert "处场地" in sunday_rooms
 
 
 def test_finder_filters_by_township_and_free(app, client):
@@ -181,7 +188,7 @@ def test_finder_filters_by_township_and_free(app, client):
     east, west = make_township(name="东区街道"), make_township(name="西区街道")
     make_offer(kind="facility", unit=make_unit(township=east), title="东区会议室", is_free=False)
     make_offer(kind="facility", unit=make_unit(township=west), title="西区会议室")
-    page = finder(client, township=east.id)
+    page = finder(client, township_id=east.id)
     assert "东区会议室" in page and "西区会议室" not in page
     page = finder(client, free_only="y")
     assert "西区会议室" in page and "东区会议室" not in page
@@ -192,11 +199,12 @@ def test_finder_refuses_bad_input_in_chinese_keeping_it(demo_client):
         ({"min_capacity": "abc"}, "请输入整数"),
         ({"min_capacity": "0"}, "1 以上的整数"),
         ({"kind": "castle"}, "请从列表中选择"),
-        ({"at": "25:99"}, "请输入时刻"),
-        ({"township": "x"}, "请从列表中选择"),
-        ({"weekday": "9"}, "请从列表中选择"),
+        ({"start": "25:99"}, "请从列表中选择"),
+        ({"township_id": "x"}, "请从列表中选择"),
+        ({"date": "someday"}, "请选择日期"),
+        ({"start": "10:00", "end": "09:00"}, "结束时刻必须晚于开始时刻"),
     ]
     for args, message in cases:
-        page = finder(demo_client, **args)
+        page = finder(demo_client, status=400, **args)
         assert message in page and "处场地" not in page, args
-    assert 'value="abc"' in finder(demo_client, min_capacity="abc")
+    assert 'value="abc"' in finder(demo_client, status=400, min_capacity="abc")

@@ -2,12 +2,12 @@
 
 import shutil
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from marketplace import search
+from marketplace import clock, search
 from marketplace.models import Need, SearchOutbox, User
 from marketplace.services import needs, search_index
 from tests.factories import make_need, make_offer, make_user, service_type
@@ -29,8 +29,8 @@ def _form(**overrides):
         "description": "请律师为居民解答婚姻、继承问题",
         "quantity": "4",
         "measure_unit": "sessions",
-        "starts_on": date.today().isoformat(),
-        "ends_on": (date.today() + timedelta(days=30)).isoformat(),
+        "starts_on": clock.today().isoformat(),
+        "ends_on": (clock.today() + timedelta(days=30)).isoformat(),
         "urgency": "2",
     }
     data.update(overrides)

@@ -1,14 +1,12 @@
 """Facility bookings: ask (any token), see a day's accepted slots (anyone), answer (owner)."""
 
-from datetime import date
-
 from flask import jsonify
 
+from marketplace import clock
 from marketplace.api import api_bp
 from marketplace.api.common import date_arg, json_body, optional_json_body
 from marketplace.auth import api_login_required, api_user
 from marketplace.models import Booking
-from marketplace.models._common import local_time
 from marketplace.services import bookings
 
 
@@ -17,8 +15,8 @@ def booking_json(booking: Booking, *, private: bool = True) -> dict:
     data = {
         "id": booking.id,
         "offer_id": booking.offer_id,
-        "starts_at": local_time(booking.starts_at, "%Y-%m-%dT%H:%M+08:00"),
-        "ends_at": local_time(booking.ends_at, "%Y-%m-%dT%H:%M+08:00"),
+        "starts_at": clock.local(booking.starts_at).isoformat(timespec="minutes"),
+        "ends_at": clock.local(booking.ends_at).isoformat(timespec="minutes"),
         "quantity": booking.quantity,
         "status": booking.status,
         "status_label": booking.status_label,
@@ -42,7 +40,7 @@ def request_booking(offer_id: int):
 
 @api_bp.get("/offers/<int:offer_id>/bookings")
 def day_schedule(offer_id: int):
-    day = date_arg("date", date.today())
+    day = date_arg("date", clock.today())
     bookings.bookable_offer(offer_id)
     accepted = bookings.schedule(offer_id, day)
     return jsonify(

@@ -8,7 +8,7 @@ from marketplace.api.common import int_arg, json_body, page_json
 from marketplace.auth import api_login_required, api_user
 from marketplace.errors import NotAuthenticated
 from marketplace.models import Need
-from marketplace.services import claims, needs
+from marketplace.services import claims, needs, suggestions
 from marketplace.services.fields import FieldReader
 
 
@@ -89,7 +89,30 @@ def create_need():
     body = json_body()
     publish = publish_flag(body)
     need = needs.create_need(api_user(), body, publish=publish)
-    return jsonify(need_json(needs.get_need(api_user(), need.id))), 201
+    need = needs.get_need(api_user(), need.id)
+    suggested = [suggestion_json(s) for s in suggestions.suggested_units(need)]
+    return jsonify(need_json(need) | {"suggested_units": suggested}), 201
+
+
+def suggestion_json(suggestion) -> dict:
+    """Return a suggested unit for a need: who, why, how far."""
+    return {
+        "unit_id": suggestion.unit.id,
+        "unit": suggestion.unit.name,
+        "match": "type" if suggestion.match == 0 else "category",
+        "match_label": suggestion.match_label,
+        "paired": suggestion.paired,
+        "distance_km": suggestion.distance_km,
+        "offers": suggestion.offers,
+    }
+
+
+@api_bp.post("/needs/<int:need_id>/invitations")
+@api_login_required("community")
+def invite_unit(need_id: int):
+    unit_id = json_body().get("unit_id")
+    unit = suggestions.invite_unit(api_user(), need_id, unit_id if isinstance(unit_id, int) else 0)
+    return jsonify(need_id=need_id, unit_id=unit.id, unit=unit.name), 201
 
 
 @api_bp.patch("/needs/<int:need_id>")

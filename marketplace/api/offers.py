@@ -7,7 +7,7 @@ from marketplace.api.common import int_arg, json_body, page_json
 from marketplace.api.needs import publish_flag, viewer
 from marketplace.auth import api_login_required, api_user
 from marketplace.models import Offer
-from marketplace.services import offers
+from marketplace.services import offers, suggestions
 
 
 def _clock(value):
@@ -83,7 +83,14 @@ def create_offer():
     body = json_body()
     publish = publish_flag(body)
     offer = offers.create_offer(api_user(), body, publish=publish)
-    return jsonify(offer_json(offers.get_offer(api_user(), offer.id))), 201
+    offer = offers.get_offer(api_user(), offer.id)
+    serves = [
+        {"need_id": s.need.id, "title": s.need.title, "community": s.need.community.name,
+         "remaining": s.need.remaining, "match": "type" if s.match == 0 else "category",
+         "paired": s.paired, "distance_km": s.distance_km}
+        for s in suggestions.matching_needs(offer)
+    ]  # fmt: skip
+    return jsonify(offer_json(offer) | {"matching_needs": serves}), 201
 
 
 @api_bp.patch("/offers/<int:offer_id>")

@@ -6,11 +6,11 @@ Deterministic (fixed seed) and idempotent: if the county exists nothing is chang
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 from sqlalchemy import select
 
-from marketplace.demo import names
+from marketplace.demo import names, texts
 from marketplace.extensions import db
 from marketplace.models import (
     Claim,
@@ -26,8 +26,9 @@ from marketplace.models import (
     Unit,
     User,
 )
-from marketplace.models.listings import ALL_WEEKDAYS, WORKDAYS
+from marketplace.models.listings import ALL_WEEKDAYS, MEASURE_UNITS, WORKDAYS
 from marketplace.security import hash_password
+from marketplace.services.need_state import need_status_for
 from marketplace.services.taxonomy import load_taxonomy, types_by_code
 
 DEMO_PASSWORD = "demo-pass"
@@ -164,6 +165,8 @@ class _DemoBuilder:
         free=True,
     ) -> Offer:
         title = f"{unit.name}{self.rng.choice(names.FACILITY_NAMES[kind])}"
+        if kind in ("meeting_room", "activity_room"):
+            weekdays, *hours = texts.room_hours(self.rng)
         return Offer(
             unit=unit,
             kind="facility",
@@ -179,6 +182,7 @@ class _DemoBuilder:
             open_until=hours[1],
             is_free=free,
             is_public=True,
+            created_at=texts.past_moment(self.rng),
         )
 
     def offers(self, units: list[Unit]) -> int:
@@ -225,15 +229,16 @@ class _DemoBuilder:
                 if code not in chosen:
                     chosen.append(code)
             for code in chosen:
-                type_name = self.types[code].name
+                title, story = texts.service_texts(rng, unit.name, self.types[code].name)
                 offers.append(
                     Offer(
                         unit=unit,
                         kind="service",
                         service_type=self.types[code],
-                        title=f"{type_name}（{unit.name}）",
+                        title=title,
                         status="published",
-                        description=f"{unit.name}在职党员志愿者提供{type_name}服务，可按社区需求预约。",
+                        description=story,
+                        created_at=texts.past_moment(rng),
                         monthly_quantity=rng.choice([1, 2, 4, 8, 10]),
                         address=unit.address,
                         open_weekdays=WORKDAYS,
@@ -246,25 +251,31 @@ class _DemoBuilder:
 
     def needs(self, communities: list[Community]) -> list[Need]:
         rng = self.rng
-        today = date.today()
         codes = list(names.NEED_TITLES)
         needs = []
         for community in communities:
             for code in rng.sample(codes, rng.randint(8, 12)):
                 title, measure = names.NEED_TITLES[code]
-                start = today - timedelta(days=rng.randint(0, 30))
+                quantity = rng.choice([2, 4, 5, 6, 8, 10, 12, 20])
+                title, story = texts.need_texts(
+                    rng, community.name, title, quantity, MEASURE_UNITS[measure]
+                )
+                created = texts.past_moment(rng)
+                starts_on, ends_on = texts.need_window(rng, created)
                 needs.append(
                     Need(
                         community=community,
                         service_type=self.types[code],
-                        title=f"{community.name}{title}",
-                        description=f"{community.name}居民反映需要{title}，请驻区单位认领。",
-                        quantity=rng.choice([2, 4, 5, 6, 8, 10, 12, 20]),
+                        title=title,
+                        description=story,
+                        quantity=quantity,
                         measure_unit=measure,
-                        starts_on=start,
-                        ends_on=start + timedelta(days=rng.choice([60, 90, 180])),
+                        starts_on=starts_on,
+                        ends_on=ends_on,
                         urgency=rng.choice([1, 1, 2, 2, 3]),
                         status="published",
+                        created_at=created,
+                        updated_at=created,
                     )
                 )
         db.session.add_all(needs)
@@ -285,30 +296,38 @@ class _DemoBuilder:
                 else rng.randint(1, max(1, need.quantity // 2))
             )
             claim_status = "done" if stage == "evaluated" else stage
+            claimed_at = texts.past_moment(rng, after=need.created_at)
             claim = Claim(
                 need=need,
                 unit=unit,
                 quantity=quantity,
                 status=claim_status,
-                note="单位认领，安排在职党员落实。",
+                note=rng.choice(texts.CLAIM_NOTES),
+                created_at=claimed_at,
+                updated_at=claimed_at,
             )
             db.session.add(claim)
             need.claimed = quantity
-            need.status = {
-                "proposed": "partly_claimed" if quantity < need.quantity else "fully_claimed",
-                "accepted": "partly_claimed" if quantity < need.quantity else "fully_claimed",
-                "in_progress": "in_progress",
-                "done": "completed",
-                "evaluated": "evaluated",
-            }[stage]
+            need.status = need_status_for(
+                need.quantity, quantity, [(claim_status, stage == "evaluated")]
+            )
+            moment = claimed_at
             if stage in ("in_progress", "done", "evaluated"):
-                claim.reports.append(ProgressReport(note="已完成第一阶段工作。", percent=50))
+                moment = texts.past_moment(rng, after=moment)
+                note = rng.choice(texts.PROGRESS_NOTES)
+                claim.reports.append(ProgressReport(note=note, percent=50, created_at=moment))
             if stage in ("done", "evaluated"):
-                claim.reports.append(ProgressReport(note="全部完成，居民反映良好。", percent=100))
+                moment = texts.past_moment(rng, after=moment)
+                note = rng.choice(texts.DONE_NOTES)
+                claim.reports.append(ProgressReport(note=note, percent=100, created_at=moment))
             if stage == "evaluated":
+                moment = texts.past_moment(rng, after=moment)
                 claim.evaluation = Evaluation(
-                    stars=rng.choice([4, 5, 5]), comment="服务认真负责，居民满意。"
+                    stars=rng.choice([4, 5, 5]),
+                    comment=rng.choice(texts.COMMENTS),
+                    created_at=moment,
                 )
+            claim.updated_at = moment
             count += 1
         self.progress("认领记录", count, count)
         return count

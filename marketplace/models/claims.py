@@ -22,6 +22,8 @@ CLAIM_STATUSES = {
 LIVE_CLAIM_STATUSES = ("proposed", "accepted", "in_progress", "done")
 # A unit may hold one open claim per need at a time (double submits collapse to one).
 OPEN_CLAIM_STATUSES = ("proposed", "accepted", "in_progress")
+# Projects under way (the dashboards' 实施中的项目 and the project list's 进行中 tab).
+ONGOING_CLAIM_STATUSES = ("accepted", "in_progress")
 _OPEN_CLAIM_SQL = "status IN ('proposed', 'accepted', 'in_progress')"
 
 

@@ -9,28 +9,32 @@ insert fails, it looks again and finds the slot taken (RELIABILITY C4).
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
+from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from marketplace.extensions import db
 from marketplace.models import Booking, BookingSlot, Offer, User
-from marketplace.models._common import CHINA_TIME, utcnow
-from marketplace.models.bookings import BOOKING_STATUSES, SLOT_MINUTES
+from marketplace.models.bookings import SLOT_MINUTES
 from marketplace.services import audit, throttle
-from marketplace.services.access import owns, require_owner, require_role
+from marketplace.services.access import owns, require_owner
+from marketplace.services.booking_queries import (  # noqa: F401  (part of this module's API)
+    LOOKUPS_PER_HOUR,
+    SHARED_KINDS,
+    incoming_page,
+    lanes_of,
+    lookup_booking,
+    schedule,
+    taken_periods,
+)
 from marketplace.services.fields import BOOKING, in_calendar
 from marketplace.services.notifications import notify, staff_of
-from marketplace.services.pagination import Page, paginate
 
 HORIZON_DAYS = 90
 MAX_HOURS = 12
-# Facilities whose capacity counts things booked side by side (spaces, sets); a room or
-# a ground is booked whole whatever its capacity in seats.
-SHARED_KINDS = ("parking", "equipment")
 PHONE_PATTERN = re.compile(r"^[0-9+\-() ]{7,20}$")
 LAST_SLOT_RETRIES = 3
 # Anonymous requests one address may make per hour (residents rarely need more).
@@ -47,13 +51,6 @@ class BookingInput:
     purpose: str
 
 
-def lanes_of(offer: Offer) -> int:
-    """Return how many bookings of ``offer`` may overlap (its spaces, or 1)."""
-    if offer.facility_kind in SHARED_KINDS:
-        return max(1, offer.capacity or 1)
-    return 1
-
-
 def _local_moment(value, field: str) -> datetime:
     """Parse a China-time moment ("YYYY-MM-DD HH:MM" or ISO) and return it in UTC."""
     if isinstance(value, datetime):
@@ -67,7 +64,7 @@ def _local_moment(value, field: str) -> datetime:
     if not in_calendar(moment.date()):
         raise InvalidInput("请填写正确的时间，格式如 2026-12-01 09:00。", field=field)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=CHINA_TIME)
+        moment = moment.replace(tzinfo=clock.zone())
     return moment.astimezone(UTC)
 
 
@@ -88,12 +85,12 @@ def parse_booking(offer: Offer, data: Mapping, requester: User | None) -> Bookin
         )
     if ends_at - starts_at > timedelta(hours=MAX_HOURS):
         raise InvalidInput(f"单次预约不超过 {MAX_HOURS} 小时。", field="ends_at")
-    now = utcnow()
+    now = clock.utcnow()
     if starts_at < now:
         raise InvalidInput("不能预约已经过去的时间。", field="starts_at")
     if starts_at > now + timedelta(days=HORIZON_DAYS):
         raise InvalidInput(f"只能预约 {HORIZON_DAYS} 天以内的时间。", field="starts_at")
-    local_start, local_end = starts_at.astimezone(CHINA_TIME), ends_at.astimezone(CHINA_TIME)
+    local_start, local_end = clock.local(starts_at), clock.local(ends_at)
     if local_start.date() != (local_end - timedelta(microseconds=1)).date():
         raise InvalidInput("预约须在同一天内开始和结束。", field="ends_at")
     if not _within_opening(offer, local_start, local_end):
@@ -136,7 +133,7 @@ def _load_offer(offer_id: int) -> Offer:
 
 def next_open_day(offer: Offer, today: date | None = None) -> date:
     """Return the first day from ``today`` on which the facility opens (the form's default)."""
-    today = today or datetime.now(CHINA_TIME).date()
+    today = today or clock.today()
     for ahead in range(7):
         day = today + timedelta(days=ahead)
         if offer.open_weekdays & (1 << day.weekday()):
@@ -157,6 +154,8 @@ def request_booking(requester: User | None, offer_id: int, data: Mapping) -> Boo
     values = parse_booking(offer, data, requester)
     if requester is None:
         _throttle_anonymous()
+    values = parse_booking(offer, data, requester)
+    _refuse_taken(offer, values)
     booking = Booking(
         offer=offer,
         requester_user_id=requester.id if requester else None,
@@ -176,6 +175,14 @@ def request_booking(requester: User | None, offer_id: int, data: Mapping) -> Boo
     return booking
 
 
+def _refuse_taken(offer: Offer, values: BookingInput) -> None:
+    """Refuse at request time a period whose slots accepted bookings already fill."""
+    clashes = taken_periods(offer, values.starts_at, values.ends_at, values.quantity)
+    if clashes:
+        times = "、".join(f"{clock.local(a):%H:%M}-{clock.local(b):%H:%M}" for a, b in clashes)
+        raise Conflict(f"所选时段已被预订（{times} 已约满），请选择其他时间。", field="starts_at")
+
+
 def _throttle_anonymous() -> None:
     """Refuse an address past its hourly allowance of anonymous requests (atomically)."""
     address = audit.client_address()
@@ -190,9 +197,7 @@ def _state(booking: Booking) -> dict:
 
 
 def _period(booking: Booking) -> str:
-    start = booking.starts_at.replace(tzinfo=booking.starts_at.tzinfo or UTC)
-    end = booking.ends_at.replace(tzinfo=booking.ends_at.tzinfo or UTC)
-    start, end = start.astimezone(CHINA_TIME), end.astimezone(CHINA_TIME)
+    start, end = clock.local(booking.starts_at), clock.local(booking.ends_at)
     return f"{start:%m-%d %H:%M}-{end:%H:%M}"
 
 
@@ -321,37 +326,3 @@ def _finish(actor: User, booking: Booking, action: str, before: dict, verb: str)
             f"/offers/{booking.offer_id}",
         )
     db.session.commit()
-
-
-def incoming_page(actor: User, status: str | None = None, page: int = 1) -> Page:
-    """Return the bookings of the actor's unit's facilities, soonest first."""
-    require_role(actor, "unit")
-    query = (
-        select(Booking)
-        .join(Booking.offer)
-        .options(joinedload(Booking.offer))
-        .where(Offer.unit_id == actor.unit_id)
-        .order_by(Booking.starts_at, Booking.id)
-    )
-    if status in BOOKING_STATUSES:  # an unknown filter value shows everything
-        query = query.where(Booking.status == status)
-    return paginate(query, page, 20)
-
-
-def schedule(offer_id: int, day: date) -> list[Booking]:
-    """Return the accepted bookings of a facility on a local day (its availability)."""
-    if not in_calendar(day):
-        return []  # nothing is ever booked there (and year 1 cannot move to UTC)
-    start = datetime.combine(day, time(0), CHINA_TIME).astimezone(UTC)
-    return list(
-        db.session.scalars(
-            select(Booking)
-            .where(
-                Booking.offer_id == offer_id,
-                Booking.status == "accepted",
-                Booking.starts_at < start + timedelta(days=1),
-                Booking.ends_at > start,
-            )
-            .order_by(Booking.starts_at)
-        )
-    )

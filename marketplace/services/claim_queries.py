@@ -10,8 +10,18 @@ from sqlalchemy.orm import joinedload, selectinload
 from marketplace.errors import Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Community, Evaluation, Need, ServiceType, User
-from marketplace.models.claims import CLAIM_STATUSES, LIVE_CLAIM_STATUSES
-from marketplace.services.access import has_role, is_claim_party, owns, require_role, valid_id
+from marketplace.models.claims import (
+    CLAIM_STATUSES,
+    LIVE_CLAIM_STATUSES,
+    ONGOING_CLAIM_STATUSES,
+)
+from marketplace.services.access import (
+    has_role,
+    is_claim_party,
+    owns,
+    require_role,
+    valid_id,
+)
 from marketplace.services.need_queries import get_need
 from marketplace.services.pagination import Page, paginate
 
@@ -63,7 +73,9 @@ def projects_page(
     else:
         require_role(actor, "unit")
         query = select(Claim).where(Claim.unit_id == actor.unit_id)
-    if status:
+    if status == "ongoing":
+        query = query.where(Claim.status.in_(ONGOING_CLAIM_STATUSES))
+    elif status:
         if status not in CLAIM_STATUSES:
             raise InvalidInput("未知的认领状态。", field="status")
         query = query.where(Claim.status == status)

@@ -7,16 +7,15 @@ SQLite's ``BEGIN IMMEDIATE`` already serialises writers), so the need's ``claime
 units claim at the same moment.
 """
 
-from datetime import date
-
 from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 
+from marketplace import clock
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Evaluation, Need, ProgressReport, User
 from marketplace.models._common import utcnow
-from marketplace.models.claims import LIVE_CLAIM_STATUSES, OPEN_CLAIM_STATUSES
+from marketplace.models.claims import OPEN_CLAIM_STATUSES
 from marketplace.models.listings import OPEN_NEED_STATUSES, PUBLIC_NEED_STATUSES
 from marketplace.services import audit
 from marketplace.services.access import has_role, require_owner, require_role, valid_id
@@ -27,36 +26,12 @@ from marketplace.services.claim_queries import (  # noqa: F401  (part of this mo
     unit_ratings,
 )
 from marketplace.services.fields import CLAIM, PROGRESS, RATING, FieldReader
+from marketplace.services.need_state import (  # noqa: F401  (part of this module's API)
+    need_status_for,
+    refresh_need,
+)
 from marketplace.services.needs import lock_need
 from marketplace.services.notifications import notify, staff_of
-
-# Need states that the claims no longer drive (set by the community or by time).
-_FIXED_NEED_STATUSES = ("draft", "withdrawn", "expired")
-
-
-def need_status_for(quantity: int, claimed: int, claims: list[tuple[str, bool]]) -> str:
-    """Return the status a live need has, given its live claims as (status, rated) pairs."""
-    if not claims:
-        return "published"
-    statuses = {status for status, _rated in claims}
-    if statuses == {"done"}:
-        return "evaluated" if all(rated for _status, rated in claims) else "completed"
-    if statuses & {"in_progress", "done"}:
-        return "in_progress"
-    return "fully_claimed" if claimed >= quantity else "partly_claimed"
-
-
-def refresh_need(need: Need) -> None:
-    """Recompute a locked need's ``claimed`` and ``status`` from its live claims."""
-    if need.status in _FIXED_NEED_STATUSES:
-        return
-    live = db.session.scalars(
-        select(Claim).where(Claim.need_id == need.id, Claim.status.in_(LIVE_CLAIM_STATUSES))
-    ).all()
-    need.claimed = sum(claim.quantity for claim in live)
-    need.status = need_status_for(
-        need.quantity, need.claimed, [(c.status, c.evaluation is not None) for c in live]
-    )
 
 
 def _state(claim: Claim, need: Need) -> dict:
@@ -106,11 +81,9 @@ def claim_need(actor: User, need_id: int, quantity, note: str = "") -> Claim:
     need = db.session.get(Need, need_id) if valid_id(need_id) else None
     if need is None or need.status not in PUBLIC_NEED_STATUSES:
         raise NotFound("需求不存在。")
-    if need.status == "fully_claimed":
-        raise Conflict("剩余数量不足：该需求已全部认领。")
     if need.status not in OPEN_NEED_STATUSES:
-        raise Conflict(f"该需求当前为「{need.status_label}」，不能认领。")
-    if need.ends_on and need.ends_on < date.today():
+        raise _refusal(need)
+    if need.ends_on and need.ends_on < clock.today():
         raise Conflict("该需求已过截止日期，不能认领。")
     if _open_claim_exists(need.id, actor.unit_id):
         raise Conflict("本单位已认领该需求，请勿重复提交；如需调整数量请先撤回原认领。")
@@ -139,8 +112,10 @@ def claim_need(actor: User, need_id: int, quantity, note: str = "") -> Claim:
             raise refusal
         claim = _insert_claim(need, actor, quantity, note)
         db.session.refresh(need)
-        # The bulk UPDATE bypassed the unit of work; touching the row through the ORM
-        # lets the search outbox see that the need's remaining quantity changed.
+        # The UPDATE holds the need's row, so its state can be derived from its claims
+        # (a full need whose other claims are under way is in progress, not just full).
+        # Touching the row through the ORM also lets the search outbox see the change.
+        refresh_need(need)
         need.updated_at = utcnow()
         _record("claim.propose", actor, claim, need, before)
         notify(
@@ -161,10 +136,11 @@ def claim_need(actor: User, need_id: int, quantity, note: str = "") -> Claim:
 
 
 def _refusal(need: Need) -> Conflict:
-    """Explain why the conditional UPDATE took nothing: too little left, or not open."""
-    if need.status in (*OPEN_NEED_STATUSES, "fully_claimed"):
-        remaining = need.remaining if need.status in OPEN_NEED_STATUSES else 0
-        return Conflict(f"剩余数量不足：该需求仅剩 {remaining} {need.measure_label}可认领。")
+    """Explain why the need takes no claim: too little left, or not open."""
+    if need.status in OPEN_NEED_STATUSES:
+        return Conflict(f"剩余数量不足：该需求仅剩 {need.remaining} {need.measure_label}可认领。")
+    if need.status in PUBLIC_NEED_STATUSES and need.remaining <= 0:
+        return Conflict(f"剩余数量不足：该需求已全部认领（当前为「{need.status_label}」）。")
     return Conflict(f"该需求当前为「{need.status_label}」，不能认领。")
 
 

@@ -84,6 +84,7 @@ BOOKING = {
     "requester_phone": TextRule("联系电话", 30, required=True),
     "purpose": TextRule("用途", 500, required=True),
     "answer_note": TextRule("答复说明", 500),
+    "lookup_number": TextRule("预约编号", 12, required=True),
 }
 ACCOUNT = {
     "username": TextRule("用户名", 40, required=True),

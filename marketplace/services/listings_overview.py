@@ -5,7 +5,8 @@ from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
 from marketplace.models import Claim, Community, Evaluation, Need, Offer, Township, Unit
-from marketplace.models.listings import OPEN_NEED_STATUSES
+from marketplace.models.claims import ONGOING_CLAIM_STATUSES
+from marketplace.services.need_state import claimable_clause
 
 
 def community_overview(community: Community) -> dict:
@@ -32,12 +33,16 @@ def community_overview(community: Community) -> dict:
             .group_by(Claim.status)
         ).all()
     )
+    open_needs = db.session.scalar(
+        select(func.count(Need.id)).where(Need.community_id == community.id, claimable_clause())
+    )
     return {
         "community": community,
         "needs": needs,
         "counts": counts,
-        "open_needs": sum(counts.get(status, 0) for status in OPEN_NEED_STATUSES),
+        "open_needs": open_needs,
         "claim_counts": claim_counts,
+        "ongoing_projects": sum(claim_counts.get(s, 0) for s in ONGOING_CLAIM_STATUSES),
     }
 
 
@@ -74,6 +79,7 @@ def unit_overview(unit: Unit) -> dict:
         "offers": offers,
         "offer_counts": offer_counts,
         "claim_counts": claim_counts,
+        "ongoing_projects": sum(claim_counts.get(s, 0) for s in ONGOING_CLAIM_STATUSES),
         "rating_average": float(average) if average is not None else None,
         "rating_count": rated,
     }
@@ -84,7 +90,7 @@ def county_coverage() -> list[dict]:
     rows = db.session.execute(
         select(
             Community,
-            func.count(Need.id).filter(Need.status.in_(OPEN_NEED_STATUSES)),
+            func.count(Need.id).filter(claimable_clause()),
             func.count(Need.id),
         )
         .join(Township)

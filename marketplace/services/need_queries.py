@@ -11,9 +11,16 @@ from sqlalchemy.orm import joinedload
 from marketplace.errors import InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Community, Need, PairingPlan, PlanPair, ServiceType, User
-from marketplace.models.listings import NEED_STATUSES, OPEN_NEED_STATUSES, PUBLIC_NEED_STATUSES
-from marketplace.services.access import check_ids, has_role, owns, require_role, valid_id
+from marketplace.models.listings import NEED_STATUSES, PUBLIC_NEED_STATUSES
+from marketplace.services.access import (
+    check_ids,
+    has_role,
+    owns,
+    require_role,
+    valid_id,
+)
 from marketplace.services.fields import keyword_pattern
+from marketplace.services.need_state import claimable_clause
 from marketplace.services.pagination import Page, paginate
 
 
@@ -50,7 +57,7 @@ class NeedFilters:
 def _filtered(query, filters: NeedFilters):
     check_ids(filters, "category_id", "type_id", "township_id", "community_id")
     if filters.status == "open":
-        query = query.where(Need.status.in_(OPEN_NEED_STATUSES))
+        query = query.where(claimable_clause())
     elif filters.status:
         if filters.status not in PUBLIC_NEED_STATUSES:
             raise InvalidInput("未知的需求状态。", field="status")
@@ -94,7 +101,7 @@ def needs_page(
         paired = Need.community_id.in_(paired_community_ids(viewer.unit_id))
         order.append(case((paired, 0), else_=1))
     # Claimable needs before finished ones, then the most urgent and newest.
-    order.append(case((Need.status.in_(OPEN_NEED_STATUSES), 0), else_=1))
+    order.append(case((claimable_clause(), 0), else_=1))
     order += [Need.urgency.desc(), Need.created_at.desc(), Need.id.desc()]
     return paginate(query.order_by(*order), page, per_page)
 
@@ -107,7 +114,7 @@ def community_needs_page(
     query = select(Need).options(*need_options()).where(Need.community_id == actor.community_id)
     if status:
         if status == "open":
-            query = query.where(Need.status.in_(OPEN_NEED_STATUSES))
+            query = query.where(claimable_clause())
         elif status in NEED_STATUSES:
             query = query.where(Need.status == status)
     return paginate(query.order_by(Need.created_at.desc(), Need.id.desc()), page, per_page)

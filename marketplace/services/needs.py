@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from marketplace import clock
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Need, User
@@ -24,9 +25,11 @@ from marketplace.services.need_queries import (  # noqa: F401  (part of this mod
     needs_page,
     paired_community_ids,
 )
+from marketplace.services.need_state import refresh_need, work_started
 from marketplace.services.notifications import notify, staff_of
 
-# Needs whose text and quantity may still change: nobody has started the work yet.
+# Needs whose text and quantity may still change: part of it is open, or nobody has
+# started the work yet. Withdrawing also needs that no unit has started (``work_started``).
 EDITABLE_STATUSES = ("draft", "published", "partly_claimed", "fully_claimed")
 WITHDRAWABLE_STATUSES = EDITABLE_STATUSES
 AUDIT_FIELDS = ("status", "claimed", "quantity", "title")
@@ -60,7 +63,7 @@ def _need_values(reader: FieldReader, current: Need | None) -> dict:
     ends_on = values.get("ends_on", current.ends_on if current else None)
     if starts_on and ends_on and ends_on < starts_on:
         reader.fail("ends_on", "结束日期不能早于开始日期。")
-    if "ends_on" in values and ends_on and ends_on < date.today():
+    if "ends_on" in values and ends_on and ends_on < clock.today():
         reader.fail("ends_on", "结束日期不能早于今天。")
     return values
 
@@ -116,9 +119,8 @@ def update_need(actor: User, need_id: int, data) -> Need:
     before = audit.snapshot(need, *AUDIT_FIELDS)
     for key, value in values.items():
         setattr(need, key, value)
-    if need.status in ("partly_claimed", "fully_claimed"):
-        # A new quantity can fill or reopen the need.
-        need.status = "fully_claimed" if need.claimed >= need.quantity else "partly_claimed"
+    # A new quantity can fill or reopen the need: its state follows from its claims.
+    refresh_need(need)
     _record_and_commit("need.update", actor, need, before)
     return need
 
@@ -135,7 +137,7 @@ def publish_need(actor: User, need_id: int) -> Need:
     need = _own_need(actor, need_id)
     if need.status != "draft":
         raise Conflict(f"只有草稿可以发布，该需求当前为「{need.status_label}」。")
-    if need.ends_on and need.ends_on < date.today():
+    if need.ends_on and need.ends_on < clock.today():
         raise Conflict("需求的结束日期已过，请先修改时间再发布。")
     before = audit.snapshot(need, *AUDIT_FIELDS)
     need.status = "published"
@@ -148,6 +150,8 @@ def withdraw_need(actor: User, need_id: int) -> Need:
     need = _own_need(actor, need_id)
     if need.status not in WITHDRAWABLE_STATUSES:
         raise Conflict(f"需求当前状态为「{need.status_label}」，不能撤回。")
+    if work_started(need.id):
+        raise Conflict("已有单位开始实施该需求，不能撤回；可把数量改为已认领数以停止接受新认领。")
     before = audit.snapshot(need, *AUDIT_FIELDS)
     open_claims = db.session.scalars(
         select(Claim)
@@ -178,7 +182,7 @@ def withdraw_need(actor: User, need_id: int) -> Need:
 
 def expire_overdue_needs(today: date | None = None) -> int:
     """Mark unclaimed published needs past their window as expired; return how many."""
-    today = today or date.today()
+    today = today or clock.today()
     # Only needs nobody has claimed: expiring a need with live claims would strand them.
     overdue = db.session.scalars(
         select(Need)

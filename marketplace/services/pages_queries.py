@@ -21,8 +21,9 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.claims import OPEN_CLAIM_STATUSES
-from marketplace.models.listings import OPEN_NEED_STATUSES
 from marketplace.services.access import has_role, owns, require_owner
+from marketplace.services.need_state import is_claimable
+from marketplace.services.suggestions import matching_needs, suggested_units
 
 
 def type_choices() -> dict[str, list[tuple[int, str]]]:
@@ -65,7 +66,8 @@ def need_page(viewer: User | None, need_id: int) -> dict:
         "is_owner": owner,
         "claims": visible_claims,
         "open_claim": open_claim,
-        "can_claim": is_unit and open_claim is None and need.status in OPEN_NEED_STATUSES,
+        "can_claim": is_unit and open_claim is None and is_claimable(need),
+        "suggestions": suggested_units(need) if owner and is_claimable(need) else [],
         "history": audit.history("need", need.id) if owner or staff else [],
     }
 
@@ -79,6 +81,7 @@ def offer_page(viewer: User | None, offer_id: int) -> dict:
     return {
         "offer": offer,
         "is_owner": owner,
+        "matching_needs": matching_needs(offer) if owner and offer.status == "published" else [],
         "history": audit.history("offer", offer.id) if owner else [],
     }
 

@@ -4,7 +4,7 @@ from sqlalchemy import case, func, select
 
 from marketplace.extensions import db
 from marketplace.models import Category, Community, Need, Offer, ServiceType, Unit
-from marketplace.models.listings import OPEN_NEED_STATUSES
+from marketplace.services.need_state import claimable_clause
 
 
 def county_figures() -> dict[str, int]:
@@ -23,7 +23,7 @@ def county_figures() -> dict[str, int]:
     ).one()
     need_row = db.session.execute(
         select(
-            func.count().filter(Need.status.in_(OPEN_NEED_STATUSES)),
+            func.count().filter(claimable_clause()),
             func.count().filter(Need.status.in_(("fully_claimed", "in_progress"))),
             func.count().filter(Need.status.in_(("completed", "evaluated"))),
         )
@@ -50,7 +50,7 @@ def open_needs_by_category() -> list[tuple[str, int]]:
         select(Category.name, func.count(Need.id))
         .select_from(Category)
         .join(ServiceType, ServiceType.category_id == Category.id)
-        .outerjoin(Need, (Need.type_id == ServiceType.id) & Need.status.in_(OPEN_NEED_STATUSES))
+        .outerjoin(Need, (Need.type_id == ServiceType.id) & claimable_clause())
         .group_by(Category.id, Category.name, Category.position)
         .order_by(Category.position)
     ).all()

@@ -1,9 +1,11 @@
 """Server-rendered pages, one blueprint per area."""
 
 from marketplace.web.admin import bp as admin_bp
+from marketplace.web.audit import bp as audit_bp
 from marketplace.web.auth import bp as auth_bp
 from marketplace.web.bookings import bp as bookings_bp
 from marketplace.web.bookings import desk as booking_desk_bp
+from marketplace.web.books import bp as books_bp
 from marketplace.web.community import bp as community_bp
 from marketplace.web.ledgers import bp as ledgers_bp
 from marketplace.web.listings import bp as listings_bp
@@ -28,4 +30,6 @@ blueprints = [
     review_bp,
     ledgers_bp,
     admin_bp,
+    audit_bp,
+    books_bp,
 ]

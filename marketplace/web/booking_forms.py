@@ -1,11 +1,13 @@
 """The form a resident fills in to ask for a facility, and the unit's answer form."""
 
+import contextlib
 from datetime import date, time
 
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
+from marketplace import clock
 from marketplace.services.fields import BOOKING
 from marketplace.web.form_rules import ChineseForm, text_field, whole_field
 
@@ -13,7 +15,7 @@ HALF_HOURS = [SelectChoice(f"{h:02d}:{m:02d}") for h in range(6, 23) for m in (0
 
 
 class BookingForm(ChineseForm):
-    day = DateField("日期", validators=[DataRequired("请选择日期。")], default=date.today)
+    day = DateField("日期", validators=[DataRequired("请选择日期。")], default=clock.today)
     start = SelectField("开始时间", choices=HALF_HOURS, default="09:00")
     end = SelectField("结束时间", choices=HALF_HOURS, default="10:00")
     quantity = whole_field(BOOKING["quantity"], label="数量（车位/台套）")
@@ -41,8 +43,28 @@ class BookingForm(ChineseForm):
         target.errors = [*target.errors, message]
 
 
+class LookupForm(ChineseForm):
+    """A resident's look-up of a request: its number and the phone given with it."""
+
+    number = text_field(BOOKING["lookup_number"])
+    phone = text_field(BOOKING["requester_phone"], description="预约时留下的联系电话")
+    submit = SubmitField("查询")
+
+
 class AnswerForm(ChineseForm):
     note = text_field(BOOKING["answer_note"], label="答复说明（选填）")
+
+
+def prefill(args, default_day: date) -> dict:
+    """Return the form's day, start and end taken from a link (?day=&start=&end=)."""
+    values = {"day": default_day}
+    with contextlib.suppress(ValueError):
+        values["day"] = date.fromisoformat(args.get("day", ""))
+    slots = {choice.value for choice in HALF_HOURS}
+    for key in ("start", "end"):
+        if args.get(key) in slots:
+            values[key] = args[key]
+    return values
 
 
 def opening_default(opening: time | None) -> str:

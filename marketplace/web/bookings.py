@@ -4,10 +4,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.auth import page_guard
-from marketplace.errors import DomainError, InvalidInput
+from marketplace.errors import Conflict, DomainError, InvalidInput, NotFound
 from marketplace.models.bookings import BOOKING_STATUSES
 from marketplace.services import bookings
-from marketplace.web.booking_forms import AnswerForm, BookingForm
+from marketplace.web.booking_forms import AnswerForm, BookingForm, LookupForm, prefill
 
 ANSWERED = {"accept": "已接受预约。", "decline": "已婉拒预约。", "cancel": "已取消预约。"}
 
@@ -24,24 +24,39 @@ def _requester():
 def new(offer_id: int):
     offer = bookings.bookable_offer(offer_id)
     form = BookingForm(
-        requester_name=getattr(current_user, "name", None), day=bookings.next_open_day(offer)
+        requester_name=getattr(current_user, "name", None),
+        **prefill(request.args, bookings.next_open_day(offer)),
     )
     if form.validate_on_submit():
         try:
             booking = bookings.request_booking(_requester(), offer_id, form.to_request())
-        except InvalidInput as error:
+        except (InvalidInput, Conflict) as error:
             form.attach(error.field, error.message)
         else:
             return render_template("bookings/sent.html", booking=booking, offer=offer)
-    schedule = bookings.schedule(offer_id, form.day.data) if form.day.data else []
-    status = 400 if form.errors else 200
+    day = form.day.data
     return render_template(
         "bookings/new.html",
         form=form,
         offer=offer,
-        schedule=schedule,
+        schedule=bookings.schedule(offer_id, day) if day else [],
         lanes=bookings.lanes_of(offer),
-    ), status
+    ), 400 if form.errors else 200
+
+
+@bp.route("/lookup", methods=["GET", "POST"])
+def lookup():
+    """Let a resident see a request by its number and phone (no account needed)."""
+    form, booking, status = LookupForm(), None, 200
+    if form.validate_on_submit():
+        try:
+            booking = bookings.lookup_booking(form.number.data, form.phone.data)
+            form.phone.data = ""  # the page shows the phone masked, not as typed
+        except (InvalidInput, NotFound) as error:
+            form.number.errors = [*form.number.errors, error.message]
+    if form.errors:
+        status = 404 if request.method == "POST" and form.number.data else 400
+    return render_template("bookings/lookup.html", form=form, booking=booking), status
 
 
 @desk.route("/")

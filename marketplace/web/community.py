@@ -1,11 +1,11 @@
 """Pages for community staff (role ``community``), own community only."""
 
-from flask import Blueprint, flash, redirect, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.auth import page_guard
-from marketplace.errors import InvalidInput
-from marketplace.services import claims, listings_overview, needs, pages_queries
+from marketplace.errors import Conflict, InvalidInput, NotFound
+from marketplace.services import claims, listings_overview, needs, pages_queries, suggestions
 from marketplace.web.marketplace_forms import (
     NeedForm,
     RatingForm,
@@ -77,6 +77,17 @@ def publish_need(need_id: int):
 @bp.route("/needs/<int:need_id>/withdraw", methods=["POST"])
 def withdraw_need(need_id: int):
     return act(lambda: needs.withdraw_need(current_user, need_id), "需求已撤回。")
+
+
+@bp.route("/needs/<int:need_id>/invite/<int:unit_id>", methods=["POST"])
+def invite_unit(need_id: int, unit_id: int):
+    try:
+        unit = suggestions.invite_unit(current_user, need_id, unit_id)
+    except (Conflict, NotFound) as error:
+        flash(error.message, "warning")
+    else:
+        flash(f"已邀请{unit.name}认领，对方会收到通知。", "success")
+    return redirect(url_for("listings.need", need_id=need_id) + "#suggestions")
 
 
 @bp.route("/claims/<int:claim_id>/accept", methods=["POST"])

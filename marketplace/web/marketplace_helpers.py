@@ -11,6 +11,7 @@ from marketplace.models import Claim, Evaluation, Need, ProgressReport
 from marketplace.models.claims import CLAIM_STATUSES
 from marketplace.models.listings import NEED_STATUSES, OFFER_STATUSES
 from marketplace.services import claims, pages_queries
+from marketplace.services.audit_log import ACTION_LABELS, action_label
 from marketplace.web.marketplace_forms import ClaimForm, ProgressForm, attach_error
 from marketplace.web.navigation import home_for, safe_next
 from marketplace.web.project_charts import latest_percent
@@ -109,24 +110,7 @@ def render_need_page(need_id: int, *, claim_form: ClaimForm | None = None, statu
     )
 
 
-AUDIT_ACTIONS = {
-    "need.create": "创建需求",
-    "need.update": "修改需求",
-    "need.publish": "发布需求",
-    "need.withdraw": "撤回需求",
-    "need.expire": "需求过期",
-    "claim.propose": "认领",
-    "claim.accept": "接受认领",
-    "claim.decline": "婉拒认领",
-    "claim.withdraw": "撤回认领",
-    "claim.progress": "汇报进展",
-    "claim.complete": "标记完成",
-    "claim.rate": "评价",
-    "offer.create": "新增资源",
-    "offer.update": "修改资源",
-    "offer.publish": "发布资源",
-    "offer.withdraw": "撤回资源",
-}
+AUDIT_ACTIONS = ACTION_LABELS  # one list of names, shared with the audit page
 AUDIT_FIELDS = {
     "status": "状态",
     "need_status": "需求状态",
@@ -139,7 +123,7 @@ _STATUS_LABELS = {**OFFER_STATUSES, **CLAIM_STATUSES, **NEED_STATUSES}
 
 def audit_action_label(action: str) -> str:
     """Return the Chinese name of an audit action (the code itself when unknown)."""
-    return AUDIT_ACTIONS.get(action, action)
+    return action_label(action)
 
 
 def audit_values(values: dict | None) -> list[tuple[str, str]]:

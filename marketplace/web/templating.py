@@ -7,6 +7,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from marketplace.models._common import local_time
+from marketplace.services import privacy
 
 # Entries whose endpoint is not registered are left out, so an area can ship alone.
 NAVIGATION = {
@@ -29,8 +30,13 @@ NAVIGATION = {
         ("review.dashboard", "结对审核"),
         ("review.plans", "结对方案"),
         ("ledgers.index", "台账"),
+        ("audit.index", "操作日志"),
     ],
-    "admin": [("admin.dashboard", "系统管理"), ("ledgers.index", "台账与导入")],
+    "admin": [
+        ("admin.dashboard", "系统管理"),
+        ("ledgers.index", "台账与导入"),
+        ("audit.index", "操作日志"),
+    ],
     "member": [],
     "township": [],
     "dispatcher": [],
@@ -53,6 +59,8 @@ def url_with(**changes) -> str:
 def init_templating(app: Flask) -> None:
     """Register the context processor and filters used by the base layout."""
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(privacy.masked_name, "masked_name")
+    app.add_template_filter(privacy.masked_phone, "masked_phone")
     app.add_template_global(lambda name: name in app.view_functions, "has_endpoint")
     app.add_template_global(url_with, "url_with")
 
