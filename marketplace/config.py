@@ -62,6 +62,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url_from_env(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index")),
+        # thread | off (a `flask search worker` applies updates) | inline (tests)
+        "SEARCH_INDEXER": os.environ.get("SEARCH_INDEXER", "thread"),
+        "SEARCH_DRAIN_INTERVAL": float(os.environ.get("SEARCH_DRAIN_INTERVAL", "1.0")),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -226,3 +226,44 @@ def test_threads_share_the_arrays_and_agree(root):
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_the_block_reader_agrees_with_whoosh_public_reader(root):
+    from marketplace.search import postings
+
+    assert postings.self_check() is True
+    with search.locked():  # a second segment and a deletion
+        search.write(root, [doc("facility:8", "社区停车场", "免费停车")], ["facility:2"])
+    reader = search.searcher(root).reader()
+    for leaf, _offset in reader.leaf_readers():
+        for field, term in [("title", "停车"), ("body", "社区"), ("kind", "facility")]:
+            if (field, term) in leaf:
+                assert postings.block_ids(leaf, field, term).tolist() == sorted(
+                    postings.public_ids(leaf, field, term).tolist()
+                )
+
+
+def test_an_untested_whoosh_falls_back_to_the_public_reader(root, monkeypatch):
+    import whoosh
+
+    from marketplace.search import postings
+
+    expected = {text: keys(root, text) for text in ("停车", "会议室", "", "社区")}
+    monkeypatch.setattr(whoosh, "__version__", (2, 7, 9))
+    monkeypatch.setattr(postings, "_state", {})
+    monkeypatch.setattr(postings, "block_ids", lambda *a: pytest.fail("private reader used"))
+    search.query._fast_indexes.clear()
+    assert postings.fast_reader_ok() is False
+    assert {text: keys(root, text) for text in expected} == expected
+    search.query._fast_indexes.clear()
+
+
+def test_a_failed_open_of_a_newer_index_keeps_the_current_searcher(root, monkeypatch):
+    current = search.searcher(root)
+    with search.locked():
+        search.write(root, [doc("facility:9", "夜间停车场")], [])
+    monkeypatch.setattr(search.store.whoosh_index, "open_dir", lambda *a: 1 / 0)
+    monkeypatch.setattr(search.store, "OPEN_RETRY_DELAY", 0)
+    assert search.searcher(root) is current  # no error; the next search sees the change
+    monkeypatch.undo()
+    assert "facility:9" in keys(root, "停车")

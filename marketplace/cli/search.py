@@ -46,3 +46,30 @@ def sync_command() -> None:
 
     applied = search_index.drain()
     click.echo(f"已处理 {applied} 条待更新索引。")
+
+
+@search_cli.command("worker")
+@click.option("--interval", type=float, default=None, help="两次检查之间的秒数（默认取配置）。")
+@click.option("--once", is_flag=True, help="处理完当前待更新后退出。")
+def worker_command(interval: float | None, once: bool) -> None:
+    """Apply queued index updates as they arrive, until stopped (one per machine).
+
+    Run it with SEARCH_INDEXER=off in the web processes; it may also run beside their
+    background threads (only one indexer of this index applies at a time).
+    """
+    from flask import current_app
+
+    from marketplace.services import search_index
+
+    interval = interval or current_app.config.get("SEARCH_DRAIN_INTERVAL", 1.0)
+    click.echo(f"搜索索引更新进程已启动（每 {interval:g} 秒检查一次，Ctrl+C 退出）。")
+    try:
+        while True:
+            applied = search_index.drain_pending()
+            if applied:
+                click.echo(f"已处理 {applied} 条待更新索引。")
+            if once:
+                break
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("搜索索引更新进程已退出。")

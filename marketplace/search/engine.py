@@ -1,6 +1,7 @@
 """Fast evaluation of a search over a Whoosh index with NumPy arrays.
 
-Whoosh stores the postings and the documents; evaluating a query in pure Python over
+Whoosh stores the postings and the documents (read through ``postings.read_ids``,
+which checks its fast path against Whoosh's public API); evaluating a query in pure Python over
 tens of thousands of matches (all of them, to count facets) was too slow, so each
 searcher gets a :class:`FastIndex`: posting lists read once into NumPy arrays (cached),
 facet codes per document, and a live-document mask. A query is then a few vector
@@ -16,6 +17,7 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query as wq
 
+from marketplace.search.postings import read_ids
 from marketplace.search.schema import FACET_FIELDS, TEXT_FIELDS
 
 POSTINGS_CACHE = 4096
@@ -79,24 +81,11 @@ class FastIndex:
         return ids
 
     def _read_postings(self, field: str, term) -> np.ndarray:
-        chunks = []
-        for leaf, offset in self.reader.leaf_readers():
-            if (field, term) not in leaf:
-                continue
-            matcher = leaf.postings(field, term)
-            if hasattr(matcher, "_read_data"):  # Whoosh 3 codec: decode whole blocks
-                while matcher.is_active():
-                    if matcher._data is None:
-                        matcher._read_data()
-                    ids = np.asarray(matcher._data[0], dtype=np.int64)
-                    if not matcher._byteids:  # stored as deltas within the block
-                        ids = np.cumsum(ids)
-                    chunks.append(ids + offset)
-                    if matcher._lastblock:
-                        break
-                    matcher._next_block()
-            else:
-                chunks.append(np.fromiter(matcher.all_ids(), dtype=np.int64) + offset)
+        chunks = [
+            read_ids(leaf, field, term) + offset
+            for leaf, offset in self.reader.leaf_readers()
+            if (field, term) in leaf
+        ]
         return np.concatenate(chunks) if chunks else np.empty(0, dtype=np.int64)
 
     def idf(self, df: int) -> float:

@@ -12,6 +12,7 @@ from marketplace.search.analyzer import query_words
 from marketplace.search.engine import FastIndex
 from marketplace.search.highlight import mark, snippet
 from marketplace.search.schema import KINDS, TEXT_FIELDS
+from marketplace.search.store import origin
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
@@ -125,7 +126,7 @@ _fast_lock = threading.Lock()
 
 def fast_index(searcher) -> FastIndex:
     """Return the arrays of the searcher's index generation, shared across threads."""
-    folder = str(getattr(searcher._ix.storage, "folder", id(searcher._ix)))
+    folder = origin(searcher)
     generation = searcher.reader().generation()
     with _fast_lock:
         cached = _fast_indexes.get(folder)

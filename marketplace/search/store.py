@@ -6,11 +6,13 @@ a process-wide lock, then Whoosh's file lock (other processes); a writer that ca
 them in time raises :class:`IndexBusy` and the caller leaves its updates queued.
 """
 
+import fcntl
 import os
 import shutil
 import threading
 import time
 import uuid
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +24,12 @@ from marketplace.search.schema import build_schema, index_fields
 CURRENT = "CURRENT"
 WRITE_LOCK = threading.Lock()  # one writer per process; Whoosh's file lock covers others
 _local = threading.local()  # Whoosh searchers are not shared between threads
+_origins: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # searcher -> folder
+_origins_lock = threading.Lock()
+# Opening can fail for a moment while another process commits (a segment file named by
+# the table of contents it read was just merged away); opening again then succeeds.
+OPEN_ATTEMPTS = 4
+OPEN_RETRY_DELAY = 0.05
 
 
 class IndexUnavailable(RuntimeError):
@@ -42,15 +50,24 @@ def current_generation(root: str | Path) -> Path | None:
     return folder if name and folder.is_dir() else None
 
 
-def open_index(root: str | Path):
-    """Open the live index, raising IndexUnavailable when missing or corrupt."""
-    folder = current_generation(root)
-    if folder is None:
-        raise IndexUnavailable("no index")
-    try:
-        return whoosh_index.open_dir(str(folder))
-    except Exception as error:  # whoosh raises many kinds on damaged files
-        raise IndexUnavailable(str(error)) from error
+def open_index(root: str | Path, *, attempts: int = OPEN_ATTEMPTS):
+    """Open the live index, raising IndexUnavailable when missing or corrupt.
+
+    A failure is retried a few times (``OPEN_ATTEMPTS``) before it counts, so a commit
+    or a generation swap in another process at the same moment is not mistaken for a
+    broken index.
+    """
+    for attempt in range(1, attempts + 1):
+        folder = current_generation(root)
+        if folder is None:
+            raise IndexUnavailable("no index")  # not transient: the pointer swap is atomic
+        try:
+            return whoosh_index.open_dir(str(folder))
+        except Exception as error:  # whoosh raises many kinds on damaged files
+            if attempt == attempts:
+                raise IndexUnavailable(str(error)) from error
+            time.sleep(OPEN_RETRY_DELAY * attempt)
+    raise IndexUnavailable("no index")
 
 
 def index_exists(root: str | Path) -> bool:
@@ -149,7 +166,11 @@ def _remove_old_generations(root: Path, keep: str) -> None:
 
 
 def searcher(root: str | Path):
-    """Return this thread's cached searcher on the live index, refreshed if it changed."""
+    """Return this thread's cached searcher on the live index, refreshed if it changed.
+
+    When a newer index cannot be opened even after retries, the previous searcher keeps
+    answering (results are re-checked against the database anyway) rather than failing.
+    """
     cache = _local.__dict__.setdefault("searchers", {})
     key = str(root)
     folder = current_generation(root)
@@ -161,19 +182,56 @@ def searcher(root: str | Path):
                 return cached[1]
         except Exception:
             pass
-    if cached is not None:
-        cached[1].close()
-        cache.pop(key, None)
-    ix = open_index(root)
     try:
+        ix = open_index(root)
         fresh = ix.searcher()
     except Exception as error:
+        if cached is not None and folder is not None:
+            return cached[1]
+        if isinstance(error, IndexUnavailable):
+            raise
         raise IndexUnavailable(str(error)) from error
+    if cached is not None:
+        cached[1].close()
     cache[key] = (folder, fresh)
+    with _origins_lock:
+        _origins[fresh] = str(folder)
     return fresh
+
+
+def origin(searcher) -> str:
+    """Return the generation folder a searcher reads (a cache key for derived arrays)."""
+    with _origins_lock:
+        folder = _origins.get(searcher)
+    return folder or f"searcher-{id(searcher)}"
 
 
 def forget_searchers() -> None:
     """Close this thread's cached searchers (tests, after deleting an index)."""
     for _folder, cached in _local.__dict__.pop("searchers", {}).values():
         cached.close()
+
+
+@contextmanager
+def file_lock(root: str | Path, *, timeout: float = 0.0):
+    """Hold ``<root>/indexer.lock`` exclusively (one indexer per folder across processes).
+
+    Raises IndexBusy after ``timeout`` seconds. The lock goes with the process, so a
+    crashed indexer never leaves it behind.
+    """
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout
+    with open(root / "indexer.lock", "a+b") as handle:
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy("another indexer is running") from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -18,7 +18,7 @@ from marketplace import search
 from marketplace.extensions import db
 from marketplace.models import SearchOutbox
 from marketplace.search.schema import digest
-from marketplace.services import search_documents
+from marketplace.services import search_documents, search_indexer
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +58,34 @@ def _indexer_session() -> Session:
     return session
 
 
-def drain(*, limit: int | None = None) -> int:
+def drain(*, limit: int | None = None, wait: float = DRAIN_LOCK_TIMEOUT) -> int:
     """Apply pending outbox rows to the index; return how many rows were applied.
 
-    Ends the caller's transaction. Raises ``IndexBusy`` when another writer holds the
-    index too long, or the index write's own error (the rows stay queued).
+    Ends the caller's transaction. Raises ``IndexBusy`` when another indexer holds this
+    replica longer than ``wait`` seconds, or the index write's own error (the rows stay
+    queued).
     """
     db.session.commit()
-    return _drain(db.session, limit)
+    with search_indexer.indexer_lock(timeout=wait):
+        return _drain(db.session, limit)
+
+
+def drain_pending() -> int:
+    """Apply what is pending unless another indexer is at it (the background thread)."""
+    try:
+        with search_indexer.indexer_lock(timeout=0), _indexer_session() as session:
+            return _drain(session, None)
+    except (search.IndexBusy, search.IndexUnavailable):
+        return 0  # another indexer is at it, or the index awaits `flask search rebuild`
 
 
 def drain_after_commit() -> None:
     """Drain in a session of its own (the committed one cannot run SQL); never raise."""
     try:
-        with _indexer_session() as session:
+        with (
+            search_indexer.indexer_lock(timeout=DRAIN_LOCK_TIMEOUT),
+            _indexer_session() as session,
+        ):
             _drain(session, None)
     except Exception:
         log.warning("search index update deferred; the outbox keeps it", exc_info=True)
@@ -137,7 +151,7 @@ def _rebuild_locked(session: Session, *, clear_outbox: bool) -> int:
 
 def rebuild(*, clear_outbox: bool = True) -> int:
     """Rebuild the index from the database into a new folder and swap it in."""
-    with search.locked(timeout=60):
+    with search_indexer.indexer_lock(timeout=60), search.locked(timeout=60):
         return _rebuild_locked(db.session, clear_outbox=clear_outbox)
 
 
@@ -156,7 +170,7 @@ def ensure_index() -> None:
         # too big to rebuild inside a request: ``flask search rebuild`` (or make run) does it
         raise SearchUnavailable("索引重建中，请稍后刷新。")
     try:
-        with search.locked(timeout=0.5):
+        with search_indexer.indexer_lock(timeout=0.5), search.locked(timeout=0.5):
             if not search.index_exists(index_root()):
                 _rebuild_locked(db.session, clear_outbox=False)
     except search.IndexBusy:
@@ -186,13 +200,15 @@ def search_listings(
     text: str, filters: search.Filters | None = None, *, page: int = 1, per_page: int = 20
 ) -> search.SearchResult:
     """Search the index; hits no longer visible in the database are dropped (W5)."""
-    ensure_index()
     try:
-        result = search.run_search(
-            search.searcher(index_root()), text, filters, page=page, per_page=per_page
-        )
+        searcher = search.searcher(index_root())  # retried: a commit elsewhere is no outage
     except search.IndexUnavailable:
-        raise SearchUnavailable("索引重建中，请稍后刷新。") from None
+        ensure_index()  # missing or corrupt: rebuilt here when small, else the page says so
+        try:
+            searcher = search.searcher(index_root())
+        except search.IndexUnavailable:
+            raise SearchUnavailable("索引重建中，请稍后刷新。") from None
+    result = search.run_search(searcher, text, filters, page=page, per_page=per_page)
     visible = search_documents.visible_keys(hit["key"] for hit in result.hits)
     hidden = [hit for hit in result.hits if hit["key"] not in visible]
     if hidden:

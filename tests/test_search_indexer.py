@@ -1,0 +1,106 @@
+"""Who applies index updates: retries, start-up and timed drains, the background thread."""
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import select
+
+from marketplace import search
+from marketplace.models import SearchOutbox
+from marketplace.services import search_index, search_indexer
+from tests.factories import make_need
+
+
+def found(text: str) -> list[str]:
+    from marketplace.extensions import db
+
+    result = search_index.search_listings(text, per_page=100)
+    db.session.commit()  # SQLite: every transaction holds the write lock the indexer needs
+    return sorted(hit["key"] for hit in result.hits)
+
+
+def wait_for(condition, timeout: float = 5.0) -> float:
+    """Poll ``condition`` until true; return the seconds it took (fail after timeout)."""
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > timeout:
+            pytest.fail(f"not true within {timeout} s")
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+@pytest.fixture
+def background(app):
+    """Run the app's background indexer (a short timer); stop it after the test."""
+    app.config.update(SEARCH_INDEXER="thread", SEARCH_DRAIN_INTERVAL=0.2)
+    yield lambda: search_indexer.indexer(app)
+    search_indexer.stop(app)
+
+
+def leftover(db, monkeypatch, title: str):
+    """A listing committed whose index update was never applied (as after a crash)."""
+    monkeypatch.setattr(search_index, "write_index", lambda *a, **k: 1 / 0)
+    need = make_need(title=title)
+    monkeypatch.undo()
+    db.session.commit()
+    return f"need:{need.id}"
+
+
+def test_a_brief_open_failure_while_a_commit_runs_is_retried_not_a_503(app, db, monkeypatch):
+    make_need(title="社区法律咨询")
+    search.store.forget_searchers()
+    real_open = search.store.whoosh_index.open_dir
+    failures = iter([OSError("segment merged away")])
+
+    def flaky_open(*args, **kwargs):
+        error = next(failures, None)
+        if error:
+            raise error
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(search.store.whoosh_index, "open_dir", flaky_open)
+    client = app.test_client()
+    with search.locked():  # an indexer is committing right now
+        response = client.get("/api/v1/search?q=法律")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["total"] == 1
+
+
+def test_leftover_updates_are_applied_at_start_up_and_then_on_a_timer(
+    app, db, monkeypatch, background
+):
+    make_need(title="首条需求")
+    search_index.rebuild()
+    first = leftover(db, monkeypatch, "居民象棋比赛裁判")
+    assert first in db.session.scalars(select(SearchOutbox.doc_key)).all()
+    assert found("象棋") == []
+    background()  # a process starts: it drains what the last one left
+    wait_for(lambda: found("象棋") == [first])
+    second = leftover(db, monkeypatch, "居民围棋比赛裁判")  # nobody wakes the indexer
+    wait_for(lambda: found("围棋") == [second])
+    assert db.session.scalars(select(SearchOutbox)).all() == []
+
+
+def test_in_thread_mode_the_request_only_queues_and_the_thread_applies(
+    app, db, monkeypatch, background
+):
+    make_need(title="首条需求")
+    search_index.rebuild()
+    running = background()
+    writers: list[str] = []
+    real_write = search_index.write_index
+
+    def recording_write(*args, **kwargs):
+        writers.append(threading.current_thread().name)
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(search_index, "write_index", recording_write)
+    client = app.test_client()
+    wait_for(lambda: running.passes > 0)
+    need = make_need(title="老年人智能手机培训")
+    db.session.commit()
+    waited = wait_for(lambda: found("智能手机") == [f"need:{need.id}"])
+    assert waited < 2.0
+    assert writers and set(writers) == {"search-indexer"}
+    assert client.get("/api/v1/search?q=智能手机").get_json()["total"] == 1
