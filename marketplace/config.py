@@ -65,6 +65,9 @@ def build_config(overrides: dict | None = None) -> dict:
         # thread | off (a `flask search worker` applies updates) | inline (tests)
         "SEARCH_INDEXER": os.environ.get("SEARCH_INDEXER", "thread"),
         "SEARCH_DRAIN_INTERVAL": float(os.environ.get("SEARCH_DRAIN_INTERVAL", "1.0")),
+        "SEARCH_SYNONYMS_FILE": os.environ.get(
+            "SEARCH_SYNONYMS_FILE", str(INSTANCE_DIR / "search_synonyms.txt")
+        ),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

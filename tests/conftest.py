@@ -40,6 +40,7 @@ def _base_config(database_url: str, index_dir: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEARCH_INDEX_DIR": str(index_dir),
         "WTF_CSRF_ENABLED": False,
+        "SEARCH_SYNONYMS_FILE": str(index_dir.parent / "search_synonyms.txt"),
         "SEARCH_INDEXER": "inline",  # read your own writes; test_search_indexer covers "thread"
     }
 

@@ -73,3 +73,26 @@ def worker_command(interval: float | None, once: bool) -> None:
             time.sleep(interval)
     except KeyboardInterrupt:
         click.echo("搜索索引更新进程已退出。")
+
+
+@search_cli.command("synonyms")
+@click.option("--add", "add", default=None, help='加入一组同义词，空格分隔，如 "停车场 停车位"。')
+@click.option("--remove", "remove", default=None, help="从同义词表中删去一个词。")
+def synonyms_command(add: str | None, remove: str | None) -> None:
+    """List the search synonyms, or add a group / remove a word (takes effect at once)."""
+    from marketplace.errors import DomainError
+    from marketplace.services import search_synonyms
+
+    try:
+        if add:
+            merged = search_synonyms.add_group(add.split())
+            click.echo("已加入同义词组：" + " ".join(merged))
+        if remove:
+            search_synonyms.remove_word(remove)
+            click.echo(f"已删去：{remove}")
+    except DomainError as error:
+        click.echo(error.message, err=True)
+        sys.exit(1)
+    for group in search_synonyms.groups():
+        click.echo(" ".join(group))
+    click.echo(f"（共 {len(search_synonyms.groups())} 组，文件：{search_synonyms.active_path()}）")

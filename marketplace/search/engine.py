@@ -18,9 +18,10 @@ import numpy as np
 from whoosh import query as wq
 
 from marketplace.search.postings import read_ids
-from marketplace.search.schema import FACET_FIELDS, TEXT_FIELDS
+from marketplace.search.schema import FACET_FIELDS, GRAM_FIELD, TEXT_FIELDS
 
 POSTINGS_CACHE = 4096
+GRAM_WEIGHT = 0.3  # a substring found only through character pairs ranks below words
 
 
 class FastIndex:
@@ -103,6 +104,43 @@ class FastIndex:
                     holds[ids] = True
                     score[ids] += boost * self.idf(len(ids))
             mask &= holds
+        return mask, score
+
+    def gram_scores(self, pairs: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return (mask of documents holding every character pair, mean pair idf)."""
+        mask = self.live.copy()
+        score = np.zeros(self.size, dtype=np.float64)
+        for pair in pairs:
+            ids = self.postings(GRAM_FIELD, pair)
+            if not len(ids):
+                return np.zeros(self.size, dtype=bool), score
+            mask &= self._member(ids)
+            score[ids] += self.idf(len(ids)) / len(pairs)
+        return mask, score
+
+    def chunk_scores(self, variants: list[tuple[list[str], list[str], float]]):
+        """Return (mask, score) of one query chunk given as alternatives.
+
+        Each alternative is (jieba words, character pairs, weight): a document matches
+        it by holding every word (scored as :meth:`word_scores`, averaged) or, when pairs are
+        given, every pair (scored ``GRAM_WEIGHT`` × their mean idf, below a word
+        match). The chunk's score is its best alternative's, times that one's weight.
+        """
+        mask = np.zeros(self.size, dtype=bool)
+        score = np.zeros(self.size, dtype=np.float64)
+        for words, pairs, weight in variants:
+            if words:  # a mean over the words, so that alternatives compare fairly
+                found, points = self.word_scores(words)
+                points /= len(words)
+            else:
+                found, points = np.zeros(self.size, dtype=bool), np.zeros(self.size)
+            if pairs:
+                by_pairs, pair_points = self.gram_scores(pairs)
+                only_pairs = by_pairs & ~found
+                points[only_pairs] = GRAM_WEIGHT * pair_points[only_pairs]
+                found |= by_pairs
+            np.maximum(score, np.where(found, weight * points, 0.0), out=score)
+            mask |= found
         return mask, score
 
     def restrict(self, mask: np.ndarray, filters) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from marketplace.search.schema import build_schema, index_fields
+from marketplace.search.schema import REQUIRED_FIELDS, build_schema, index_fields
 
 CURRENT = "CURRENT"
 WRITE_LOCK = threading.Lock()  # one writer per process; Whoosh's file lock covers others
@@ -62,11 +62,15 @@ def open_index(root: str | Path, *, attempts: int = OPEN_ATTEMPTS):
         if folder is None:
             raise IndexUnavailable("no index")  # not transient: the pointer swap is atomic
         try:
-            return whoosh_index.open_dir(str(folder))
+            ix = whoosh_index.open_dir(str(folder))
         except Exception as error:  # whoosh raises many kinds on damaged files
             if attempt == attempts:
                 raise IndexUnavailable(str(error)) from error
             time.sleep(OPEN_RETRY_DELAY * attempt)
+            continue
+        if not all(name in ix.schema for name in REQUIRED_FIELDS):
+            raise IndexUnavailable("index built by an older version: rebuild it")
+        return ix
     raise IndexUnavailable("no index")
 
 

@@ -18,7 +18,7 @@ from marketplace import search
 from marketplace.extensions import db
 from marketplace.models import SearchOutbox
 from marketplace.search.schema import digest
-from marketplace.services import search_documents, search_indexer
+from marketplace.services import search_documents, search_indexer, search_synonyms
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +208,9 @@ def search_listings(
             searcher = search.searcher(index_root())
         except search.IndexUnavailable:
             raise SearchUnavailable("索引重建中，请稍后刷新。") from None
-    result = search.run_search(searcher, text, filters, page=page, per_page=per_page)
+    result = search.run_search(
+        searcher, text, filters, page=page, per_page=per_page, synonyms=search_synonyms.current()
+    )
     visible = search_documents.visible_keys(hit["key"] for hit in result.hits)
     hidden = [hit for hit in result.hits if hit["key"] not in visible]
     if hidden:
