@@ -68,6 +68,10 @@ def build_config(overrides: dict | None = None) -> dict:
         "SEARCH_SYNONYMS_FILE": os.environ.get(
             "SEARCH_SYNONYMS_FILE", str(INSTANCE_DIR / "search_synonyms.txt")
         ),
+        # this machine's index copy in the change log (default: host name and index folder)
+        "SEARCH_REPLICA_NAME": os.environ.get("SEARCH_REPLICA_NAME", ""),
+        "SEARCH_LOG_GAP_TIMEOUT": float(os.environ.get("SEARCH_LOG_GAP_TIMEOUT", "120")),
+        "SEARCH_LOG_MAX_AGE": float(os.environ.get("SEARCH_LOG_MAX_AGE", "7")),  # days
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -79,7 +79,7 @@ def test_leftover_updates_are_applied_at_start_up_and_then_on_a_timer(
     wait_for(lambda: found("象棋") == [first])
     second = leftover(db, monkeypatch, "居民围棋比赛裁判")  # nobody wakes the indexer
     wait_for(lambda: found("围棋") == [second])
-    assert db.session.scalars(select(SearchOutbox)).all() == []
+    wait_for(lambda: not db.session.scalars(select(SearchOutbox)).all() or db.session.commit())
 
 
 def test_in_thread_mode_the_request_only_queues_and_the_thread_applies(
@@ -104,3 +104,96 @@ def test_in_thread_mode_the_request_only_queues_and_the_thread_applies(
     assert waited < 2.0
     assert writers and set(writers) == {"search-indexer"}
     assert client.get("/api/v1/search?q=智能手机").get_json()["total"] == 1
+
+
+def test_many_writers_in_threads_while_one_indexer_at_a_time_drains(
+    app, db, monkeypatch, background
+):
+    """Issue 15: writes only queue; two indexers compete, one applies at a time."""
+    from marketplace.models import User
+    from marketplace.services import needs
+    from tests.factories import make_user
+    from tests.test_search_sync import _form
+
+    make_need(title="首条需求")
+    search_index.rebuild()
+    staff_id = make_user("community").id
+    db.session.commit()
+    background()
+    rival = search_indexer.BackgroundIndexer(app).start()  # another worker's thread
+    active, most, guard = [0], [0], threading.Lock()
+    real_write = search_index.write_index
+
+    def counting_write(*args, **kwargs):
+        with guard:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        try:
+            time.sleep(0.02)
+            return real_write(*args, **kwargs)
+        finally:
+            with guard:
+                active[0] -= 1
+
+    monkeypatch.setattr(search_index, "write_index", counting_write)
+    barrier, errors = threading.Barrier(4), []
+
+    def post(number: int):
+        from marketplace.extensions import db as thread_db
+
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                actor = thread_db.session.get(User, staff_id)
+                for item in range(3):
+                    title = f"并发写入第{number}组第{item}条象棋"
+                    needs.create_need(actor, _form(title=title), publish=True)
+            except Exception as error:  # pragma: no cover - reported by the assertion
+                errors.append(error)
+            finally:
+                thread_db.session.remove()
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    rival.stop()
+    assert errors == [] and not any(thread.is_alive() for thread in threads)
+    wait_for(lambda: len(found("象棋")) == 12)
+    assert most[0] == 1
+    assert search_index.check() == []
+
+
+def test_a_separate_worker_process_applies_the_updates(app, db, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    make_need(title="首条需求")
+    search_index.rebuild()
+    db.session.commit()
+    app.config["SEARCH_INDEXER"] = "off"  # the web process only queues
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "INSTANCE_DIR": str(tmp_path / "instance"),
+    }
+    flask = os.path.join(os.path.dirname(sys.executable), "flask")
+    worker = subprocess.Popen(
+        [flask, "--app", "wsgi", "search", "worker", "--interval", "0.2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        need = make_need(title="社区围棋比赛裁判")
+        db.session.commit()
+        wait_for(lambda: found("围棋") == [f"need:{need.id}"], timeout=30)
+    finally:
+        worker.terminate()
+        output = worker.communicate(timeout=10)[0]
+    assert "搜索索引更新进程已启动" in output

@@ -96,3 +96,26 @@ def synonyms_command(add: str | None, remove: str | None) -> None:
     for group in search_synonyms.groups():
         click.echo(" ".join(group))
     click.echo(f"（共 {len(search_synonyms.groups())} 组，文件：{search_synonyms.active_path()}）")
+
+
+@search_cli.command("replicas")
+@click.option("--forget", "forget", default=None, help="注销一个已停用机器的索引副本。")
+def replicas_command(forget: str | None) -> None:
+    """List the index replicas following the change log (or unregister one)."""
+    from marketplace.extensions import db
+    from marketplace.services import search_indexer, search_replicas
+
+    if forget:
+        if not search_replicas.forget(db.session, forget):
+            click.echo(f"没有名为“{forget}”的索引副本。", err=True)
+            sys.exit(1)
+        click.echo(f"已注销索引副本：{forget}")
+    here = search_indexer.replica_name()
+    for replica, behind in search_replicas.listing(db.session):
+        flags = ("（本机）" if replica.name == here else "") + (
+            "（需重建）" if replica.needs_rebuild else ""
+        )
+        click.echo(
+            f"{replica.name}\t位置 {replica.position}\t落后 {behind} 条\t"
+            f"更新于 {replica.updated_at:%Y-%m-%d %H:%M:%S}{flags}"
+        )

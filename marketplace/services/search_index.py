@@ -11,14 +11,19 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from marketplace import search
 from marketplace.extensions import db
 from marketplace.models import SearchOutbox
 from marketplace.search.schema import digest
-from marketplace.services import search_documents, search_indexer, search_synonyms
+from marketplace.services import (
+    search_documents,
+    search_indexer,
+    search_replicas,
+    search_synonyms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,60 +97,72 @@ def drain_after_commit() -> None:
 
 
 def _drain(session: Session, limit: int | None) -> int:
+    """Apply this replica's unapplied log rows in batches; return how many were applied."""
+    name = search_indexer.replica_name()
     applied = 0
     with search.locked(timeout=DRAIN_LOCK_TIMEOUT):
-        if not search.index_exists(index_root()):
+        replica = search_replicas.state(session, name)
+        if replica is None or replica.needs_rebuild or not search.index_exists(index_root()):
             if search_documents.count_documents(session) > _inline_limit():
                 raise search.IndexUnavailable("no index: run `flask search rebuild`")
             return _rebuild_locked(session, clear_outbox=True)
-        # loop until empty: rows queued by a writer that waited for us are applied too
+        cursor = search_replicas.cursor(name)
+        position = after = replica.position
+        session.commit()
+        # read on until the end: rows queued by a writer that waited for us are applied too
         while limit is None or applied < limit:
-            rows = session.execute(
-                select(SearchOutbox.id, SearchOutbox.doc_key)
-                .order_by(SearchOutbox.id)
-                .limit(DRAIN_BATCH)
-            ).all()
+            rows = search_replicas.rows_after(session, after, DRAIN_BATCH)
             if not rows:
                 session.commit()
                 break
-            ids = [row.id for row in rows]
-            try:
-                documents, deletions = search_documents.resolve_outbox_keys(
-                    {row.doc_key for row in rows}, session
-                )
-                write_index(index_root(), documents, deletions)
-            except Exception as error:
-                session.rollback()
-                session.execute(
-                    update(SearchOutbox)
-                    .where(SearchOutbox.id.in_(ids))
-                    .values(
-                        attempts=SearchOutbox.attempts + 1,
-                        last_error=f"{type(error).__name__}: {error}"[:500],
-                    )
-                )
-                session.commit()
-                raise
-            session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(ids)))
+            after = rows[-1].id
+            todo = set(cursor.pending(row.id for row in rows))
+            keys = {row.doc_key for row in rows if row.id in todo}
+            if keys:
+                _apply(session, keys, sorted(todo))
+            position = cursor.advance(position, [row.id for row in rows])
+            search_replicas.save_position(session, name, position)
             session.commit()
-            applied += len(ids)
+            applied += len(todo)
+            if len(rows) < DRAIN_BATCH:
+                break
+        search_replicas.trim(session)
     return applied
 
 
+def _apply(session: Session, keys: set[str], ids: list[int]) -> None:
+    """Write the documents of ``keys`` to the index; on failure note it on the rows."""
+    try:
+        documents, deletions = search_documents.resolve_outbox_keys(keys, session)
+        write_index(index_root(), documents, deletions)
+    except Exception as error:
+        session.rollback()
+        session.execute(
+            update(SearchOutbox)
+            .where(SearchOutbox.id.in_(ids))
+            .values(
+                attempts=SearchOutbox.attempts + 1,
+                last_error=f"{type(error).__name__}: {error}"[:500],
+            )
+        )
+        session.commit()
+        raise
+
+
 def pending_count() -> int:
-    """Return how many index updates are waiting in the outbox."""
-    return db.session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
+    """Return how many log rows this replica has not applied yet."""
+    return search_replicas.pending(db.session, search_indexer.replica_name())
 
 
 def _rebuild_locked(session: Session, *, clear_outbox: bool) -> int:
-    last_queued = session.scalar(select(func.max(SearchOutbox.id)))
+    last_queued = search_replicas.last_allocated(session)
     session.commit()
     documents = search_documents.all_documents(session, short_transactions=True)
     count = search.build_generation(index_root(), documents, hold_live_lock=True)
-    if clear_outbox and last_queued is not None:
-        # rows queued before the rebuild read the database are already in it
-        session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last_queued))
-        session.commit()
+    # rows queued before the rebuild read the database are already in it
+    search_replicas.register(session, search_indexer.replica_name(), last_queued)
+    if clear_outbox:
+        search_replicas.trim(session)
     return count
 
 
