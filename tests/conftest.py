@@ -101,7 +101,9 @@ class Backend:
         from marketplace.extensions import db
 
         url = self.new_database()
-        app = create_app(_base_config(url, self.workdir / f"index-{label}"))
+        config = _base_config(url, self.workdir / f"index-{label}")
+        config["SEARCH_INDEXER"] = "off"  # a template registers no index copy of its own
+        app = create_app(config)
         with app.app_context():
             prepare(app)
             db.session.remove()

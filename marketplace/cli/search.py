@@ -42,9 +42,14 @@ def check_command() -> None:
 @search_cli.command("sync")
 def sync_command() -> None:
     """Apply the pending index updates queued in the outbox."""
+    from marketplace import search
     from marketplace.services import search_index
 
-    applied = search_index.drain()
+    try:
+        applied = search_index.drain()
+    except search.IndexBusy:
+        click.echo("另一个索引更新进程正在处理，请稍后再试。", err=True)
+        sys.exit(1)
     click.echo(f"已处理 {applied} 条待更新索引。")
 
 

@@ -22,6 +22,7 @@ from whoosh.index import LockError
 from marketplace.search.schema import REQUIRED_FIELDS, build_schema, index_fields
 
 CURRENT = "CURRENT"
+LOG_POSITION = "LOG_POSITION"
 WRITE_LOCK = threading.Lock()  # one writer per process; Whoosh's file lock covers others
 _local = threading.local()  # Whoosh searchers are not shared between threads
 _origins: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # searcher -> folder
@@ -122,8 +123,13 @@ def write(root: str | Path, documents: list[dict], deletions: list[str]) -> None
             index_writer.update_document(**index_fields(document))
 
 
-def build_generation(root: str | Path, documents, *, hold_live_lock: bool = True) -> int:
+def build_generation(
+    root: str | Path, documents, *, hold_live_lock: bool = True, log_position: int | None = None
+) -> int:
     """Write every document into a new generation and make it live; return the count.
+
+    ``log_position`` (the change-log id the documents reflect) is kept beside the
+    generation, so a replica can register from the index itself (:func:`built_position`).
 
     While building, the live index's file lock is held (when it exists) so that other
     processes queue their updates instead of writing to a generation about to retire.
@@ -150,6 +156,8 @@ def build_generation(root: str | Path, documents, *, hold_live_lock: bool = True
             new_writer.add_document(**index_fields(document))
             count += 1
         new_writer.commit()
+        if log_position is not None:
+            (folder / LOG_POSITION).write_text(str(log_position), encoding="utf-8")
         pointer = root / f"{CURRENT}.{name}.tmp"
         pointer.write_text(name, encoding="utf-8")
         os.replace(pointer, root / CURRENT)
@@ -161,6 +169,15 @@ def build_generation(root: str | Path, documents, *, hold_live_lock: bool = True
             live_writer.cancel()
     _remove_old_generations(root, keep=name)
     return count
+
+
+def built_position(root: str | Path) -> int | None:
+    """Return the change-log position the live generation was built at, if recorded."""
+    folder = current_generation(root)
+    try:
+        return int((folder / LOG_POSITION).read_text(encoding="utf-8")) if folder else None
+    except (OSError, ValueError):
+        return None
 
 
 def _remove_old_generations(root: Path, keep: str) -> None:

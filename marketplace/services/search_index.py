@@ -102,6 +102,10 @@ def _drain(session: Session, limit: int | None) -> int:
     applied = 0
     with search.locked(timeout=DRAIN_LOCK_TIMEOUT):
         replica = search_replicas.state(session, name)
+        built = search.store.built_position(index_root())
+        if replica is None and built is not None and search.index_exists(index_root()):
+            search_replicas.register(session, name, built)  # built by a search request
+            replica = search_replicas.state(session, name)
         if replica is None or replica.needs_rebuild or not search.index_exists(index_root()):
             if search_documents.count_documents(session) > _inline_limit():
                 raise search.IndexUnavailable("no index: run `flask search rebuild`")
@@ -155,13 +159,20 @@ def pending_count() -> int:
 
 
 def _rebuild_locked(session: Session, *, clear_outbox: bool) -> int:
+    """Build a new generation; with ``clear_outbox`` also register it and trim the log.
+
+    Without it (a search request rebuilding a missing index: a GET writes nothing) the
+    generation records its log position, and the next drain registers from that.
+    """
     last_queued = search_replicas.last_allocated(session)
     session.commit()
     documents = search_documents.all_documents(session, short_transactions=True)
-    count = search.build_generation(index_root(), documents, hold_live_lock=True)
-    # rows queued before the rebuild read the database are already in it
-    search_replicas.register(session, search_indexer.replica_name(), last_queued)
+    count = search.build_generation(
+        index_root(), documents, hold_live_lock=True, log_position=last_queued
+    )
     if clear_outbox:
+        # rows queued before the rebuild read the database are already in it
+        search_replicas.register(session, search_indexer.replica_name(), last_queued)
         search_replicas.trim(session)
     return count
 
