@@ -7,13 +7,13 @@ STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 5000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format install db demo bench clean
+.PHONY: run test lint format install db demo bench clean constraints
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本 (Python 3.11+ required)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -43,6 +43,12 @@ bench: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/pairing.py
 	$(BIN)/python bench/search.py
+
+# Record the versions of the venv the suite passed on (offline installs get the same ones).
+constraints: install
+	( echo "# pip freeze of the tested venv; make install uses it (pip install -c). Regenerate:"; \
+	  echo "# make constraints (after make test passes)"; \
+	  $(BIN)/python -m pip freeze --exclude-editable ) > constraints.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -6,7 +6,9 @@
 Prints, for Whoosh + jieba (the app's own index code) and for SQLite FTS5 fed the same
 jieba-segmented text: build time, index size, median and 95th-percentile latency of a
 first results page (20 hits, total, facet counts for kind/category/township), and the
-recall on a fixed set of query/expected pairs. Deterministic (fixed seed).
+recall on a fixed set of query/expected pairs, and the substring recall: of the listings
+whose text contains one of ``SUBSTRING_QUERIES``, the share the query finds.
+Deterministic (fixed seed).
 """
 
 import argparse
@@ -26,8 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from marketplace import search
 from marketplace.demo import names
 from marketplace.search.analyzer import index_tokens, initialise, query_words
-from marketplace.search.query import fast_index
+from marketplace.search.query import fast_index, match
 from marketplace.search.schema import FACET_FIELDS
+from marketplace.search.synonyms import Synonyms, parse
 
 SEED = 20261122
 KINDS = ("need", "facility", "service", "unit", "community")
@@ -45,6 +48,14 @@ RECALL_CASES = [
     ("医保 办理", "城乡居民医保办理指导"), ("助餐", "老年助餐志愿服务"),
     ("篮球", "室外篮球场"), ("诈骗", "防范电信诈骗宣传"),
 ]  # fmt: skip
+
+
+# substring recall: every listing whose text contains the query must be found
+SUBSTRING_QUERIES = ["社区", "助餐", "停车", "会议", "法律", "居民", "志愿", "老年", "服务", "活动",
+                     "医院", "儿童", "党员", "维修", "中心", "街道"]  # fmt: skip
+SYNONYMS = Synonyms(
+    parse(resources.files("marketplace.data").joinpath("search_synonyms.txt").read_text())
+)
 
 
 def taxonomy():
@@ -149,13 +160,31 @@ def whoosh_build(root: Path, documents) -> None:
 
 
 def whoosh_page(root: Path, text: str) -> None:
-    search.run_search(search.searcher(root), text, page=1, per_page=20)
+    search.run_search(search.searcher(root), text, page=1, per_page=20, synonyms=SYNONYMS)
+
+
+def whoosh_mask(root: Path, text: str):
+    return match(fast_index(search.searcher(root)), text, SYNONYMS)[0]
 
 
 def whoosh_finds(root: Path, text: str, key: str) -> bool:
     searcher = search.searcher(root)
-    mask, _score = fast_index(searcher).word_scores(query_words(text))
-    return bool(mask[searcher.document_number(key=key)])
+    return bool(whoosh_mask(root, text)[searcher.document_number(key=key)])
+
+
+def substring_recall(documents, finds) -> float:
+    """Fraction of (query, listing containing it) pairs that ``finds(query)`` returns."""
+    wanted = found = 0
+    for query in SUBSTRING_QUERIES:
+        containing = {d["key"] for d in documents if query in searchable_text(d)}
+        wanted += len(containing)
+        found += len(containing & finds(query))
+    return found / wanted
+
+
+def searchable_text(d: dict) -> str:
+    names = ("title", "body", "owner", "category", "type", "township", "community")
+    return " ".join(str(d.get(name) or "") for name in names)
 
 
 # --- SQLite FTS5 fed jieba-segmented text (the strong peer) ------------------------------
@@ -220,6 +249,14 @@ def fts_finds(connection: sqlite3.Connection, text: str, key: str) -> bool:
     return row is not None
 
 
+def fts_keys(connection: sqlite3.Connection, text: str) -> set[str]:
+    rows = connection.execute(
+        "SELECT doc.key FROM fts JOIN doc ON doc.rowid = fts.rowid WHERE fts MATCH ?",
+        (fts_match(text),),
+    )
+    return {row[0] for row in rows}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listings", type=int, default=100_000)
@@ -244,7 +281,14 @@ def main() -> None:
         whoosh_page(root, "停车")  # open the searcher once, as a running server has
         latencies = timed(lambda text: whoosh_page(root, text), queries)
         recall = sum(whoosh_finds(root, q, planted[t]) for q, t in RECALL_CASES) / len(RECALL_CASES)
-        figures["Whoosh + jieba"] = (build, folder_size(root), latencies, recall)
+        searcher = search.searcher(root)
+        keys = [searcher.stored_fields(n)["key"] for n in range(searcher.doc_count_all())]
+
+        def whoosh_keys(query):
+            return {keys[n] for n in whoosh_mask(root, query).nonzero()[0]}
+
+        substring = substring_recall(documents, whoosh_keys)
+        figures["Whoosh + jieba"] = (build, folder_size(root), latencies, recall, substring)
 
         started = time.perf_counter()
         connection = fts_build(workdir / "fts.db", documents)
@@ -254,19 +298,24 @@ def main() -> None:
         recall = sum(fts_finds(connection, q, planted[t]) for q, t in RECALL_CASES) / len(
             RECALL_CASES
         )
+        substring = substring_recall(documents, lambda q: fts_keys(connection, q))
         connection.close()
         figures["FTS5 + jieba"] = (
             build,
             folder_size(workdir) - folder_size(root),
             latencies,
             recall,
+            substring,
         )
 
-        print(f"{'engine':<16}{'build s':>9}{'size MB':>9}{'p50 ms':>9}{'p95 ms':>9}{'recall':>8}")
-        for engine, (build, size, latencies, recall) in figures.items():
+        print(
+            f"{'engine':<16}{'build s':>9}{'size MB':>9}{'p50 ms':>9}{'p95 ms':>9}{'recall':>8}"
+            f"{'substr':>8}"
+        )
+        for engine, (build, size, latencies, recall, substring) in figures.items():
             print(
                 f"{engine:<16}{build:>9.1f}{size / 1e6:>9.1f}{statistics.median(latencies):>9.1f}"
-                f"{percentile(latencies, 0.95):>9.1f}{recall:>8.0%}"
+                f"{percentile(latencies, 0.95):>9.1f}{recall:>8.0%}{substring:>8.1%}"
             )
         whoosh_p95 = percentile(figures["Whoosh + jieba"][2], 0.95)
         fts_p95 = percentile(figures["FTS5 + jieba"][2], 0.95)

@@ -109,6 +109,16 @@ def build_config(overrides: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url_from_env(),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SEARCH_INDEX_DIR": os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index")),
+        # thread | off (a `flask search worker` applies updates) | inline (tests)
+        "SEARCH_INDEXER": os.environ.get("SEARCH_INDEXER", "thread"),
+        "SEARCH_DRAIN_INTERVAL": float(os.environ.get("SEARCH_DRAIN_INTERVAL", "1.0")),
+        "SEARCH_SYNONYMS_FILE": os.environ.get(
+            "SEARCH_SYNONYMS_FILE", str(INSTANCE_DIR / "search_synonyms.txt")
+        ),
+        # this machine's index copy in the change log (default: host name and index folder)
+        "SEARCH_REPLICA_NAME": os.environ.get("SEARCH_REPLICA_NAME", ""),
+        "SEARCH_LOG_GAP_TIMEOUT": float(os.environ.get("SEARCH_LOG_GAP_TIMEOUT", "120")),
+        "SEARCH_LOG_MAX_AGE": float(os.environ.get("SEARCH_LOG_MAX_AGE", "7")),  # days
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -2,12 +2,12 @@
 
 Any flush that inserts, changes or deletes a searchable row (need, offer, unit,
 community) adds a ``SearchOutbox`` row in the same transaction, so the pending index
-update commits or rolls back with the change itself. After the commit the
-indexer drains the outbox (``services.search_index.drain``); if that fails, the rows
-stay and are retried by the next drain (RELIABILITY.md W1).
+update commits or rolls back with the change itself. After the commit the request only
+tells the indexer (``services.search_indexer``): the background thread, a
+``flask search worker`` or, in ``inline`` mode, the request itself applies the outbox;
+if that fails the rows stay and are retried by the next drain (RELIABILITY.md W1).
 """
 
-from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -39,13 +39,12 @@ def _collect_changes(session: Session, _flush_context) -> None:
 
 
 @event.listens_for(Session, "after_commit")
-def _drain_after_commit(session: Session) -> None:
+def _changes_committed(session: Session) -> None:
     if not session.info.pop("search_dirty", False) or session.info.get("search_indexer"):
         return
-    if has_app_context() and current_app.config.get("SEARCH_SYNC", True):
-        from marketplace.services.search_index import drain_after_commit
+    from marketplace.services.search_indexer import changes_committed
 
-        drain_after_commit()
+    changes_committed()
 
 
 @event.listens_for(Session, "after_commit")

@@ -40,6 +40,8 @@ def _base_config(database_url: str, index_dir: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SEARCH_INDEX_DIR": str(index_dir),
         "WTF_CSRF_ENABLED": False,
+        "SEARCH_SYNONYMS_FILE": str(index_dir.parent / "search_synonyms.txt"),
+        "SEARCH_INDEXER": "inline",  # read your own writes; test_search_indexer covers "thread"
     }
 
 
@@ -99,7 +101,9 @@ class Backend:
         from marketplace.extensions import db
 
         url = self.new_database()
-        app = create_app(_base_config(url, self.workdir / f"index-{label}"))
+        config = _base_config(url, self.workdir / f"index-{label}")
+        config["SEARCH_INDEXER"] = "off"  # a template registers no index copy of its own
+        app = create_app(config)
         with app.app_context():
             prepare(app)
             db.session.remove()

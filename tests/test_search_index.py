@@ -247,3 +247,118 @@ def test_threads_share_the_arrays_and_agree(root):
         thread.join(timeout=120)
         assert not thread.is_alive(), "a thread hung"
     assert errors == []
+
+
+def test_the_block_reader_agrees_with_whoosh_public_reader(root):
+    from marketplace.search import postings
+
+    assert postings.self_check() is True
+    with search.locked():  # a second segment and a deletion
+        search.write(root, [doc("facility:8", "社区停车场", "免费停车")], ["facility:2"])
+    reader = search.searcher(root).reader()
+    for leaf, _offset in reader.leaf_readers():
+        for field, term in [("title", "停车"), ("body", "社区"), ("kind", "facility")]:
+            if (field, term) in leaf:
+                assert postings.block_ids(leaf, field, term).tolist() == sorted(
+                    postings.public_ids(leaf, field, term).tolist()
+                )
+
+
+def test_an_untested_whoosh_falls_back_to_the_public_reader(root, monkeypatch):
+    import whoosh
+
+    from marketplace.search import postings
+
+    expected = {text: keys(root, text) for text in ("停车", "会议室", "", "社区")}
+    monkeypatch.setattr(whoosh, "__version__", (2, 7, 9))
+    monkeypatch.setattr(postings, "_state", {})
+    monkeypatch.setattr(postings, "block_ids", lambda *a: pytest.fail("private reader used"))
+    search.query._fast_indexes.clear()
+    assert postings.fast_reader_ok() is False
+    assert {text: keys(root, text) for text in expected} == expected
+    search.query._fast_indexes.clear()
+
+
+def test_a_failed_open_of_a_newer_index_keeps_the_current_searcher(root, monkeypatch):
+    current = search.searcher(root)
+    with search.locked():
+        search.write(root, [doc("facility:9", "夜间停车场")], [])
+    monkeypatch.setattr(search.store.whoosh_index, "open_dir", lambda *a: 1 / 0)
+    monkeypatch.setattr(search.store, "OPEN_RETRY_DELAY", 0)
+    assert search.searcher(root) is current  # no error; the next search sees the change
+    monkeypatch.undo()
+    assert "facility:9" in keys(root, "停车")
+
+
+# --- substrings (character pairs) and synonyms -------------------------------------------
+
+SUBSTRING_DOCS = [
+    doc("need:11", "新华社区楼道清理", "新华社区居民反映楼道堆物"),
+    doc("facility:12", "社区助餐点", "为老年人提供午餐"),
+    doc("facility:13", "城南社区活动室", "社区居民活动"),
+    doc("facility:14", "县医院电动自行车停放点", "夜间开放"),
+    doc("service:15", "长者送餐", "为独居老人送餐上门"),
+    doc("facility:16", "县委停车场", "免费向居民开放"),
+]
+
+
+@pytest.fixture
+def substring_root(tmp_path):
+    search.build_generation(tmp_path, SUBSTRING_DOCS)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("社区", {"need:11", "facility:12", "facility:13"}), ("助餐", {"facility:12"}),
+     ("新华社区", {"need:11"}), ("华社", {"need:11"}), ("自行车停", {"facility:14"}),
+     ("餐点", {"facility:12"}), ("社区 午餐", {"facility:12"})],
+)  # fmt: skip
+def test_a_query_finds_every_listing_containing_it(substring_root, text, expected):
+    assert set(keys(substring_root, text)) == expected
+
+
+def test_word_matches_rank_above_pair_only_matches(substring_root):
+    result = run_search(search.searcher(substring_root), "社区")
+    ranked = [hit["key"] for hit in result.hits]
+    # 城南社区 and 社区助餐点 hold the word 社区; 新华社区 is 新华社 + 区 (pairs only)
+    assert ranked[-1] == "need:11" and len(ranked) == 3
+    assert "<mark>社区</mark>" in str(result.hits[-1]["title_marked"])
+
+
+def test_synonyms_widen_a_query_at_query_time(substring_root):
+    from marketplace.search.synonyms import Synonyms, parse
+
+    synonyms = Synonyms(parse("停车场 停车位 停放点\n老人 老年人\n电动车，电动自行车  # 同义"))
+
+    def found(text):
+        result = run_search(search.searcher(substring_root), text, synonyms=synonyms)
+        return {hit["key"] for hit in result.hits}
+
+    assert found("电动车") == {"facility:14"}
+    assert keys(substring_root, "电动车") == []  # without the list
+    assert found("老人") == {"facility:12", "service:15"}
+    assert found("停车位") == {"facility:14", "facility:16"}
+    ranked = run_search(search.searcher(substring_root), "停车场", synonyms=synonyms).hits
+    assert ranked[0]["key"] == "facility:16"  # the word itself first
+
+
+def test_synonym_expansion_prefers_the_longest_word():
+    from marketplace.search.synonyms import Synonyms, parse
+
+    synonyms = Synonyms(parse("停车场 停车位 车位\n老人 老年人\n独居老人 空巢老人"))
+    assert synonyms.expand("停车位") == ["停车位", "停车场", "车位"]
+    assert synonyms.expand("空巢老人") == ["空巢老人", "独居老人"]
+    assert synonyms.expand("老人活动") == ["老人活动", "老年人活动"]
+    assert synonyms.expand("社区") == ["社区"]
+
+
+def test_an_index_without_pairs_is_rebuilt_not_misread(tmp_path, monkeypatch):
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, Schema
+
+    folder = tmp_path / "gen-old"
+    folder.mkdir()
+    whoosh_index.create_in(str(folder), Schema(key=ID(stored=True)))
+    (tmp_path / "CURRENT").write_text("gen-old", encoding="utf-8")
+    assert not search.index_exists(tmp_path)

@@ -139,7 +139,10 @@ def test_a_large_missing_index_is_announced_not_built_in_the_request(demo_app):
     assert not search.index_exists(demo_app.config["SEARCH_INDEX_DIR"])
 
 
-def test_a_rebuild_in_progress_is_announced(demo_client, monkeypatch):
+def test_a_rebuild_in_progress_is_announced(demo_app, demo_client, monkeypatch):
+    shutil.rmtree(demo_app.config["SEARCH_INDEX_DIR"])  # no index while another builds it
+    search.store.forget_searchers()
+
     def busy():
         raise search_index.SearchUnavailable("索引重建中，请稍后刷新。")
 

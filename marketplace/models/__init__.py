@@ -8,7 +8,7 @@ from marketplace.models.listings import Need, Offer
 from marketplace.models.notifications import Notification
 from marketplace.models.pairing import PairingPlan, PlanAdjustment, PlanPair
 from marketplace.models.places import Community, County, Township, Unit
-from marketplace.models.search_outbox import SearchOutbox
+from marketplace.models.search_outbox import SearchOutbox, SearchReplica
 from marketplace.models.taxonomy import Category, ServiceType
 from marketplace.models.throttle import ThrottleCounter
 
@@ -31,6 +31,7 @@ __all__ = [
     "PlanPair",
     "ProgressReport",
     "SearchOutbox",
+    "SearchReplica",
     "ServiceType",
     "ThrottleCounter",
     "Township",

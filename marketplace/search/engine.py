@@ -1,6 +1,7 @@
 """Fast evaluation of a search over a Whoosh index with NumPy arrays.
 
-Whoosh stores the postings and the documents; evaluating a query in pure Python over
+Whoosh stores the postings and the documents (read through ``postings.read_ids``,
+which checks its fast path against Whoosh's public API); evaluating a query in pure Python over
 tens of thousands of matches (all of them, to count facets) was too slow, so each
 searcher gets a :class:`FastIndex`: posting lists read once into NumPy arrays (cached),
 facet codes per document, and a live-document mask. A query is then a few vector
@@ -16,9 +17,11 @@ from collections import OrderedDict
 import numpy as np
 from whoosh import query as wq
 
-from marketplace.search.schema import FACET_FIELDS, TEXT_FIELDS
+from marketplace.search.postings import read_ids
+from marketplace.search.schema import FACET_FIELDS, GRAM_FIELD, TEXT_FIELDS
 
 POSTINGS_CACHE = 4096
+GRAM_WEIGHT = 0.3  # a substring found only through character pairs ranks below words
 
 
 class FastIndex:
@@ -79,24 +82,11 @@ class FastIndex:
         return ids
 
     def _read_postings(self, field: str, term) -> np.ndarray:
-        chunks = []
-        for leaf, offset in self.reader.leaf_readers():
-            if (field, term) not in leaf:
-                continue
-            matcher = leaf.postings(field, term)
-            if hasattr(matcher, "_read_data"):  # Whoosh 3 codec: decode whole blocks
-                while matcher.is_active():
-                    if matcher._data is None:
-                        matcher._read_data()
-                    ids = np.asarray(matcher._data[0], dtype=np.int64)
-                    if not matcher._byteids:  # stored as deltas within the block
-                        ids = np.cumsum(ids)
-                    chunks.append(ids + offset)
-                    if matcher._lastblock:
-                        break
-                    matcher._next_block()
-            else:
-                chunks.append(np.fromiter(matcher.all_ids(), dtype=np.int64) + offset)
+        chunks = [
+            read_ids(leaf, field, term) + offset
+            for leaf, offset in self.reader.leaf_readers()
+            if (field, term) in leaf
+        ]
         return np.concatenate(chunks) if chunks else np.empty(0, dtype=np.int64)
 
     def idf(self, df: int) -> float:
@@ -114,6 +104,43 @@ class FastIndex:
                     holds[ids] = True
                     score[ids] += boost * self.idf(len(ids))
             mask &= holds
+        return mask, score
+
+    def gram_scores(self, pairs: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return (mask of documents holding every character pair, mean pair idf)."""
+        mask = self.live.copy()
+        score = np.zeros(self.size, dtype=np.float64)
+        for pair in pairs:
+            ids = self.postings(GRAM_FIELD, pair)
+            if not len(ids):
+                return np.zeros(self.size, dtype=bool), score
+            mask &= self._member(ids)
+            score[ids] += self.idf(len(ids)) / len(pairs)
+        return mask, score
+
+    def chunk_scores(self, variants: list[tuple[list[str], list[str], float]]):
+        """Return (mask, score) of one query chunk given as alternatives.
+
+        Each alternative is (jieba words, character pairs, weight): a document matches
+        it by holding every word (scored as :meth:`word_scores`, averaged) or, when pairs are
+        given, every pair (scored ``GRAM_WEIGHT`` × their mean idf, below a word
+        match). The chunk's score is its best alternative's, times that one's weight.
+        """
+        mask = np.zeros(self.size, dtype=bool)
+        score = np.zeros(self.size, dtype=np.float64)
+        for words, pairs, weight in variants:
+            if words:  # a mean over the words, so that alternatives compare fairly
+                found, points = self.word_scores(words)
+                points /= len(words)
+            else:
+                found, points = np.zeros(self.size, dtype=bool), np.zeros(self.size)
+            if pairs:
+                by_pairs, pair_points = self.gram_scores(pairs)
+                only_pairs = by_pairs & ~found
+                points[only_pairs] = GRAM_WEIGHT * pair_points[only_pairs]
+                found |= by_pairs
+            np.maximum(score, np.where(found, weight * points, 0.0), out=score)
+            mask |= found
         return mask, score
 
     def restrict(self, mask: np.ndarray, filters) -> None:

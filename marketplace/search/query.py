@@ -8,13 +8,18 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-from marketplace.search.analyzer import query_words
+import numpy as np
+
+from marketplace.search.analyzer import bigrams, is_han, query_chunks, query_words
 from marketplace.search.engine import FastIndex
 from marketplace.search.highlight import mark, snippet
 from marketplace.search.schema import KINDS, TEXT_FIELDS
+from marketplace.search.store import origin
+from marketplace.search.synonyms import Synonyms
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
+SYNONYM_WEIGHT = 0.8  # a listing found through a synonym ranks a little below the word
 _CHUNK = re.compile(r"\w+", re.UNICODE)
 
 
@@ -86,6 +91,41 @@ def suggest(searcher, text: str) -> str | None:
     return None
 
 
+def plan(text: str, synonyms: Synonyms | None = None) -> tuple[list[list[tuple]], list[str]]:
+    """Turn a query into chunks, each a list of alternatives (words, pairs, weight),
+    and the strings to mark in the hits.
+
+    Every chunk must match (AND). A chunk's alternatives are itself and its synonyms
+    (OR); a Chinese alternative of two or more characters matches by its jieba words
+    or by its character pairs, so any listing containing it as a substring is found.
+    """
+    chunks, marked = [], []
+    for chunk in query_chunks((text or "")[:MAX_QUERY_LENGTH])[:MAX_WORDS]:
+        forms = synonyms.expand(chunk) if synonyms else [chunk]
+        alternatives = []
+        for number, form in enumerate(forms):
+            words = query_words(form)[:MAX_WORDS]
+            pairs = bigrams(form) if is_han(form) and len(form) > 1 else []
+            if words or pairs:
+                alternatives.append((words, pairs, 1.0 if number == 0 else SYNONYM_WEIGHT))
+                marked += [w for w in [form if pairs else "", *words] if w and w not in marked]
+        if alternatives:
+            chunks.append(alternatives)
+    return chunks, marked
+
+
+def match(fast: FastIndex, text: str, synonyms: Synonyms | None = None):
+    """Return (mask, score, words to mark) of ``text`` over one index generation."""
+    mask = fast.live.copy()
+    score = np.zeros(fast.size, dtype=np.float64)
+    chunks, marked = plan(text, synonyms)
+    for alternatives in chunks:
+        found, points = fast.chunk_scores(alternatives)
+        mask &= found
+        score += points
+    return mask, score, marked
+
+
 def run_search(
     searcher,
     text: str,
@@ -94,15 +134,15 @@ def run_search(
     page: int = 1,
     per_page: int = 20,
     facets: bool = True,
+    synonyms: Synonyms | None = None,
 ) -> SearchResult:
     """Return one page of hits for ``text`` under ``filters``, with facet counts."""
     filters = filters or Filters()
     page = max(1, page)
     if filters.kind and filters.kind not in KINDS:
         return SearchResult(0, [], page, per_page, [])
-    words = query_words((text or "")[:MAX_QUERY_LENGTH])[:MAX_WORDS]
     fast = fast_index(searcher)
-    mask, score = fast.word_scores(words)
+    mask, score, words = match(fast, text, synonyms)
     fast.restrict(mask, filters)
     total = int(mask.sum())
     best = fast.top(mask, score, page * per_page)[(page - 1) * per_page :]
@@ -125,7 +165,7 @@ _fast_lock = threading.Lock()
 
 def fast_index(searcher) -> FastIndex:
     """Return the arrays of the searcher's index generation, shared across threads."""
-    folder = str(getattr(searcher._ix.storage, "folder", id(searcher._ix)))
+    folder = origin(searcher)
     generation = searcher.reader().generation()
     with _fast_lock:
         cached = _fast_indexes.get(folder)

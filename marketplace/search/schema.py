@@ -5,12 +5,16 @@ import json
 
 from whoosh.fields import BOOLEAN, ID, NUMERIC, STORED, TEXT, Schema
 
-from marketplace.search.analyzer import chinese_analyzer
+from marketplace.search.analyzer import chinese_analyzer, gram_analyzer
 
 KINDS = ("need", "facility", "service", "unit", "community")
 FACET_FIELDS = ("kind", "category", "township")
 # Full-text fields and the boost a match in each earns (a title hit outranks a body hit).
 TEXT_FIELDS = {"title": 3.0, "tags": 1.5, "owner": 1.2, "body": 1.0}
+# The character pairs of all of them, for substrings that jieba cuts across.
+GRAM_FIELD = "grams"
+# Fields an index must have to be read; an older index lacks them and is rebuilt.
+REQUIRED_FIELDS = (GRAM_FIELD,)
 # Document keys that describe the listing; ``updated`` is informative only.
 CONTENT_KEYS = (
     "key", "kind", "id", "title", "body", "category", "type", "township", "community",
@@ -29,6 +33,7 @@ def build_schema() -> Schema:
         body=TEXT(analyzer=analyzer, stored=True, phrase=False),
         owner=TEXT(analyzer=analyzer, stored=True, phrase=False),
         tags=TEXT(analyzer=analyzer, phrase=False),
+        grams=TEXT(analyzer=gram_analyzer(), phrase=False),
         category=ID(stored=True, sortable=True),
         type=ID(stored=True),
         township=ID(stored=True, sortable=True),
@@ -57,8 +62,10 @@ def index_fields(document: dict) -> dict:
         str(document.get(name) or "") for name in ("category", "type", "township", "community")
     )
     fields = {name: document.get(name) for name in CONTENT_KEYS}
+    texts = [document.get(name) or "" for name in ("title", "body", "owner")]
     fields.update(
         tags=tags,
+        grams=" ".join([*texts, tags]),
         title=document.get("title") or "",
         body=document.get("body") or "",
         owner=document.get("owner") or "",

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from marketplace import search
@@ -19,7 +19,12 @@ from marketplace.extensions import db
 from marketplace.logs import log_event
 from marketplace.models import SearchOutbox
 from marketplace.search.schema import digest
-from marketplace.services import search_documents
+from marketplace.services import (
+    search_documents,
+    search_indexer,
+    search_replicas,
+    search_synonyms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,20 +64,34 @@ def _indexer_session() -> Session:
     return session
 
 
-def drain(*, limit: int | None = None) -> int:
+def drain(*, limit: int | None = None, wait: float = DRAIN_LOCK_TIMEOUT) -> int:
     """Apply pending outbox rows to the index; return how many rows were applied.
 
-    Ends the caller's transaction. Raises ``IndexBusy`` when another writer holds the
-    index too long, or the index write's own error (the rows stay queued).
+    Ends the caller's transaction. Raises ``IndexBusy`` when another indexer holds this
+    replica longer than ``wait`` seconds, or the index write's own error (the rows stay
+    queued).
     """
     db.session.commit()
-    return _drain(db.session, limit)
+    with search_indexer.indexer_lock(timeout=wait):
+        return _drain(db.session, limit)
+
+
+def drain_pending() -> int:
+    """Apply what is pending unless another indexer is at it (the background thread)."""
+    try:
+        with search_indexer.indexer_lock(timeout=0), _indexer_session() as session:
+            return _drain(session, None)
+    except (search.IndexBusy, search.IndexUnavailable):
+        return 0  # another indexer is at it, or the index awaits `flask search rebuild`
 
 
 def drain_after_commit() -> None:
     """Drain in a session of its own (the committed one cannot run SQL); never raise."""
     try:
-        with _indexer_session() as session:
+        with (
+            search_indexer.indexer_lock(timeout=DRAIN_LOCK_TIMEOUT),
+            _indexer_session() as session,
+        ):
             _drain(session, None)
     except Exception:
         log.warning("search index update deferred; the outbox keeps it", exc_info=True)
@@ -80,67 +99,90 @@ def drain_after_commit() -> None:
 
 
 def _drain(session: Session, limit: int | None) -> int:
+    """Apply this replica's unapplied log rows in batches; return how many were applied."""
+    name = search_indexer.replica_name()
     applied = 0
     with search.locked(timeout=DRAIN_LOCK_TIMEOUT):
-        if not search.index_exists(index_root()):
+        replica = search_replicas.state(session, name)
+        built = search.store.built_position(index_root())
+        if replica is None and built is not None and search.index_exists(index_root()):
+            search_replicas.register(session, name, built)  # built by a search request
+            replica = search_replicas.state(session, name)
+        if replica is None or replica.needs_rebuild or not search.index_exists(index_root()):
             if search_documents.count_documents(session) > _inline_limit():
                 raise search.IndexUnavailable("no index: run `flask search rebuild`")
             return _rebuild_locked(session, clear_outbox=True)
-        # loop until empty: rows queued by a writer that waited for us are applied too
+        cursor = search_replicas.cursor(name)
+        position = after = replica.position
+        session.commit()
+        # read on until the end: rows queued by a writer that waited for us are applied too
         while limit is None or applied < limit:
-            rows = session.execute(
-                select(SearchOutbox.id, SearchOutbox.doc_key)
-                .order_by(SearchOutbox.id)
-                .limit(DRAIN_BATCH)
-            ).all()
+            rows = search_replicas.rows_after(session, after, DRAIN_BATCH)
             if not rows:
                 session.commit()
                 break
-            ids = [row.id for row in rows]
-            try:
-                documents, deletions = search_documents.resolve_outbox_keys(
-                    {row.doc_key for row in rows}, session
-                )
-                write_index(index_root(), documents, deletions)
-            except Exception as error:
-                session.rollback()
-                session.execute(
-                    update(SearchOutbox)
-                    .where(SearchOutbox.id.in_(ids))
-                    .values(
-                        attempts=SearchOutbox.attempts + 1,
-                        last_error=f"{type(error).__name__}: {error}"[:500],
-                    )
-                )
-                session.commit()
-                raise
-            session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_(ids)))
+            after = rows[-1].id
+            todo = set(cursor.pending(row.id for row in rows))
+            keys = {row.doc_key for row in rows if row.id in todo}
+            if keys:
+                _apply(session, keys, sorted(todo))
+            position = cursor.advance(position, [row.id for row in rows])
+            search_replicas.save_position(session, name, position)
             session.commit()
-            applied += len(ids)
+            applied += len(todo)
+            if len(rows) < DRAIN_BATCH:
+                break
+        search_replicas.trim(session)
     return applied
 
 
+def _apply(session: Session, keys: set[str], ids: list[int]) -> None:
+    """Write the documents of ``keys`` to the index; on failure note it on the rows."""
+    try:
+        documents, deletions = search_documents.resolve_outbox_keys(keys, session)
+        write_index(index_root(), documents, deletions)
+    except Exception as error:
+        session.rollback()
+        session.execute(
+            update(SearchOutbox)
+            .where(SearchOutbox.id.in_(ids))
+            .values(
+                attempts=SearchOutbox.attempts + 1,
+                last_error=f"{type(error).__name__}: {error}"[:500],
+            )
+        )
+        session.commit()
+        raise
+
+
 def pending_count() -> int:
-    """Return how many index updates are waiting in the outbox."""
-    return db.session.scalar(select(func.count()).select_from(SearchOutbox)) or 0
+    """Return how many log rows this replica has not applied yet."""
+    return search_replicas.pending(db.session, search_indexer.replica_name())
 
 
 def _rebuild_locked(session: Session, *, clear_outbox: bool) -> int:
-    last_queued = session.scalar(select(func.max(SearchOutbox.id)))
+    """Build a new generation; with ``clear_outbox`` also register it and trim the log.
+
+    Without it (a search request rebuilding a missing index: a GET writes nothing) the
+    generation records its log position, and the next drain registers from that.
+    """
+    last_queued = search_replicas.last_allocated(session)
     session.commit()
     documents = search_documents.all_documents(session, short_transactions=True)
-    count = search.build_generation(index_root(), documents, hold_live_lock=True)
-    if clear_outbox and last_queued is not None:
+    count = search.build_generation(
+        index_root(), documents, hold_live_lock=True, log_position=last_queued
+    )
+    if clear_outbox:
         # rows queued before the rebuild read the database are already in it
-        session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last_queued))
-        session.commit()
+        search_replicas.register(session, search_indexer.replica_name(), last_queued)
+        search_replicas.trim(session)
     log_event("search.index_rebuilt", documents=count, cleared_outbox=clear_outbox)
     return count
 
 
 def rebuild(*, clear_outbox: bool = True) -> int:
     """Rebuild the index from the database into a new folder and swap it in."""
-    with search.locked(timeout=60):
+    with search_indexer.indexer_lock(timeout=60), search.locked(timeout=60):
         return _rebuild_locked(db.session, clear_outbox=clear_outbox)
 
 
@@ -159,7 +201,7 @@ def ensure_index() -> None:
         # too big to rebuild inside a request: ``flask search rebuild`` (or make run) does it
         raise SearchUnavailable("索引重建中，请稍后刷新。")
     try:
-        with search.locked(timeout=0.5):
+        with search_indexer.indexer_lock(timeout=0.5), search.locked(timeout=0.5):
             if not search.index_exists(index_root()):
                 _rebuild_locked(db.session, clear_outbox=False)
     except search.IndexBusy:
@@ -189,13 +231,17 @@ def search_listings(
     text: str, filters: search.Filters | None = None, *, page: int = 1, per_page: int = 20
 ) -> search.SearchResult:
     """Search the index; hits no longer visible in the database are dropped (W5)."""
-    ensure_index()
     try:
-        result = search.run_search(
-            search.searcher(index_root()), text, filters, page=page, per_page=per_page
-        )
+        searcher = search.searcher(index_root())  # retried: a commit elsewhere is no outage
     except search.IndexUnavailable:
-        raise SearchUnavailable("索引重建中，请稍后刷新。") from None
+        ensure_index()  # missing or corrupt: rebuilt here when small, else the page says so
+        try:
+            searcher = search.searcher(index_root())
+        except search.IndexUnavailable:
+            raise SearchUnavailable("索引重建中，请稍后刷新。") from None
+    result = search.run_search(
+        searcher, text, filters, page=page, per_page=per_page, synonyms=search_synonyms.current()
+    )
     visible = search_documents.visible_keys(hit["key"] for hit in result.hits)
     hidden = [hit for hit in result.hits if hit["key"] not in visible]
     if hidden:
