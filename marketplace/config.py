@@ -76,6 +76,10 @@ def build_config(overrides: dict | None = None) -> dict:
         "ARGON2_PARAMS": ARGON2_PARAMS,
         "LOGIN_RATE_LIMIT": (5, 15 * 60),  # failures allowed per window (seconds)
         "PAGE_SIZE": 20,
+        # Pairing at city/province scale: each unit's nearest communities as candidates
+        # (0: every community of the county) and the optimizer's memory budget.
+        "PAIRING_NEAREST_COMMUNITIES": int(os.environ.get("PAIRING_NEAREST_COMMUNITIES", "0")),
+        "PAIRING_MEMORY_BUDGET_MB": int(os.environ.get("PAIRING_MEMORY_BUDGET_MB", "1024")),
     }
     config.update(overrides)
     return config
