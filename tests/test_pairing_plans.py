@@ -270,3 +270,30 @@ def test_nearest_candidates_reach_the_optimizer_as_a_list_and_short_communities_
     db.session.rollback()
     plan = _new_plan(default_quota=(0, 8))
     assert _pairs(plan) <= nearest | published
+
+
+def test_blocking_pairs_and_the_stable_plan_of_a_plan(demo_app):
+    from marketplace.services import plan_stability
+
+    plan = _new_plan()
+    pairs = _pairs(plan)
+    totals = plan_reports.score_totals(plan)
+    blocking = plan_stability.plan_blocking_pairs(plan.id)
+    assert blocking  # the optimum trades some stability for its total
+    for pair in blocking:
+        key = (pair.unit.id, pair.community.id)
+        assert key not in pairs and pair.score == pytest.approx(totals[key])
+        # Capacity one and full quotas: both sides hold a worse partner.
+        mine = [totals[(pair.unit.id, c)] for u, c in pairs if u == pair.unit.id]
+        theirs = [totals[(u, pair.community.id)] for u, c in pairs if c == pair.community.id]
+        assert pair.score > min(mine) and pair.score > min(theirs)
+    for side in ("units", "communities"):
+        comparison = plan_stability.compare_with_stable(plan.id, side)
+        assert comparison.stable_blocking == []
+        assert len(comparison.plan_blocking) == len(blocking)
+        assert comparison.plan_total == pytest.approx(plan.total_score)
+        assert comparison.stable_total < comparison.plan_total  # every unit is paired in both
+        assert 0 < comparison.cost_share < 0.2
+        assert len(comparison.only_in_plan) == len(comparison.only_in_stable) > 0
+    with pytest.raises(InvalidInput):
+        plan_stability.compare_with_stable(plan.id, "everyone")

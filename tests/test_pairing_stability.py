@@ -70,7 +70,9 @@ def brute_force_blocking(problem, pairs):
         mine = [scores[i, c] for u, c in chosen if u == i]
         theirs = [scores[u, j] for u, c in chosen if c == j]
         unit_wants = len(mine) < problem.capacity[i] or scores[i, j] > min(mine, default=math.inf)
-        community_wants = len(theirs) < problem.max_quota[j] or scores[i, j] > min(theirs, default=math.inf)
+        community_wants = len(theirs) < problem.max_quota[j] or scores[i, j] > min(
+            theirs, default=math.inf
+        )
         if unit_wants and community_wants:
             found.append((f"u{i}", f"c{j}"))
     return sorted(found)

@@ -77,10 +77,10 @@ def memory_budget() -> int:
     return int(current_app.config.get("PAIRING_MEMORY_BUDGET_MB", DEFAULT_BUDGET // MIB)) * MIB
 
 
-def solve_inputs(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, list[tuple[int, int]]]:
-    """Score the county's candidate pairs and solve; return the scores and the pairs.
+def inputs_problem(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, PairingProblem]:
+    """Score the county's candidate pairs and state the optimizer's problem for ``inputs``.
 
-    The optimizer gets the candidates as a list of pairs (never a units × communities
+    The candidates reach the optimizer as a list of pairs (never a units × communities
     matrix); pinned pairs are always candidates.
     """
     scores = county_scores(county_id, inputs.weights, keep=inputs.pinned)
@@ -96,6 +96,12 @@ def solve_inputs(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, list
         pinned=tuple((str(u), str(c)) for u, c in inputs.pinned),
         forbidden=tuple((str(u), str(c)) for u, c in inputs.forbidden),
     )
+    return scores, problem
+
+
+def solve_inputs(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, list[tuple[int, int]]]:
+    """Score the county and solve; return the scores and the (unit id, community id) pairs."""
+    scores, problem = inputs_problem(county_id, inputs)
     try:
         result = solve(problem, memory_budget=memory_budget())
     except ProblemTooLarge as error:
