@@ -25,8 +25,9 @@ MIB = 1024 * 1024
 # The default memory budget of one solve (the app's PAIRING_MEMORY_BUDGET_MB sets it).
 DEFAULT_BUDGET = 1024 * MIB
 # Above this many cells (rows × columns of the expanded assignment, gates included)
-# the priced LP is faster (county: 88 × 88 cells, assignment; city: 4,000 × 4,000, LP).
-LARGE_CELLS = 2_000_000
+# the priced LP is faster (county at capacity 1: 88 × 88 cells, assignment; county with
+# capacities 1-3: about 700,000 cells with its gates, LP; city: 4,000 × 4,000, LP).
+LARGE_CELLS = 200_000
 # Bytes per cell of a dense expanded matrix (the cost matrix, its copy in SciPy, masks).
 DENSE_CELL_BYTES = 24
 # Bytes per edge of a sparse expanded matrix (COO indices and values, then CSR).
