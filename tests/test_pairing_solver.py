@@ -13,6 +13,7 @@ from scipy.optimize import linprog
 from marketplace.pairing import InvalidProblem, PairingProblem, pricing, routing, solve, solver
 from marketplace.pairing.feasibility import remainder
 from marketplace.pairing.problem import check_problem
+from marketplace.pairing.reasons import describe
 from marketplace.pairing.reference import solve_milp
 
 nan = math.nan
@@ -131,6 +132,22 @@ def test_group_of_communities_sharing_too_few_units_is_named():
     assert result.status == "infeasible"
     assert result.short_communities == ("c0", "c1")
     assert "合计至少还需要 3 家单位" in result.reason and "2 个结对" in result.reason
+
+
+def test_reasons_are_data_and_worded_only_at_the_edge():
+    result = solve(make_problem([[1, 1]], pinned=[("u0", "c0"), ("u0", "c1")]))
+    reason = result.infeasibility
+    assert (reason.cause, reason.units, reason.needed, reason.limit) == (
+        "unit_over_pinned",
+        ("u0",),
+        2,
+        1,
+    )
+    assert result.reason == describe(reason)  # the command line's wording, by id
+    worded = describe(reason, units=lambda ids: f"单位“{'、'.join(ids)}”")
+    assert worded == "单位“u0” 被固定到 2 个社区，超过它最多可结对的 1 个"
+    short = solve(make_problem([[nan, 1], [nan, 1], [1, 1]], low=[2, 1], high=[2, 1]))
+    assert short.infeasibility.counts == (("c0", 2, 1),)
 
 
 def test_malformed_problems_raise_invalid_problem():

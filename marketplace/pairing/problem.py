@@ -145,6 +145,15 @@ class CheckedProblem:
         return np.where(found, position, -1)
 
 
+def _counts(values, what: str) -> np.ndarray:
+    """Return non-negative integers as an array; one check for the whole list when clean."""
+    array = np.asarray(values)
+    clean = array.ndim == 1 and array.dtype.kind in "iu" and (array.size == 0 or array.min() >= 0)
+    if clean and not any(type(value) is bool for value in values):
+        return array.astype(np.int64)
+    return np.array([_count(v, what) for v in values], dtype=np.int64)
+
+
 def _count(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise InvalidProblem(f"{what}必须是整数，收到 {value!r}")
@@ -228,9 +237,9 @@ def check_problem(problem: PairingProblem) -> CheckedProblem:
         raise InvalidProblem(f"单位容量应有 {len(units)} 个，实际为 {len(problem.capacity)} 个")
     if len(problem.min_quota) != len(communities) or len(problem.max_quota) != len(communities):
         raise InvalidProblem(f"社区的最少/最多结对数应各有 {len(communities)} 个")
-    capacity = np.array([_count(v, "单位容量") for v in problem.capacity], dtype=np.int64)
-    low = np.array([_count(v, "最少结对数") for v in problem.min_quota], dtype=np.int64)
-    high = np.array([_count(v, "最多结对数") for v in problem.max_quota], dtype=np.int64)
+    capacity = _counts(problem.capacity, "单位容量")
+    low = _counts(problem.min_quota, "最少结对数")
+    high = _counts(problem.max_quota, "最多结对数")
     for position in np.flatnonzero(low > high):
         raise InvalidProblem(
             f"社区 {problem.community_ids[position]} 的最少结对数 {low[position]} "
