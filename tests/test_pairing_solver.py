@@ -238,13 +238,16 @@ def test_optimum_equals_milp(problem):
 def forced_large_path(nearest=pricing.NEAREST, hot=True, ipm=False):
     """Send every instance to the priced LP, failing the test if it gives up.
 
-    Below the default ``nearest`` only each unit's best pairs start as candidates, so
-    that on small instances the duals must price the others in. ``ipm`` sends every
-    first restricted LP to the interior point method (large instances only, by default).
+    Below the default ``nearest`` only each unit's best pairs start as candidates (not
+    every pair, as small instances otherwise do), so the duals must price the others in.
+    ``ipm`` sends every first restricted LP to the interior point method (large
+    instances only, by default).
     """
     stack = contextlib.ExitStack()
     if nearest < pricing.NEAREST:
         stack.enter_context(mock.patch.object(pricing, "BY_COMMUNITY", False))
+        # Small instances would otherwise take every pair at once: price them in.
+        stack.enter_context(mock.patch.object(pricing, "SMALL_PAIRS", 0))
     stack.enter_context(mock.patch.object(routing, "LARGE_CELLS", -1))
     stack.enter_context(mock.patch.object(pricing, "NEAREST", nearest))
     stack.enter_context(mock.patch.object(pricing, "NEAREST_DENSE", nearest))
