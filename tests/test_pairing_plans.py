@@ -297,3 +297,10 @@ def test_blocking_pairs_and_the_stable_plan_of_a_plan(demo_app):
         assert len(comparison.only_in_plan) == len(comparison.only_in_stable) > 0
     with pytest.raises(InvalidInput):
         plan_stability.compare_with_stable(plan.id, "everyone")
+
+
+def test_a_plan_too_large_for_the_memory_budget_is_refused_in_words(demo_app, monkeypatch):
+    monkeypatch.setitem(demo_app.config, "PAIRING_MEMORY_BUDGET_MB", 0)
+    with pytest.raises(InvalidInput) as caught:
+        _new_plan()
+    assert "实例太大" in caught.value.message and "超过预算 0 MB" in caught.value.message
