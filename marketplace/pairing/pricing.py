@@ -93,8 +93,11 @@ IPM_COLUMNS = 5_000
 # Up to this many allowed pairs the first LP takes them all (no pricing rounds) and
 # HiGHS skips presolve: a county with capacities 1-3 (968 pairs) solves in half the time.
 SMALL_PAIRS = 2_000
-# HiGHS' simplex_strategy for the re-solves after the first (4: primal simplex).
+# HiGHS' simplex_strategy for the re-solves after the first: primal simplex (4) when
+# the columns added are at most PRIMAL_SHARE of the model, dual simplex (1) otherwise.
 PRIMAL_SIMPLEX = 4
+DUAL_SIMPLEX = 1
+PRIMAL_SHARE = 0.03
 # Keep one HiGHS model across rounds (warm start) rather than re-solving with linprog.
 HOT_START = True
 # Also start with each community's best units (tests turn this off to start smaller).
@@ -251,6 +254,7 @@ class _HotModel(_ColdModel):
 
     def add(self, members: np.ndarray, units, communities, cost) -> None:
         super().add(members, units, communities, cost)
+        self.entering = members.size
         units, communities, cost = units[members], communities[members], cost[members]
         count = units.size
         rows = np.empty(2 * count, dtype=np.int32)
@@ -272,17 +276,20 @@ class _HotModel(_ColdModel):
         first_by_ipm = self.solves == 0 and self.units.size >= IPM_COLUMNS
         if self.solves == 0 and self.units.size <= SMALL_PAIRS:
             self.highs.setOptionValue("presolve", "off")
+        if self.solves:
+            # Later rounds only add columns at zero: the basis stays primal feasible, so
+            # the primal simplex goes on from it, where the dual simplex would first
+            # repair the entering columns' dual infeasibility (tied scores: 1,200-1,800
+            # iterations for 2-14 new columns, against a handful). Many entering columns
+            # at once suit the dual simplex better.
+            few = self.entering <= PRIMAL_SHARE * self.units.size
+            self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX if few else DUAL_SIMPLEX)
         self.solves += 1
         if first_by_ipm:
             self.highs.setOptionValue("solver", "ipm")
         self.highs.run()
         if first_by_ipm:
             self.highs.setOptionValue("solver", "simplex")
-        # Later rounds only add columns at zero: the basis stays primal feasible, so the
-        # primal simplex goes on from it, where the dual simplex would first repair the
-        # entering columns' dual infeasibility (tied scores: 1,200-1,800 iterations for
-        # 2-14 new columns, against a handful).
-        self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
         status = self.highs.getModelStatus()
         if status in (
             highspy.HighsModelStatus.kInfeasible,
