@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pairing.py            # full run (about 10 minutes)
     .venv/bin/python bench/pairing.py --quick    # county and city, one run each
-    .venv/bin/python bench/pairing.py --quick --skip milp --runs 5   # city medians of 5
+    .venv/bin/python bench/pairing.py --quick --runs 5   # city medians of 5
 
 Sizes: a county (11 communities × 88 units, quota 8), a city (500 × 4,000, quota 8) with
 dense scores and sparse (each unit may pair only with its 20 nearest communities), and
@@ -30,10 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from marketplace.pairing import PairingProblem, solve
+from marketplace.pairing import PairingProblem, ScoredPairs, solve
 from marketplace.pairing.reference import solve_milp
 
 COST_SCALE = 1e9  # OR-Tools takes integer costs: scores are rounded to 1e-9
@@ -44,47 +45,69 @@ class Size:
     name: str
     communities: int
     units: int
-    quota: int
+    quota: tuple[int, int]  # (min, max) per community
     nearest: int | None  # each unit may pair only with its k nearest communities
     repeats: int
+    capacity: tuple[int, int] = (1, 1)  # unit capacities drawn from this range
+    tied: bool = False  # scores rounded to 0.05: many ties
+    target: str = ""  # the issue-16 target for this row
 
 
 SIZES = [
-    Size("county 11×88", 11, 88, 8, None, 20),
-    Size("city 500×4000 dense", 500, 4000, 8, None, 3),
-    Size("city 500×4000 sparse(20)", 500, 4000, 8, 20, 3),
-    Size("larger 1000×8000 dense", 1000, 8000, 8, None, 1),
+    Size("county 11×88 cap 1-3", 11, 88, (6, 10), None, 50, (1, 3), target="≤ 2 ms"),
+    Size("city 500×4000 sparse(20)", 500, 4000, (8, 8), 20, 5, target="≤ 3× OR-Tools"),
+    Size("  same, tied scores", 500, 4000, (8, 8), 20, 5, tied=True, target="≤ 1.5× untied"),
+    Size("dense 100×800 cap 2", 100, 800, (16, 16), None, 3, (2, 2), target="no crash"),
+    Size("province 5000×40000 sparse(20)", 5000, 40000, (8, 8), 20, 1, target="≤ 10 s, 1 GB"),
+]
+EXTRA_SIZES = [
+    Size("city 500×4000 dense", 500, 4000, (8, 8), None, 3),
 ]
 
 
 def make_instance(size: Size, seed: int = 2026) -> PairingProblem:
-    """Return a seeded instance: scores 0.6 × need match + 0.4 × closeness, like the app's."""
+    """Return a seeded instance: scores 0.6 × need match + 0.4 × closeness, like the app's.
+
+    A sparse instance (``nearest``) is built as a pair list straight away (a k-d tree
+    finds each unit's nearest communities): the province never forms a matrix.
+    """
     rng = np.random.default_rng(seed)
     side_km = 4.0 * np.sqrt(size.communities / 11)  # a county's density, kept at any size
     units = rng.uniform(0, side_km, (size.units, 2))
     communities = rng.uniform(0, side_km, (size.communities, 2))
+    capacity = tuple(int(c) for c in rng.integers(*size.capacity, size.units, endpoint=True))
+    common = {
+        "unit_ids": tuple(f"u{i}" for i in range(size.units)),
+        "community_ids": tuple(f"c{j}" for j in range(size.communities)),
+        "capacity": capacity,
+        "min_quota": (size.quota[0],) * size.communities,
+        "max_quota": (size.quota[1],) * size.communities,
+    }
+    if size.nearest:
+        distance, nearest = cKDTree(communities).query(units, k=size.nearest)
+        unit = np.repeat(np.arange(size.units), size.nearest)
+        score = 0.6 * rng.random(unit.size) + 0.4 / (1 + distance.ravel() / 2)
+        if size.tied:
+            score = np.round(score * 20) / 20
+        return PairingProblem(**common, pairs=ScoredPairs(unit, nearest.ravel(), score))
     distance = np.sqrt(((units[:, None, :] - communities[None, :, :]) ** 2).sum(axis=2))
     scores = 0.6 * rng.random((size.units, size.communities)) + 0.4 / (1 + distance / 2)
-    if size.nearest:
-        nearest = np.argsort(distance, axis=1)[:, : size.nearest]
-        allowed = np.zeros_like(scores, dtype=bool)
-        allowed[np.arange(size.units)[:, None], nearest] = True
-        scores[~allowed] = np.nan
-    return PairingProblem(
-        unit_ids=tuple(f"u{i}" for i in range(size.units)),
-        community_ids=tuple(f"c{j}" for j in range(size.communities)),
-        scores=scores,
-        capacity=(1,) * size.units,
-        min_quota=(size.quota,) * size.communities,
-        max_quota=(size.quota,) * size.communities,
-    )
+    if size.tied:
+        scores = np.round(scores * 20) / 20
+    return PairingProblem(**common, scores=scores)
 
 
-def total_of(problem: PairingProblem, units: np.ndarray, communities: np.ndarray) -> float:
-    """Return the total score of index pairs; NaN if a forbidden or repeated pair is used."""
-    if len(set(zip(units.tolist(), communities.tolist(), strict=True))) != len(units):
-        return float("nan")
-    return float(problem.scores[units, communities].sum())
+def pair_arrays(problem: PairingProblem):
+    """Return (unit index, community index, score) of every allowed pair."""
+    if problem.pairs is not None:
+        return problem.pairs.unit, problem.pairs.community, problem.pairs.score
+    unit, community = np.nonzero(~np.isnan(problem.scores))
+    return unit, community, problem.scores[unit, community]
+
+
+def total_of(problem: PairingProblem, chosen: np.ndarray) -> float:
+    """Return the total score of the chosen pair positions (``pair_arrays`` order)."""
+    return float(pair_arrays(problem)[2][chosen].sum())
 
 
 def run_this(problem: PairingProblem) -> float:
@@ -100,6 +123,12 @@ def run_milp(problem: PairingProblem, time_limit: float) -> float:
 def run_lap(problem: PairingProblem) -> float:
     import lap
 
+    if (
+        problem.scores is None
+        or max(problem.capacity) > 1
+        or problem.min_quota != problem.max_quota
+    ):
+        return float("nan")  # LAPJV on the slot matrix: dense, capacity 1, min = max only
     quota = np.array(problem.max_quota)
     slot_owner = np.repeat(np.arange(quota.size), quota)
     scores = problem.scores[:, slot_owner]
@@ -107,41 +136,58 @@ def run_lap(problem: PairingProblem) -> float:
     cost = np.where(np.isnan(scores), 1e6, -scores)
     _, row_to_column, _ = lap.lapjv(cost, extend_cost=True)
     units = np.flatnonzero(row_to_column >= 0)
-    return total_of(problem, units, slot_owner[row_to_column[units]])
+    return float(problem.scores[units, slot_owner[row_to_column[units]]].sum())
 
 
 def run_ortools(problem: PairingProblem) -> float:
+    """OR-Tools' min-cost flow on the pair list.
+
+    With min = max everywhere, every community demands its quota; otherwise each
+    community has a mandatory arc (its minimum, at a reward larger than any cycle of
+    score arcs can gain) and an optional one, and unused capacity bypasses to the sink.
+    """
     from ortools.graph.python import min_cost_flow
 
-    scores = problem.scores
-    n_units, n_communities = scores.shape
-    quota = np.array(problem.max_quota)
-    assert (quota == np.array(problem.min_quota)).all(), "the benchmark uses min = max"
+    unit, community, score = pair_arrays(problem)
+    n_units, n_communities = len(problem.unit_ids), len(problem.community_ids)
+    low, high = np.array(problem.min_quota), np.array(problem.max_quota)
+    capacity = np.array(problem.capacity)
     source, sink = n_units + n_communities, n_units + n_communities + 1
-    unit_index, community_index = np.nonzero(~np.isnan(scores))
-    tails = np.concatenate(
-        [np.full(n_units, source), unit_index, n_units + np.arange(n_communities)]
-    )
-    heads = np.concatenate(
-        [np.arange(n_units), n_units + community_index, np.full(n_communities, sink)]
-    )
-    capacities = np.concatenate([problem.capacity, np.ones(unit_index.size, int), quota])
-    costs = np.concatenate(
-        [
-            np.zeros(n_units, int),
-            -np.rint(scores[unit_index, community_index] * COST_SCALE).astype(np.int64),
-            np.zeros(n_communities, int),
-        ]
-    )
+    pair_cost = -np.rint(score * COST_SCALE).astype(np.int64)
+    to_sink = n_units + np.arange(n_communities)
+    if (low == high).all():
+        supply = int(high.sum())
+        tails = np.concatenate([np.full(n_units, source), unit, to_sink])
+        heads = np.concatenate(
+            [np.arange(n_units), n_units + community, np.full(n_communities, sink)]
+        )
+        capacities = np.concatenate([capacity, np.ones(unit.size, int), high])
+        costs = np.concatenate([np.zeros(n_units, int), pair_cost, np.zeros(n_communities, int)])
+    else:
+        supply = int(capacity.sum())
+        reward = -(2 * n_units + 2) * (int(np.abs(pair_cost).max(initial=0)) + 1)
+        tails = np.concatenate([np.full(n_units, source), unit, to_sink, to_sink, [source]])
+        heads = np.concatenate(
+            [np.arange(n_units), n_units + community, np.full(2 * n_communities, sink), [sink]]
+        )
+        capacities = np.concatenate([capacity, np.ones(unit.size, int), low, high - low, [supply]])
+        costs = np.concatenate(
+            [
+                np.zeros(n_units, int),
+                pair_cost,
+                np.full(n_communities, reward, dtype=np.int64),
+                np.zeros(n_communities + 1, int),
+            ]
+        )
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
     supplies = np.zeros(sink + 1, dtype=np.int64)
-    supplies[source], supplies[sink] = quota.sum(), -quota.sum()
+    supplies[source], supplies[sink] = supply, -supply
     flow.set_nodes_supplies(np.arange(sink + 1), supplies)
     if flow.solve() != flow.OPTIMAL:
         return float("nan")
-    used = flow.flows(arcs)[n_units : n_units + unit_index.size] > 0
-    return total_of(problem, unit_index[used], community_index[used])
+    used = flow.flows(arcs)[n_units : n_units + unit.size] > 0
+    return total_of(problem, np.flatnonzero(used))
 
 
 def _resident_kib(field: str) -> int:
@@ -191,28 +237,36 @@ def available(module: str) -> bool:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="county and city, one run each")
+    parser.add_argument("--quick", action="store_true", help="no province, one run each")
     parser.add_argument("--milp-limit", type=float, default=60.0, help="milp time limit (s)")
     parser.add_argument("--limit", type=float, default=300.0, help="any method's limit (s)")
     parser.add_argument("--runs", type=int, help="runs per size above the county (median)")
     parser.add_argument(
-        "--skip", action="append", default=[], choices=["milp", "lap", "ortools"], help="skip one"
+        "--with",
+        dest="extra",
+        action="append",
+        default=[],
+        choices=["milp", "lap", "dense"],
+        help="also run milp, lap, or the dense city",
     )
     arguments = parser.parse_args(argv)
-    sizes = SIZES[:3] if arguments.quick else SIZES
+    sizes = [size for size in SIZES if not (arguments.quick and size.units > 10_000)]
+    if "dense" in arguments.extra:
+        sizes += EXTRA_SIZES
     methods = [("this solver", run_this)]
-    if "milp" not in arguments.skip:
-        methods.append(("milp (HiGHS)", lambda p: run_milp(p, arguments.milp_limit)))
-    if "lap" not in arguments.skip and available("lap"):
-        methods.append(("lap (LAPJV)", run_lap))
-    if "ortools" not in arguments.skip and available("ortools"):
+    if available("ortools"):
         methods.append(("OR-Tools min-cost flow", run_ortools))
+    if "milp" in arguments.extra:
+        methods.append(("milp (HiGHS)", lambda p: run_milp(p, arguments.milp_limit)))
+    if "lap" in arguments.extra and available("lap"):
+        methods.append(("lap (LAPJV)", run_lap))
+    summary = []
     for size in sizes:
         problem = make_instance(size)
         repeats = 1 if arguments.quick and size.units > 100 else size.repeats
         if arguments.runs and size.units > 100:
             repeats = arguments.runs
-        print(f"\n{size.name}  (median of {repeats})")
+        print(f"\n{size.name}  (median of {repeats})", flush=True)
         rows = []
         for name, method in methods:
             limit, runs = arguments.limit, repeats
@@ -231,10 +285,36 @@ def main(argv=None) -> None:
             ratio = seconds / baseline[0] if baseline else float("nan")
             print(
                 f"  {name:<24} {seconds * 1000:10.1f} ms  ×{ratio:7.2f}"
-                f"  peak {peak:7.1f} MiB  total {total:.6f}"
+                f"  peak {peak:7.1f} MiB  total {total:.6f}",
+                flush=True,
             )
         agree = len(totals) > 1 and np.allclose(totals, totals[0], rtol=1e-9, atol=1e-5)
         print(f"  optima agree: {'yes' if agree else 'NO'} ({len(totals)} solvers finished)")
+        other = rows[1][2] if len(rows) > 1 else None
+        summary.append((size, baseline, other, agree))
+    print_summary(summary)
+
+
+def print_summary(summary) -> None:
+    """Print the issue-16 table: medians, ratio to OR-Tools, peak memory, target."""
+    print("\n| instance | this solver | OR-Tools | ratio | peak | optima agree | target |")
+    print("|---|---|---|---|---|---|---|")
+    untied = None
+    for size, mine, other, agree in summary:
+        if mine is None:
+            print(f"| {size.name.strip()} | did not finish | | | | | {size.target} |")
+            continue
+        ratio = f"{mine[0] / other[0]:.2f}×" if other else "–"
+        theirs = f"{other[0] * 1000:.1f} ms" if other else "–"
+        target = size.target
+        if size.tied and untied:
+            target += f" (tied / untied = {mine[0] / untied:.2f}×)"
+        if size.nearest and not size.tied and size.units < 10_000:
+            untied = mine[0]
+        print(
+            f"| {size.name.strip()} | {mine[0] * 1000:.1f} ms | {theirs} | {ratio} "
+            f"| {mine[2]:.0f} MiB | {'yes' if agree else 'NO'} | {target} |"
+        )
 
 
 if __name__ == "__main__":

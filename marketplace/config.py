@@ -139,6 +139,10 @@ def build_config(overrides: dict | None = None) -> dict:
         "PAGE_SIZE": 20,
         # The county's clock (marketplace/clock.py): every "today" and deadline uses it.
         "COUNTY_TIMEZONE": os.environ.get("COUNTY_TIMEZONE", DEFAULT_TIMEZONE),
+        # Pairing at city/province scale: each unit's nearest communities as candidates
+        # (0: every community of the county) and the optimizer's memory budget.
+        "PAIRING_NEAREST_COMMUNITIES": int(os.environ.get("PAIRING_NEAREST_COMMUNITIES", "0")),
+        "PAIRING_MEMORY_BUDGET_MB": int(os.environ.get("PAIRING_MEMORY_BUDGET_MB", "1024")),
     }
     config.update(overrides)
     try:

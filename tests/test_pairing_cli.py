@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,3 +108,44 @@ def test_flask_pairing_run_exits_1_with_one_line_when_infeasible(demo_app):
     assert result.output.strip().splitlines() == [
         "无法结对：各社区最少结对数合计 99，但单位最多只能提供 88 个结对"
     ]
+
+
+def _solve_cli(instance: dict, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "marketplace.pairing", "solve", "-", *extra],
+        input=json.dumps(instance),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_a_pair_list_instance_is_solved_like_its_matrix():
+    pairs = [
+        [unit["id"], community["id"], score]
+        for unit, row in zip(FEASIBLE["units"], FEASIBLE["scores"], strict=True)
+        for community, score in zip(FEASIBLE["communities"], row, strict=True)
+        if score is not None
+    ]
+    sparse = {key: value for key, value in FEASIBLE.items() if key != "scores"}
+    done = _solve_cli({**sparse, "pairs": pairs})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads(_solve_cli(FEASIBLE).stdout)
+
+
+def test_a_dense_capacity_two_instance_is_solved_and_a_tight_budget_refuses_it_in_one_line():
+    # 100 communities × 800 units, every unit capacity 2: once a MemoryError traceback.
+    rng = np.random.default_rng(9)
+    instance = {
+        "units": [{"id": f"u{i}", "capacity": 2} for i in range(800)],
+        "communities": [{"id": f"c{j}", "min": 16, "max": 16} for j in range(100)],
+        "scores": rng.random((800, 100)).round(4).tolist(),
+    }
+    done = _solve_cli(instance)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(done.stdout)["pairs"]) == 1600
+    done = _solve_cli(instance, "--memory-budget", "5")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+    assert "实例太大" in done.stderr and "超过预算 5 MB" in done.stderr

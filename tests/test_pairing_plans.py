@@ -229,3 +229,78 @@ def test_return_to_draft_and_discard(demo_app):
     published = plan_reports.published_plan(plan.county_id)
     with pytest.raises(Conflict):  # a published plan is replaced, never discarded
         pairing_plans.discard_plan(reviewer, published.id)
+
+
+def test_nearest_candidates_reach_the_optimizer_as_a_list_and_short_communities_are_named(
+    demo_app, monkeypatch
+):
+    from marketplace.pairing.scoring import nearest_communities
+    from marketplace.services import pairing_scores
+
+    monkeypatch.setitem(demo_app.config, "PAIRING_NEAREST_COMMUNITIES", 2)
+    county = pairing_plans.default_county()
+    scores = pairing_scores.county_scores(county.id)
+    units, communities = scores.units, scores.communities
+    rows, columns = nearest_communities(
+        [(u.latitude, u.longitude) for u in units],
+        [(c.latitude, c.longitude) for c in communities],
+        2,
+    )
+    nearest = {(units[r].id, communities[c].id) for r, c in zip(rows, columns, strict=True)}
+    published = pairing_scores.published_pairs(county.id)
+    assert set(scores.parts) == nearest | published  # only candidates are scored
+    assert len(scores.parts) < len(units) * len(communities)
+    seen = []
+    original = pairing_plans.solve
+
+    def spy(problem, **options):
+        seen.append(problem)
+        return original(problem, **options)
+
+    monkeypatch.setattr(pairing_plans, "solve", spy)
+    candidates = Counter(c for _, c in scores.parts)
+    short = min(communities, key=lambda c: candidates[c.id])
+    needed = candidates[short.id] + 1  # one more unit than its candidates
+    with pytest.raises(PlanInfeasible) as caught:
+        _new_plan(default_quota=(0, 8), quotas={short.id: (needed, needed)})
+    assert seen[-1].scores is None and len(seen[-1].pairs.unit) == len(scores.parts)
+    message = caught.value.message
+    assert caught.value.community_ids == [short.id]
+    assert short.name in message and "最近的 2 个社区" in message
+    db.session.rollback()
+    plan = _new_plan(default_quota=(0, 8))
+    assert _pairs(plan) <= nearest | published
+
+
+def test_blocking_pairs_and_the_stable_plan_of_a_plan(demo_app):
+    from marketplace.services import plan_stability
+
+    plan = _new_plan()
+    pairs = _pairs(plan)
+    totals = plan_reports.score_totals(plan)
+    blocking = plan_stability.plan_blocking_pairs(plan.id)
+    assert blocking  # the optimum trades some stability for its total
+    for pair in blocking:
+        key = (pair.unit.id, pair.community.id)
+        assert key not in pairs and pair.score == pytest.approx(totals[key])
+        # Capacity one and full quotas: both sides hold a worse partner.
+        mine = [totals[(pair.unit.id, c)] for u, c in pairs if u == pair.unit.id]
+        theirs = [totals[(u, pair.community.id)] for u, c in pairs if c == pair.community.id]
+        assert pair.score > min(mine) and pair.score > min(theirs)
+    for side in ("units", "communities"):
+        comparison = plan_stability.compare_with_stable(plan.id, side)
+        assert comparison.stable_blocking == []
+        assert len(comparison.plan_blocking) == len(blocking)
+        assert comparison.plan_total == pytest.approx(plan.total_score)
+        assert comparison.stable_total < comparison.plan_total  # every unit is paired in both
+        assert 0 < comparison.cost_share < 0.2
+        assert len(comparison.only_in_plan) == len(comparison.only_in_stable) > 0
+    with pytest.raises(InvalidInput):
+        plan_stability.compare_with_stable(plan.id, "everyone")
+
+
+def test_a_plan_too_large_for_the_memory_budget_is_refused_in_words(demo_app, monkeypatch):
+    monkeypatch.setitem(demo_app.config, "PAIRING_MEMORY_BUDGET_MB", 0)
+    with pytest.raises(InvalidInput) as caught:
+        _new_plan()
+    assert "实例太大" in caught.value.message and "超过预算 0 MB" in caught.value.message

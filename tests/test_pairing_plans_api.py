@@ -71,3 +71,21 @@ def test_api_reports_infeasible_and_bad_input(demo_client):
     response = demo_client.post("/api/v1/pairing-plans", data="nope", headers=headers)
     assert response.status_code == 400
     assert db.session.scalar(select(PairingPlan.id).where(PairingPlan.version == 2)) is None
+
+
+def test_api_shows_blocking_pairs_and_the_stable_plan(demo_client):
+    first = _headers("reviewer")
+    plan = demo_client.post("/api/v1/pairing-plans", json={}, headers=first).json
+    url = f"/api/v1/pairing-plans/{plan['id']}"
+    detail = demo_client.get(url, headers=first).json
+    paired = {(p["unit_id"], p["community_id"]) for p in detail["pairs"]}
+    blocking = detail["blocking_pairs"]
+    assert blocking and {"unit", "community", "score"} <= set(blocking[0])
+    assert not paired & {(b["unit_id"], b["community_id"]) for b in blocking}
+    stable = demo_client.get(f"{url}/stable?proposing=communities", headers=first).json
+    assert stable["proposing"] == "communities" and stable["stable_blocking_pairs"] == []
+    assert len(stable["plan_blocking_pairs"]) == len(blocking)
+    assert stable["stable_total"] < stable["plan_total"]
+    bad = demo_client.get(f"{url}/stable?proposing=x", headers=first)
+    assert bad.status_code == 400 and "提议方" in bad.json["error"]
+    assert demo_client.get(f"{url}/stable", headers=_headers("community01")).status_code == 403

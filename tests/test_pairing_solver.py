@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from marketplace.pairing import InvalidProblem, PairingProblem, pricing, solve, solver
+from marketplace.pairing import InvalidProblem, PairingProblem, pricing, routing, solve, solver
 from marketplace.pairing.feasibility import remainder
 from marketplace.pairing.problem import check_problem
+from marketplace.pairing.reasons import describe
 from marketplace.pairing.reference import solve_milp
 
 nan = math.nan
@@ -133,6 +134,22 @@ def test_group_of_communities_sharing_too_few_units_is_named():
     assert "合计至少还需要 3 家单位" in result.reason and "2 个结对" in result.reason
 
 
+def test_reasons_are_data_and_worded_only_at_the_edge():
+    result = solve(make_problem([[1, 1]], pinned=[("u0", "c0"), ("u0", "c1")]))
+    reason = result.infeasibility
+    assert (reason.cause, reason.units, reason.needed, reason.limit) == (
+        "unit_over_pinned",
+        ("u0",),
+        2,
+        1,
+    )
+    assert result.reason == describe(reason)  # the command line's wording, by id
+    worded = describe(reason, units=lambda ids: f"单位“{'、'.join(ids)}”")
+    assert worded == "单位“u0” 被固定到 2 个社区，超过它最多可结对的 1 个"
+    short = solve(make_problem([[nan, 1], [nan, 1], [1, 1]], low=[2, 1], high=[2, 1]))
+    assert short.infeasibility.counts == (("c0", 2, 1),)
+
+
 def test_malformed_problems_raise_invalid_problem():
     with pytest.raises(InvalidProblem):
         solve(make_problem(np.ones((2, 2)), low=[2, 0], high=[1, 1]))
@@ -221,14 +238,17 @@ def test_optimum_equals_milp(problem):
 def forced_large_path(nearest=pricing.NEAREST, hot=True, ipm=False):
     """Send every instance to the priced LP, failing the test if it gives up.
 
-    Below the default ``nearest`` only each unit's best pairs start as candidates, so
-    that on small instances the duals must price the others in. ``ipm`` sends every
-    first restricted LP to the interior point method (large instances only, by default).
+    Below the default ``nearest`` only each unit's best pairs start as candidates (not
+    every pair, as small instances otherwise do), so the duals must price the others in.
+    ``ipm`` sends every first restricted LP to the interior point method (large
+    instances only, by default).
     """
     stack = contextlib.ExitStack()
     if nearest < pricing.NEAREST:
         stack.enter_context(mock.patch.object(pricing, "BY_COMMUNITY", False))
-    stack.enter_context(mock.patch.object(solver, "LARGE_CELLS", -1))
+        # Small instances would otherwise take every pair at once: price them in.
+        stack.enter_context(mock.patch.object(pricing, "SMALL_PAIRS", 0))
+    stack.enter_context(mock.patch.object(routing, "LARGE_CELLS", -1))
     stack.enter_context(mock.patch.object(pricing, "NEAREST", nearest))
     stack.enter_context(mock.patch.object(pricing, "NEAREST_DENSE", nearest))
     stack.enter_context(mock.patch.object(pricing, "IPM_COLUMNS", 0 if ipm else 10**9))
@@ -304,7 +324,7 @@ def test_large_instances_take_the_priced_lp_and_small_ones_the_assignment():
     original = pricing.solve_by_pricing
 
     def spy(*args):
-        calls.append(args[0].shape)
+        calls.append((args[0].n_units, args[0].n_communities))
         return original(*args)
 
     small = make_problem(np.random.default_rng(1).random((88, 11)), high=[8] * 11)
@@ -314,7 +334,7 @@ def test_large_instances_take_the_priced_lp_and_small_ones_the_assignment():
         assert calls == []
         result = solve(large)
     assert calls == [(1500, 190)]
-    with mock.patch.object(solver, "LARGE_CELLS", 10**12):
+    with mock.patch.object(routing, "LARGE_CELLS", 10**12):
         assert solve(large).total_score == pytest.approx(result.total_score, abs=1e-9)
 
 
@@ -327,14 +347,39 @@ def test_priced_lp_gives_the_same_pairs_for_the_same_input():
             assert all(solve(problem).pairs == first.pairs for _ in range(3))
 
 
-def test_assignment_answers_when_the_priced_lp_gives_up():
+@pytest.mark.parametrize("failure", ["highs_fails", "rounds_run_out"])
+def test_assignment_answers_when_the_priced_lp_gives_up(failure):
+    # Each way the priced LP can give up: HiGHS answers no optimum, or the pricing
+    # rounds run out (one round, starting from one candidate per unit, is not enough).
     problem = make_problem(np.random.default_rng(4).random((30, 5)), low=[4] * 5, high=[6] * 5)
     expected = solve(problem)
+    gave_up, components = [], []
+    original_pricing, original_component = pricing.solve_by_pricing, solver._solve_component
+
+    def priced(*args):
+        answer = original_pricing(*args)
+        gave_up.append(answer is None)
+        return answer
+
+    def component(*args):
+        components.append(args[1].size)
+        return original_component(*args)
+
+    if failure == "highs_fails":
+        breakage = mock.patch.object(pricing._HotModel, "solve", return_value=None)
+    else:
+        breakage = mock.patch.object(pricing, "MAX_ROUNDS", 1)
     with (
-        mock.patch.object(solver, "LARGE_CELLS", -1),
-        mock.patch.object(pricing, "_restricted_lp", return_value=None),
+        forced_large_path(nearest=1),
+        mock.patch.object(solver, "solve_by_pricing", priced),
+        mock.patch.object(solver, "_solve_component", component),
+        breakage,
     ):
-        assert solve(problem).total_score == pytest.approx(expected.total_score, abs=1e-9)
+        result = solve(problem)
+    assert gave_up == [True]  # the LP really gave up ...
+    assert components  # ... and the assignment answered
+    assert result.total_score == pytest.approx(expected.total_score, abs=1e-9)
+    assert_valid(problem, result)
 
 
 def test_priced_lp_duals_give_every_candidate_its_reduced_cost():
@@ -347,31 +392,30 @@ def test_priced_lp_duals_give_every_candidate_its_reduced_cost():
     problem = make_problem(scores, capacity=[1] * 18 + [2, 2], low=[0, 3, 3, 2], high=[12, 6, 6, 2])
     checked = check_problem(problem)
     rest = remainder(checked)
-    cost = np.where(rest.allowed, -checked.scores, np.inf)
-    units, communities = np.nonzero(rest.allowed)
+    units, communities, pair_cost = rest.unit, rest.community, -rest.score
     answers = []
     with mock.patch.object(
         pricing, "linprog", lambda *a, **k: answers.append(linprog(*a, **k)) or answers[-1]
     ):
         taken, unit_dual, community_dual = pricing._restricted_lp(
-            cost[units, communities], rest, units, communities
+            pair_cost, rest, units, communities
         )
     assert np.bincount(communities[taken], minlength=4).tolist() == [12, 5, 3, 2]
     assert community_dual[0] < 0 < community_dual[2] and community_dual[3] != 0
-    reduced = cost[units, communities] - unit_dual[units] - community_dual[communities]
+    reduced = pair_cost - unit_dual[units] - community_dual[communities]
     bounds = answers[0].lower.marginals + answers[0].upper.marginals
     np.testing.assert_allclose(reduced, bounds, atol=1e-12)
     # The warm-started model gives the same answer, and its duals the same check.
     model = pricing._HotModel(rest)
     later = communities == 3
-    model.add(units[~later], communities[~later], cost[units[~later], communities[~later]])
+    model.add(np.flatnonzero(~later), units, communities, pair_cost)
     assert model.solve() == "infeasible"  # c3 has no candidate yet
-    model.add(units[later], communities[later], cost[units[later], communities[later]])
+    model.add(np.flatnonzero(later), units, communities, pair_cost)
     hot_taken, hot_unit_dual, hot_community_dual = model.solve()
     units, communities = model.units, model.communities
     assert np.bincount(communities[hot_taken], minlength=4).tolist() == [12, 5, 3, 2]
     assert hot_community_dual[0] < 0 < hot_community_dual[2] and hot_community_dual[3] != 0
-    reduced = cost[units, communities] - hot_unit_dual[units] - hot_community_dual[communities]
+    reduced = model.cost - hot_unit_dual[units] - hot_community_dual[communities]
     np.testing.assert_allclose(reduced, model.highs.getSolution().col_dual, atol=1e-12)
 
 
@@ -381,11 +425,11 @@ def test_priced_lp_ranks_each_communitys_pairs_by_unit_on_sparse_and_dense_insta
     scores = rng.random((200, 30))
     scores[rng.random(scores.shape) > density] = nan
     rest = remainder(check_problem(make_problem(scores, low=[0] * 30, high=[3] * 30)))
-    units, communities = np.nonzero(rest.allowed)
-    pairs = pricing._Pairs(rest.allowed, units, communities, -scores[units, communities], rest)
+    units, communities = rest.unit, rest.community
+    pairs = pricing._Pairs(rest, units, communities, -scores[units, communities])
     for community in range(30):
         ranks = pairs.community_rank[communities == community]
-        assert ranks.tolist() == list(range(rest.allowed[:, community].sum()))
+        assert ranks.tolist() == list(range(rest.per_community[community]))
     # Each community keeps its best max + nearest units, each unit its nearest best.
     candidate = pairs.initial_candidates(2)
     for community in range(30):

@@ -199,3 +199,21 @@ def test_infeasible_run_marks_the_named_community(demo_client, demo_auth):
     marked = re.findall(r'<tr class="table-danger">\s*<td>([^<]+)', page)
     assert [name.strip() for name in marked] == [target.name]
     assert f"社区“{target.name}”" in page  # named, not numbered
+
+
+def test_plan_page_shows_blocking_pairs_and_compare_page_the_stable_plan(demo_client, demo_auth):
+    from marketplace.services import plan_stability
+
+    reviewer = db.session.scalar(select(User).where(User.username == "reviewer"))
+    plan = pairing_plans.create_plan(reviewer, pairing_plans.default_county().id, PlanInputs())
+    blocking = plan_stability.plan_blocking_pairs(plan.id)
+    demo_auth.login("reviewer")
+    page = demo_client.get(f"/review/plans/{plan.id}").get_data(as_text=True)
+    table = re.search(r'id="blocking-pairs">(.*?)</table>', page, re.S).group(1)
+    assert table.count("<tr>") == 1 + min(20, len(blocking))
+    assert blocking[0].unit.name in table and blocking[0].community.name in table
+    compare = demo_client.get(f"/review/plans/{plan.id}/compare?stable=units")
+    text = compare.get_data(as_text=True)
+    assert compare.status_code == 200 and "稳定方案总分（单位提议）" in text
+    assert f"{len(blocking)} → 0" in text and 'id="only-in-stable"' in text
+    assert demo_client.get(f"/review/plans/{plan.id}/compare?stable=x").status_code == 400

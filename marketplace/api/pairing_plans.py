@@ -1,6 +1,6 @@
 """Pairing plans: create, read, adjust, submit, approve, publish; a community's published pairs."""
 
-from flask import jsonify
+from flask import jsonify, request
 
 from marketplace.api import api_bp
 from marketplace.api.common import json_body
@@ -8,7 +8,7 @@ from marketplace.auth import api_login_required, api_user
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Community
-from marketplace.services import pairing_plans, plan_reports
+from marketplace.services import pairing_plans, plan_reports, plan_stability
 from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs
 
 
@@ -38,7 +38,18 @@ def get_plan(plan_id: int):
     # Drafts are internal to the organization department; others see published plans.
     if api_user().role != "reviewer" and plan.status != "published":
         raise NotFound("结对方案不存在。")
-    return jsonify(plan_reports.plan_to_json(plan))
+    answer = plan_reports.plan_to_json(plan)
+    blocking = plan_stability.plan_blocking_pairs(plan.id)
+    answer["blocking_pairs"] = plan_stability.blocking_to_json(blocking)
+    return jsonify(answer)
+
+
+@api_bp.get("/pairing-plans/<int:plan_id>/stable")
+@api_login_required("reviewer")
+def stable_plan(plan_id: int):
+    proposing = request.args.get("proposing", "units")
+    comparison = plan_stability.compare_with_stable(plan_id, proposing)
+    return jsonify(plan_stability.stable_to_json(comparison))
 
 
 @api_bp.post("/pairing-plans/<int:plan_id>/adjustments")

@@ -2,14 +2,18 @@
 
 ``solve(problem)`` returns the unit↔community pairs of maximum total score under unit
 capacities, community quotas, forbidden and pinned pairs (DESIGN §5), or an infeasible
-result that says why. ``python -m marketplace.pairing solve FILE`` runs it on a JSON
-instance.
+result that says why (as data, worded by ``reasons.describe``). Scores come as a
+dense matrix or as a list of allowed pairs (``ScoredPairs``); an instance too large
+for the memory budget raises ``ProblemTooLarge``. ``python -m marketplace.pairing solve
+FILE`` runs it on a JSON instance.
 """
 
 from marketplace.pairing.problem import (
     InvalidProblem,
     PairingProblem,
     PairingResult,
+    ProblemTooLarge,
+    ScoredPairs,
     problem_from_instance,
     result_to_json,
 )
@@ -19,6 +23,8 @@ __all__ = [
     "InvalidProblem",
     "PairingProblem",
     "PairingResult",
+    "ProblemTooLarge",
+    "ScoredPairs",
     "problem_from_instance",
     "result_to_json",
     "solve",

@@ -2,7 +2,9 @@
 
 Prints ``{"status": "optimal", "total_score": …, "pairs": […]}`` (exit 0) or
 ``{"status": "infeasible", "reason": "…"}`` (exit 1); a file that cannot be read or is
-malformed gets one line on stderr and exit 2. FILE ``-`` reads standard input.
+malformed, or an instance too large for ``--memory-budget`` (MB, default 1024), gets
+one line on stderr and exit 2. FILE ``-`` reads standard input. The instance gives
+its scores as a matrix (``"scores"``) or as a list of allowed pairs (``"pairs"``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ import argparse
 import json
 import sys
 
-from marketplace.pairing.problem import InvalidProblem, problem_from_instance, result_to_json
+from marketplace.pairing.problem import (
+    InvalidProblem,
+    ProblemTooLarge,
+    problem_from_instance,
+    result_to_json,
+)
+from marketplace.pairing.routing import DEFAULT_BUDGET, MIB
 from marketplace.pairing.solver import solve
 
 
@@ -30,7 +38,17 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     solve_command = commands.add_parser("solve", help="求解一个 JSON 实例文件")
     solve_command.add_argument("file", help="实例文件路径（- 表示标准输入）")
+    solve_command.add_argument(
+        "--memory-budget",
+        type=int,
+        default=DEFAULT_BUDGET // MIB,
+        metavar="MB",
+        help="求解可用的内存上限（MB，默认 %(default)s）",
+    )
     arguments = parser.parse_args(argv)
+    if arguments.memory_budget <= 0:
+        print("错误：--memory-budget 必须是正整数（MB）", file=sys.stderr)
+        return 2
     try:
         problem = problem_from_instance(_read(arguments.file))
     except OSError as error:
@@ -42,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidProblem as error:
         print(f"错误：实例格式不正确：{error}", file=sys.stderr)
         return 2
-    result = solve(problem)
+    try:
+        result = solve(problem, memory_budget=arguments.memory_budget * MIB)
+    except ProblemTooLarge as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
     print(json.dumps(result_to_json(result), ensure_ascii=False))
     return 0 if result.status == "optimal" else 1
 

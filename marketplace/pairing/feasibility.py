@@ -1,10 +1,16 @@
-"""Decide whether a pairing exists, and say why not in words a reviewer understands.
+"""Decide whether a pairing exists, and say why not, as data a caller words for its reader.
 
 The checks run from the simplest cause to the most general one, so the reason names
 the plainest fact that rules the pairing out: pinned pairs that break a rule, minimum
 quotas above the units' total capacity, a community with too few allowed units, and
 finally a maximum flow whose minimum cut names the group of communities that cannot
-all reach their minimum together.
+all reach their minimum together. A feasible problem also gets a *seed*: pairs that
+meet every minimum within every capacity and maximum, which the priced LP starts from
+so that its first restricted LP is never infeasible.
+
+Everything works on the list of allowed pairs (never an n × m matrix). The reasons are
+``Infeasible`` records (a cause and the ids and numbers involved);
+``marketplace.pairing.reasons`` words them.
 """
 
 from __future__ import annotations
@@ -20,81 +26,125 @@ from marketplace.pairing.problem import CheckedProblem
 
 @dataclass(frozen=True)
 class Remainder:
-    """What is left to decide once the pinned pairs are fixed."""
+    """What is left to decide once the pinned pairs are fixed: the free pairs as arrays."""
 
-    allowed: np.ndarray  # bool (units × communities): free to pair, pinned cells excluded
+    n_units: int
+    n_communities: int
+    unit: np.ndarray  # per free pair (allowed, not pinned), sorted by unit then community
+    community: np.ndarray
+    score: np.ndarray
     capacity: np.ndarray  # per unit, pinned pairs deducted
     min_quota: np.ndarray  # per community, pinned pairs deducted (never below 0)
     max_quota: np.ndarray  # per community, pinned pairs deducted
+    origin: np.ndarray  # each free pair's position in the checked problem's pair list
+
+    @property
+    def per_unit(self) -> np.ndarray:
+        return np.bincount(self.unit, minlength=self.n_units)
+
+    @property
+    def per_community(self) -> np.ndarray:
+        return np.bincount(self.community, minlength=self.n_communities)
+
+
+# Causes, each with the fields it fills (``reasons.describe`` words them):
+PINNED_FORBIDDEN = "pinned_forbidden"  # units, communities: the pinned pair not allowed
+UNIT_OVER_PINNED = "unit_over_pinned"  # units; needed = pinned, limit = capacity
+COMMUNITY_OVER_PINNED = "community_over_pinned"  # communities; needed = pinned, limit = max
+CAPACITY_TOTAL = "capacity_total"  # needed = sum of minimums, available = sum of capacities
+TOO_FEW_ALLOWED = "too_few_allowed"  # counts: (community, minimum, allowed units) each
+GROUP_SHORT = "group_short"  # communities; needed = their minimums, available = offered
 
 
 @dataclass(frozen=True)
 class Infeasible:
-    reason: str
+    """Why no pairing exists: a cause and the ids and numbers it involves."""
+
+    cause: str
+    units: tuple[str, ...] = ()
+    communities: tuple[str, ...] = ()
     short_communities: tuple[str, ...] = ()
-
-
-def _names(ids, positions) -> str:
-    return "、".join(ids[p] for p in positions)
+    needed: int = 0
+    available: int = 0
+    limit: int = 0
+    counts: tuple[tuple[str, int, int], ...] = ()
 
 
 def remainder(checked: CheckedProblem) -> Remainder:
     """Fix the pinned pairs: deduct them from capacities and quotas."""
-    allowed = ~np.isnan(checked.scores)
     pinned_per_unit = np.zeros_like(checked.capacity)
     pinned_per_community = np.zeros_like(checked.min_quota)
-    for unit, community in checked.pinned:
-        allowed[unit, community] = False
-        pinned_per_unit[unit] += 1
-        pinned_per_community[community] += 1
+    free = np.ones(checked.unit.size, dtype=bool)
+    if checked.pinned:
+        units, communities = checked.pinned_arrays()
+        np.add.at(pinned_per_unit, units, 1)
+        np.add.at(pinned_per_community, communities, 1)
+        position = checked.find(units, communities)
+        free[position[position >= 0]] = False
     return Remainder(
-        allowed=allowed,
+        n_units=checked.n_units,
+        n_communities=checked.n_communities,
+        unit=checked.unit[free],
+        community=checked.community[free],
+        score=checked.score[free],
         capacity=checked.capacity - pinned_per_unit,
         min_quota=np.maximum(checked.min_quota - pinned_per_community, 0),
         max_quota=checked.max_quota - pinned_per_community,
+        origin=np.flatnonzero(free),
     )
 
 
 def _pinned_conflict(checked, rest, unit_ids, community_ids) -> Infeasible | None:
-    for unit, community in checked.pinned:
-        if np.isnan(checked.scores[unit, community]):
+    if checked.pinned:
+        units, communities = checked.pinned_arrays()
+        missing = np.flatnonzero(checked.find(units, communities) < 0)
+        if missing.size:
+            unit, community = units[missing[0]], communities[missing[0]]
             return Infeasible(
-                f"单位 {unit_ids[unit]} 与社区 {community_ids[community]} 被固定结对，"
-                "但这一结对被禁止"
+                PINNED_FORBIDDEN, units=(unit_ids[unit],), communities=(community_ids[community],)
             )
     for unit in np.flatnonzero(rest.capacity < 0):
         return Infeasible(
-            f"单位 {unit_ids[unit]} 被固定到 {checked.capacity[unit] - rest.capacity[unit]} "
-            f"个社区，超过它最多可结对的 {checked.capacity[unit]} 个"
+            UNIT_OVER_PINNED,
+            units=(unit_ids[unit],),
+            needed=int(checked.capacity[unit] - rest.capacity[unit]),
+            limit=int(checked.capacity[unit]),
         )
     over = np.flatnonzero(rest.max_quota < 0)
     if over.size:
         community = over[0]
         return Infeasible(
-            f"社区 {community_ids[community]} 被固定了 "
-            f"{checked.max_quota[community] - rest.max_quota[community]} 家单位，"
-            f"超过它最多结对的 {checked.max_quota[community]} 家",
-            tuple(community_ids[c] for c in over),
+            COMMUNITY_OVER_PINNED,
+            communities=(community_ids[community],),
+            short_communities=tuple(community_ids[c] for c in over),
+            needed=int(checked.max_quota[community] - rest.max_quota[community]),
+            limit=int(checked.max_quota[community]),
         )
     return None
 
 
-def _hall_witness(rest: Remainder, community_ids) -> Infeasible | None:
-    """Run a maximum flow; if it falls short, name the communities on the sink side."""
-    units, communities = rest.allowed.shape
+def _flow_graph(rest: Remainder):
+    units, communities = rest.n_units, rest.n_communities
     source, sink = units + communities, units + communities + 1
     size = sink + 1
-    unit_index, community_index = np.nonzero(rest.allowed)
-    tails = np.concatenate([np.full(units, source), unit_index, units + np.arange(communities)])
-    heads = np.concatenate([np.arange(units), units + community_index, np.full(communities, sink)])
+    tails = np.concatenate([np.full(units, source), rest.unit, units + np.arange(communities)])
+    heads = np.concatenate([np.arange(units), units + rest.community, np.full(communities, sink)])
     capacities = np.concatenate(
-        [rest.capacity, np.ones(unit_index.size, dtype=np.int64), rest.min_quota]
+        [rest.capacity, np.ones(rest.unit.size, dtype=np.int64), rest.min_quota]
     ).astype(np.int32)
-    graph = csr_matrix(coo_matrix((capacities, (tails, heads)), shape=(size, size)))
+    return csr_matrix(coo_matrix((capacities, (tails, heads)), shape=(size, size)))
+
+
+def _max_flow(rest: Remainder, community_ids) -> tuple[Infeasible | None, np.ndarray]:
+    """Run a maximum flow: a seed if it meets every minimum, else the short group."""
+    units, communities = rest.n_units, rest.n_communities
+    source, sink = units + communities, units + communities + 1
+    graph = _flow_graph(rest)
     flow = maximum_flow(graph, source, sink)
     needed = int(rest.min_quota.sum())
     if flow.flow_value >= needed:
-        return None
+        carried = np.asarray(flow.flow[rest.unit, units + rest.community]).ravel() > 0
+        return None, np.flatnonzero(carried)
     # Nodes that can still reach the sink in the residual graph form the smallest
     # minimum cut; its communities are the group that cannot reach their minimum.
     residual = (graph - flow.flow).tocsr()
@@ -102,65 +152,66 @@ def _hall_witness(rest: Remainder, community_ids) -> Infeasible | None:
     residual.eliminate_zeros()
     reaching = breadth_first_order(residual.T.tocsr(), sink, directed=True)[0]
     short = np.sort(reaching[(reaching >= units) & (reaching < units + communities)] - units)
-    members = rest.allowed[:, short]
-    per_unit = np.minimum(rest.capacity, members.sum(axis=1))
-    offered = int(per_unit.sum())
-    lacking = int(rest.min_quota[short].sum())
-    names = _names(community_ids, short)
-    if short.size == 1:
-        reason = (
-            f"社区 {names} 至少还需要 {lacking} 家单位，但可与它结对且尚有余量的单位"
-            f"最多只能提供 {offered} 个结对"
-        )
-    else:
-        reason = (
-            f"社区 {names} 合计至少还需要 {lacking} 家单位，但可与它们结对的单位"
-            f"最多只能提供 {offered} 个结对，无法同时达到最少结对数"
-        )
-    return Infeasible(reason, tuple(community_ids[c] for c in short))
+    inside = np.isin(rest.community, short)
+    per_unit = np.minimum(rest.capacity, np.bincount(rest.unit[inside], minlength=units))
+    named = tuple(community_ids[c] for c in short)
+    infeasible = Infeasible(
+        GROUP_SHORT,
+        communities=named,
+        short_communities=named,
+        needed=int(rest.min_quota[short].sum()),
+        available=int(per_unit.sum()),
+    )
+    return infeasible, np.zeros(0, dtype=np.int64)
 
 
 def find_infeasibility(
     checked: CheckedProblem, rest: Remainder, unit_ids, community_ids
-) -> Infeasible | None:
-    """Return why no pairing satisfies every rule, or None when one exists."""
+) -> tuple[Infeasible | None, np.ndarray]:
+    """Return (why no pairing satisfies every rule or None, seed pair positions in ``rest``)."""
+    nothing = np.zeros(0, dtype=np.int64)
     conflict = _pinned_conflict(checked, rest, unit_ids, community_ids)
     if conflict:
-        return conflict
+        return conflict, nothing
     total_min, total_capacity = int(checked.min_quota.sum()), int(checked.capacity.sum())
     if total_min > total_capacity:
-        return Infeasible(
-            f"各社区最少结对数合计 {total_min}，但单位最多只能提供 {total_capacity} 个结对"
-        )
-    allowed_units = (~np.isnan(checked.scores)).sum(axis=0)
+        return Infeasible(CAPACITY_TOTAL, needed=total_min, available=total_capacity), nothing
+    allowed_units = np.bincount(checked.community, minlength=checked.n_communities)
     short = np.flatnonzero(allowed_units < checked.min_quota)
     if short.size:
-        details = "；".join(
-            f"社区 {community_ids[c]} 至少需要 {checked.min_quota[c]} 家单位，"
-            f"但只有 {allowed_units[c]} 家单位允许与其结对"
-            for c in short
+        named = tuple(community_ids[c] for c in short)
+        counts = tuple(
+            (community_ids[c], int(checked.min_quota[c]), int(allowed_units[c])) for c in short
         )
-        return Infeasible(details, tuple(community_ids[c] for c in short))
-    if rest.min_quota.sum() == 0 or _greedy_meets_minimums(rest):
-        return None
-    return _hall_witness(rest, community_ids)
+        return Infeasible(TOO_FEW_ALLOWED, short_communities=named, counts=counts), nothing
+    if rest.min_quota.sum() == 0:
+        return None, nothing
+    seed = _greedy_seed(rest)
+    if seed is not None:
+        return None, seed
+    return _max_flow(rest, community_ids)
 
 
-def _greedy_meets_minimums(rest: Remainder) -> bool:
-    """Try to meet every minimum greedily: a fast proof of feasibility, or inconclusive.
+def _greedy_seed(rest: Remainder) -> np.ndarray | None:
+    """Try to meet every minimum greedily: a fast proof of feasibility, or None.
 
     Communities with the largest minimum go first and take the allowed units with the
-    most capacity left. Success proves a pairing exists; failure proves nothing, and
-    the maximum flow decides (and explains).
+    most capacity left. Success proves a pairing exists (and the chosen pairs are the
+    seed); failure proves nothing, and the maximum flow decides (and explains).
     """
     remaining = rest.capacity.copy()
+    order = np.argsort(rest.community, kind="stable")
+    starts = np.searchsorted(rest.community[order], np.arange(rest.n_communities + 1))
+    chosen = []
     for community in np.argsort(-rest.min_quota, kind="stable"):
         needed = rest.min_quota[community]
         if needed == 0:
             break
-        candidates = np.flatnonzero(rest.allowed[:, community] & (remaining > 0))
-        if candidates.size < needed:
-            return False
-        taken = candidates[np.argsort(-remaining[candidates], kind="stable")[:needed]]
-        remaining[taken] -= 1
-    return True
+        positions = order[starts[community] : starts[community + 1]]
+        positions = positions[remaining[rest.unit[positions]] > 0]
+        if positions.size < needed:
+            return None
+        taken = positions[np.argsort(-remaining[rest.unit[positions]], kind="stable")[:needed]]
+        remaining[rest.unit[taken]] -= 1
+        chosen.append(taken)
+    return np.sort(np.concatenate(chosen)) if chosen else np.zeros(0, dtype=np.int64)

@@ -30,16 +30,44 @@ fractional answer, which total unimodularity rules out but is checked anyway.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+
 import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, vstack
 
 from marketplace.pairing.feasibility import Remainder
+from marketplace.pairing.routing import usable
 
-try:  # SciPy's own HiGHS binding: private, so the public linprog stays the fallback
-    from scipy.optimize._highspy import _core
-except ImportError:  # pragma: no cover - a SciPy without it
-    _core = None
+try:  # HiGHS's own public Python binding; the public linprog is the fallback
+    import highspy
+except ImportError:  # pragma: no cover - an install without it
+    highspy = None
+
+
+def _swallow_banner() -> None:
+    """Create one HiGHS instance with standard output closed at the OS level.
+
+    HiGHS prints its copyright banner on the first instance of a process, from C,
+    before any option can turn output off; on the command line that line would break
+    the JSON answer on standard output. Done once, at import.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+if highspy is not None:
+    with contextlib.suppress(OSError, ValueError):
+        _swallow_banner()
 
 # Candidates kept per unit at the start, measured on the city benchmark (first LP by
 # IPM): sparse 4 (3: 0.56 s, 4: 0.36 s, 6: 0.42 s), dense 6 (4: 0.77 s, 6: 0.64 s,
@@ -62,37 +90,64 @@ MAX_ROUNDS = 50
 # simplex from the slack basis takes 0.43 s (17,500 iterations); later rounds use dual
 # simplex from the basis found. Tests lower it to run the IPM path on small instances.
 IPM_COLUMNS = 5_000
+# Start with the feasibility seed among the candidates. Without it a tight instance's
+# first LP can be infeasible (1,500 × 12,000, every unit needed: the seed then joins
+# after the IPM solve and the dual simplex needs 88,700 iterations, 163 s under load).
+SEED_FIRST = True
+# Up to this many allowed pairs the first LP takes them all (no pricing rounds) and
+# HiGHS skips presolve: a county with capacities 1-3 (968 pairs) solves in half the time.
+SMALL_PAIRS = 2_000
+# HiGHS' simplex_strategy for the re-solves after the first: primal simplex (4) when
+# the columns added are at most PRIMAL_SHARE of the model, dual simplex (1) otherwise.
+PRIMAL_SIMPLEX = 4
+DUAL_SIMPLEX = 1
+PRIMAL_SHARE = 0.03
 # Keep one HiGHS model across rounds (warm start) rather than re-solving with linprog.
 HOT_START = True
 # Also start with each community's best units (tests turn this off to start smaller).
 BY_COMMUNITY = True
 
 
-def solve_by_pricing(scores: np.ndarray, rest: Remainder) -> list[tuple[int, int]] | None:
-    """Return the optimal free pairs (unit, community), or None if the LP path gave up."""
-    usable = (rest.capacity > 0)[:, None] & (rest.max_quota > 0)[None, :]
+def solve_by_pricing(rest: Remainder, seed: np.ndarray | None = None) -> np.ndarray | None:
+    """Return the optimal free pairs (positions in ``rest``), or None if the LP gave up.
+
+    ``seed`` (positions in ``rest``) are pairs meeting every minimum within every
+    capacity and maximum: should the first candidates fail to meet the minimums, they
+    join, so the next restricted LP is feasible (widening the candidates instead once
+    made a province's LP take in 80 % of all pairs).
+    """
     # Work on the list of allowed pairs, not the n × m matrix: on a sparse instance
     # (the city where a unit may pair with 20 of 500 communities) it is 25 times shorter.
-    allowed = rest.allowed & usable
-    units, communities = np.nonzero(allowed)  # sorted by unit
-    if not units.size:
-        return []
-    cost = -scores[units, communities]
+    positions = np.flatnonzero(usable(rest))  # sorted by unit
+    if not positions.size:
+        return positions
+    units, communities = rest.unit[positions], rest.community[positions]
+    cost = -rest.score[positions]
     scale = max(1.0, float(np.abs(cost).max()))
-    pairs = _Pairs(allowed, units, communities, cost, rest)
-    model = _HotModel(rest) if HOT_START and _core is not None else _ColdModel(rest)
+    pairs = _Pairs(rest, units, communities, cost)
+    model = _HotModel(rest) if HOT_START and highspy is not None else _ColdModel(rest)
     dense = int(pairs.per_unit.max()) > DENSE_DEGREE
-    candidate = pairs.initial_candidates(NEAREST_DENSE if dense else NEAREST)
-    model.add(units[candidate], communities[candidate], cost[candidate])
+    if positions.size <= SMALL_PAIRS:  # a county: one LP over every pair, no pricing
+        candidate = np.ones(positions.size, dtype=bool)
+    else:
+        candidate = pairs.initial_candidates(NEAREST_DENSE if dense else NEAREST)
+    seeded = np.zeros(positions.size, dtype=bool)
+    if seed is not None and seed.size:
+        seeded[np.searchsorted(positions, seed)] = True
+    if SEED_FIRST:
+        candidate |= seeded
+    model.add(np.flatnonzero(candidate), units, communities, cost)
     for _ in range(MAX_ROUNDS):
         outcome = model.solve()
         if outcome is None:
             return None
         if outcome == "infeasible":
             # Too few candidates to meet every minimum (the full problem is feasible):
-            # widen every unit's list and try again; at worst every allowed pair is in.
-            most = int(np.bincount(units[candidate]).max())
-            entering = pairs.initial_candidates(2 * most) & ~candidate
+            # add the seed, or, without one, widen every unit's list and try again.
+            entering = seeded & ~candidate
+            if not entering.any():
+                most = int(np.bincount(units[candidate]).max())
+                entering = pairs.initial_candidates(2 * most) & ~candidate
         else:
             taken, unit_dual, community_dual = outcome
             # In place: on the larger instance each temporary is 8 million floats.
@@ -101,9 +156,8 @@ def solve_by_pricing(scores: np.ndarray, rest: Remainder) -> list[tuple[int, int
             np.subtract(cost, reduced, out=reduced)
             entering = ~candidate & (reduced < -TOLERANCE * scale)
             if not entering.any():
-                chosen_units, chosen_communities = model.units[taken], model.communities[taken]
-                return list(zip(chosen_units.tolist(), chosen_communities.tolist(), strict=True))
-        model.add(units[entering], communities[entering], cost[entering])
+                return positions[model.members[taken]]
+        model.add(np.flatnonzero(entering), units, communities, cost)
         candidate |= entering
     return None
 
@@ -111,22 +165,17 @@ def solve_by_pricing(scores: np.ndarray, rest: Remainder) -> list[tuple[int, int
 class _Pairs:
     """The allowed pairs as parallel arrays, with each pair's rank in its unit and community."""
 
-    def __init__(self, allowed, units, communities, cost, rest: Remainder):
-        n_units, n_communities = allowed.shape
+    def __init__(self, rest: Remainder, units, communities, cost):
         self.cost, self.rest = cost, rest
         self.units, self.communities = units, communities
-        self.per_unit = np.bincount(units, minlength=n_units)
+        self.per_unit = np.bincount(units, minlength=rest.n_units)
         first = np.cumsum(self.per_unit) - self.per_unit
         self.unit_rank = np.arange(units.size) - first[units]  # pairs come sorted by unit
-        self.per_community = np.bincount(communities, minlength=n_communities)
-        if 8 * units.size < allowed.size:  # sparse: sort the few pairs by community
-            order = np.argsort(communities, kind="stable")
-            first = np.cumsum(self.per_community) - self.per_community
-            self.community_rank = np.empty_like(order)
-            self.community_rank[order] = np.arange(order.size) - first[communities[order]]
-        else:  # dense: a running count down each column is cheaper than a sort
-            running = np.cumsum(allowed, axis=0, dtype=np.int32)
-            self.community_rank = running[units, communities] - 1
+        self.per_community = np.bincount(communities, minlength=rest.n_communities)
+        order = np.argsort(communities, kind="stable")
+        first = np.cumsum(self.per_community) - self.per_community
+        self.community_rank = np.empty_like(order)
+        self.community_rank[order] = np.arange(order.size) - first[communities[order]]
 
     def initial_candidates(self, nearest: int) -> np.ndarray:
         """Mark each unit's ``nearest`` cheapest pairs and each community's best units."""
@@ -145,6 +194,13 @@ def _cheapest(group, rank, sizes, cost, count: int) -> np.ndarray:
     width = int(sizes.max(initial=0))
     if count >= width:
         return np.ones(cost.size, dtype=bool)
+    if sizes.size * width > 4 * cost.size:  # a padded table would be mostly padding
+        order = np.lexsort((cost, group))
+        first = np.cumsum(sizes) - sizes
+        place = np.arange(order.size) - first[group[order]]
+        candidate = np.zeros(cost.size, dtype=bool)
+        candidate[order[place < count]] = True
+        return candidate
     # One row per group, padded with +inf: a row-wise partition picks each group's best.
     table = np.full((sizes.size, width), np.inf)
     table[group, rank] = cost
@@ -162,14 +218,16 @@ class _ColdModel:
 
     def __init__(self, rest: Remainder):
         self.rest = rest
+        self.members = np.zeros(0, dtype=np.int64)
         self.units = self.communities = np.zeros(0, dtype=np.int64)
         self.cost = np.zeros(0)
 
-    def add(self, units: np.ndarray, communities: np.ndarray, cost: np.ndarray) -> None:
-        """Add the pairs (units[i], communities[i]) of cost ``cost[i]`` as columns."""
-        self.units = np.concatenate([self.units, units])
-        self.communities = np.concatenate([self.communities, communities])
-        self.cost = np.concatenate([self.cost, cost])
+    def add(self, members: np.ndarray, units, communities, cost) -> None:
+        """Add the pairs ``members`` (indices into the parallel arrays) as columns."""
+        self.members = np.concatenate([self.members, members])
+        self.units = np.concatenate([self.units, units[members]])
+        self.communities = np.concatenate([self.communities, communities[members]])
+        self.cost = np.concatenate([self.cost, cost[members]])
 
     def solve(self):
         return _restricted_lp(self.cost, self.rest, self.units, self.communities)
@@ -178,32 +236,32 @@ class _ColdModel:
 class _HotModel(_ColdModel):
     """The restricted LP kept in one HiGHS instance: added pairs re-solve from its basis.
 
-    HiGHS is reached through SciPy's bundled binding (``scipy.optimize._highspy``),
-    because ``linprog`` cannot add columns to a solved model; a later round then costs
-    a few simplex iterations instead of a full solve (city: 0.5 s → 0.03 s).
+    HiGHS is reached through its own public Python binding (``highspy``), because
+    ``linprog`` cannot add columns to a solved model; a later round then costs a few
+    simplex iterations instead of a full solve (city: 0.5 s → 0.03 s).
     """
 
     def __init__(self, rest: Remainder):
         super().__init__(rest)
-        n_units, n_communities = rest.allowed.shape
+        n_units, n_communities = rest.n_units, rest.n_communities
         self.n_units = n_units
-        lp = _core.HighsLp()
+        lp = highspy.HighsLp()
         lp.num_row_ = lp.a_matrix_.num_row_ = n_units + n_communities
-        lp.row_lower_ = np.concatenate([np.full(n_units, -np.inf), rest.min_quota])
+        lp.row_lower_ = np.concatenate([np.full(n_units, -np.inf), rest.min_quota]).astype(float)
         lp.row_upper_ = np.concatenate([rest.capacity, rest.max_quota]).astype(float)
-        lp.a_matrix_.format_ = _core.MatrixFormat.kColwise
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = np.zeros(1, dtype=np.int32)
-        options = _core.HighsOptions()
-        options.output_flag = False
-        options.dual_feasibility_tolerance = HIGHS_OPTIONS["dual_feasibility_tolerance"]
-        options.primal_feasibility_tolerance = HIGHS_OPTIONS["primal_feasibility_tolerance"]
-        self.highs = _core._Highs()
-        self.highs.passOptions(options)
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        for name in ("dual_feasibility_tolerance", "primal_feasibility_tolerance"):
+            self.highs.setOptionValue(name, HIGHS_OPTIONS[name])
         self.highs.passModel(lp)
         self.solves = 0
 
-    def add(self, units: np.ndarray, communities: np.ndarray, cost: np.ndarray) -> None:
-        super().add(units, communities, cost)
+    def add(self, members: np.ndarray, units, communities, cost) -> None:
+        super().add(members, units, communities, cost)
+        self.entering = members.size
+        units, communities, cost = units[members], communities[members], cost[members]
         count = units.size
         rows = np.empty(2 * count, dtype=np.int32)
         rows[0::2], rows[1::2] = units, self.n_units + communities
@@ -222,6 +280,16 @@ class _HotModel(_ColdModel):
         # The first solve of a large LP goes to the interior point method (with
         # crossover, so the answer is a basis); later rounds re-solve from that basis.
         first_by_ipm = self.solves == 0 and self.units.size >= IPM_COLUMNS
+        if self.solves == 0 and self.units.size <= SMALL_PAIRS:
+            self.highs.setOptionValue("presolve", "off")
+        if self.solves:
+            # Later rounds only add columns at zero: the basis stays primal feasible, so
+            # the primal simplex goes on from it, where the dual simplex would first
+            # repair the entering columns' dual infeasibility (tied scores: 1,200-1,800
+            # iterations for 2-14 new columns, against a handful). Many entering columns
+            # at once suit the dual simplex better.
+            few = self.entering <= PRIMAL_SHARE * self.units.size
+            self.highs.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX if few else DUAL_SIMPLEX)
         self.solves += 1
         if first_by_ipm:
             self.highs.setOptionValue("solver", "ipm")
@@ -230,11 +298,11 @@ class _HotModel(_ColdModel):
             self.highs.setOptionValue("solver", "simplex")
         status = self.highs.getModelStatus()
         if status in (
-            _core.HighsModelStatus.kInfeasible,
-            _core.HighsModelStatus.kUnboundedOrInfeasible,
+            highspy.HighsModelStatus.kInfeasible,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
         ):
             return "infeasible"
-        if status != _core.HighsModelStatus.kOptimal:
+        if status != highspy.HighsModelStatus.kOptimal:
             return None
         solution = self.highs.getSolution()
         x = np.asarray(solution.col_value)
@@ -252,7 +320,7 @@ def _restricted_lp(cost, rest: Remainder, units: np.ndarray, communities: np.nda
     Returns "infeasible" when the candidates cannot meet the minimums, and None when
     HiGHS fails or answers with a fractional solution.
     """
-    n_units, n_communities = rest.allowed.shape
+    n_units, n_communities = rest.n_units, rest.n_communities
     count = units.size
     variables = np.arange(count)
     ones = np.ones(count)

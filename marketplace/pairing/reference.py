@@ -25,16 +25,17 @@ class ReferenceResult:
 def solve_milp(problem: PairingProblem, time_limit: float | None = None) -> ReferenceResult:
     """Solve ``problem`` as a 0/1 integer program with HiGHS (via ``scipy.optimize.milp``)."""
     checked = check_problem(problem)
-    unit_index, community_index = np.nonzero(~np.isnan(checked.scores))
+    unit_index, community_index, score = checked.unit, checked.community, checked.score
     count = unit_index.size
-    units, communities = checked.scores.shape
-    pinned = set(checked.pinned)
-    if any(np.isnan(checked.scores[u, c]) for u, c in pinned):
+    units, communities = checked.n_units, checked.n_communities
+    if checked.pinned and (checked.find(*checked.pinned_arrays()) < 0).any():
         return ReferenceResult("infeasible", None)
     if count == 0:
         feasible = not (checked.min_quota > 0).any()
         return ReferenceResult("optimal", 0.0) if feasible else ReferenceResult("infeasible", None)
-    lower = np.array([(u, c) in pinned for u, c in zip(unit_index, community_index, strict=True)])
+    lower = np.zeros(count)
+    if checked.pinned:
+        lower[checked.find(*checked.pinned_arrays())] = 1.0
     variables = np.arange(count)
     by_unit = coo_matrix((np.ones(count), (unit_index, variables)), shape=(units, count))
     by_community = coo_matrix(
@@ -46,9 +47,9 @@ def solve_milp(problem: PairingProblem, time_limit: float | None = None) -> Refe
     ]
     options = {"time_limit": time_limit} if time_limit else {}
     result = milp(
-        -checked.scores[unit_index, community_index],
+        -score,
         integrality=np.ones(count),
-        bounds=Bounds(lower.astype(float), np.ones(count)),
+        bounds=Bounds(lower, np.ones(count)),
         constraints=constraints,
         options=options,
     )
@@ -60,5 +61,5 @@ def solve_milp(problem: PairingProblem, time_limit: float | None = None) -> Refe
     pairs = sorted(
         (problem.unit_ids[unit_index[v]], problem.community_ids[community_index[v]]) for v in taken
     )
-    total = float(checked.scores[unit_index[taken], community_index[taken]].sum())
+    total = float(score[taken].sum())
     return ReferenceResult("optimal", total, tuple(pairs))

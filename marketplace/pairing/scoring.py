@@ -24,13 +24,21 @@ import numpy as np
 __all__ = [
     "CATEGORY_MATCH",
     "HALF_DISTANCE_KM",
+    "SCORE_PARTS",
     "NeedWeight",
     "PairScore",
     "ScoreWeights",
     "coverage_matrix",
+    "coverage_of_pairs",
     "distance_km",
+    "nearest_communities",
     "proximity_matrix",
+    "proximity_of_pairs",
 ]
+
+# The parts of a pair's score, in order: each a weight in ScoreWeights and a field of
+# PairScore (a new part, such as a community's preference, is added to all three).
+SCORE_PARTS = ("coverage", "proximity", "continuity")
 
 CATEGORY_MATCH = 0.5
 HALF_DISTANCE_KM = 2.0
@@ -46,7 +54,7 @@ class ScoreWeights:
     continuity: float = 0.15
 
     def __post_init__(self):
-        for name in ("coverage", "proximity", "continuity"):
+        for name in SCORE_PARTS:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"权重 {name} 必须是数字")
@@ -55,11 +63,7 @@ class ScoreWeights:
 
     def as_dict(self) -> dict[str, float]:
         """Return the weights as a plain dict (for storing with a plan)."""
-        return {
-            "coverage": self.coverage,
-            "proximity": self.proximity,
-            "continuity": self.continuity,
-        }
+        return {name: getattr(self, name) for name in SCORE_PARTS}
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,11 @@ class PairScore:
 
     @property
     def total(self) -> float:
-        return self.coverage + self.proximity + self.continuity
+        return sum(getattr(self, name) for name in SCORE_PARTS)
+
+    def as_dict(self) -> dict[str, float]:
+        """Return the weighted parts by name (the API shows them as they are)."""
+        return {name: getattr(self, name) for name in SCORE_PARTS}
 
 
 @dataclass(frozen=True)
@@ -103,20 +111,35 @@ def coverage_matrix(
         Shape ``(len(offered), len(needs))``, values in 0..1; 0 for a community with no
         open needs.
     """
-    result = np.zeros((len(offered), len(needs)))
-    for column, community_needs in enumerate(needs):
-        community_needs = list(community_needs)
-        total = sum(need.weight for need in community_needs)
+    units, communities = np.indices((len(offered), len(needs))).reshape(2, -1)
+    shares = coverage_of_pairs(offered, needs, units, communities)
+    return shares.reshape(len(offered), len(needs))
+
+
+def coverage_of_pairs(
+    offered: Sequence[tuple[set[int], set[int]]],
+    needs: Sequence[Iterable[NeedWeight]],
+    units: np.ndarray,
+    communities: np.ndarray,
+) -> np.ndarray:
+    """Return ``coverage_matrix``'s value for the listed (unit, community) pairs only."""
+    needs = [list(community_needs) for community_needs in needs]
+    totals = [sum(need.weight for need in community_needs) for community_needs in needs]
+    result = np.zeros(len(units))
+    for position, (row, column) in enumerate(
+        zip(units.tolist(), communities.tolist(), strict=True)
+    ):
+        total = totals[column]
         if total <= 0:
             continue
-        for row, (types, categories) in enumerate(offered):
-            served = 0.0
-            for need in community_needs:
-                if need.type_id in types:
-                    served += need.weight
-                elif need.category_id in categories:
-                    served += CATEGORY_MATCH * need.weight
-            result[row, column] = served / total
+        types, categories = offered[row]
+        served = 0.0
+        for need in needs[column]:
+            if need.type_id in types:
+                served += need.weight
+            elif need.category_id in categories:
+                served += CATEGORY_MATCH * need.weight
+        result[position] = served / total
     return result
 
 
@@ -136,3 +159,39 @@ def proximity_matrix(unit_points: np.ndarray, community_points: np.ndarray) -> n
     if not len(unit_points) or not len(community_points):
         return np.zeros((len(unit_points), len(community_points)))
     return 1.0 / (1.0 + distance_km(unit_points, community_points) / HALF_DISTANCE_KM)
+
+
+def proximity_of_pairs(unit_points, community_points, units, communities) -> np.ndarray:
+    """Return ``proximity_matrix``'s value for the listed (unit, community) pairs only."""
+    a, b = np.radians(unit_points[units]), np.radians(community_points[communities])
+    haversine = (
+        np.sin((b[:, 0] - a[:, 0]) / 2) ** 2
+        + np.cos(a[:, 0]) * np.cos(b[:, 0]) * np.sin((b[:, 1] - a[:, 1]) / 2) ** 2
+    )
+    distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(haversine, 0.0, 1.0)))
+    return 1.0 / (1.0 + distance / HALF_DISTANCE_KM)
+
+
+def _on_sphere(points: np.ndarray) -> np.ndarray:
+    lat, lng = np.radians(points[:, 0]), np.radians(points[:, 1])
+    return np.column_stack([np.cos(lat) * np.cos(lng), np.cos(lat) * np.sin(lng), np.sin(lat)])
+
+
+def nearest_communities(
+    unit_points: np.ndarray, community_points: np.ndarray, count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (unit index, community index) of each unit's ``count`` nearest communities.
+
+    A k-d tree over points on the unit sphere (the chord orders like the great-circle
+    distance), so a province's 40,000 units × 5,000 communities never form a matrix.
+    """
+    from scipy.spatial import cKDTree
+
+    units, communities = len(unit_points), len(community_points)
+    count = min(count, communities)
+    if not units or not count:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    tree = cKDTree(_on_sphere(np.asarray(community_points, dtype=float)))
+    _, nearest = tree.query(_on_sphere(np.asarray(unit_points, dtype=float)), k=count)
+    nearest = np.asarray(nearest, dtype=np.int64).reshape(units, count)
+    return np.repeat(np.arange(units), count), nearest.ravel()

@@ -1,10 +1,11 @@
-"""Exact unit↔community pairing with ``scipy.optimize.linear_sum_assignment``.
+"""Exact unit↔community pairing: an assignment for small instances, a priced LP for large.
 
 The problem is a bipartite b-matching: unit u takes at most ``capacity[u]`` communities,
 community c between ``min_quota[c]`` and ``max_quota[c]`` units, a pair at most once, and
-the total score is maximised. It is solved per connected component of the allowed-pair
-graph (pairs never cross a county or a forbidden boundary) as one rectangular assignment
-on an expanded matrix:
+the total score is maximised. Everything works on the list of allowed pairs.
+
+Small instances are solved per connected component of the allowed-pair graph as one
+rectangular assignment on an expanded graph:
 
 * columns are the community's *slots* (``max_quota`` of them; the first ``min_quota``
   are mandatory) and rows are the units; with at least as many rows as columns, every
@@ -19,11 +20,12 @@ on an expanded matrix:
   Gate rows carry a bonus larger than any score difference, so every optimum matches
   all of them, which is what makes the gadget exact.
 
-Large instances (an expanded matrix above ``LARGE_CELLS`` cells, such as a city of
-500 communities × 4,000 units) go instead to ``pricing.solve_by_pricing``: the same
-problem as a transportation LP on each unit's best candidate pairs, certified optimal
-for every pair by its dual potentials; should HiGHS ever fail there, the assignment
-path answers.
+``routing`` counts every row, column and edge of that expansion (gates included) and
+the priced LP's arrays, sends an instance to the path that is fast and fits the memory
+budget, and refuses with ``ProblemTooLarge`` one that fits neither. Large instances go
+to ``pricing.solve_by_pricing``: the same problem as a transportation LP on candidate
+pairs, certified optimal for every pair by its dual potentials; should HiGHS ever fail
+there, the assignment path answers when it fits the budget.
 
 Feasibility is decided beforehand (``feasibility.find_infeasibility``), so the
 assignment always has a finite complete solution; the answer is verified anyway.
@@ -31,6 +33,7 @@ assignment always has a finite complete solution; the answer is verified anyway.
 
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
@@ -38,37 +41,45 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
+from marketplace.pairing import routing
 from marketplace.pairing.feasibility import Remainder, find_infeasibility, remainder
 from marketplace.pairing.pricing import solve_by_pricing
-from marketplace.pairing.problem import PairingProblem, PairingResult, check_problem
+from marketplace.pairing.problem import (
+    PairingProblem,
+    PairingResult,
+    check_problem,
+)
+from marketplace.pairing.reasons import describe
 
 # Below this share of allowed cells the expanded matrix is solved in sparse form.
 SPARSE_DENSITY = 0.2
-# Above this many cells (rows × slot columns) the expanded matrix is not built: the
-# priced LP is faster (county: 88 × 88 cells, assignment; city: 4,000 × 4,000, LP).
-LARGE_CELLS = 2_000_000
+log = logging.getLogger(__name__)
 
 
-def solve(problem: PairingProblem) -> PairingResult:
+def solve(problem: PairingProblem, *, memory_budget: int | None = None) -> PairingResult:
     """Return the pairs of maximum total score, or an infeasible result with its reason.
 
     Parameters
     ----------
     problem : PairingProblem
-        Units, communities, scores (NaN forbids a pair), capacities, quotas, pinned and
-        forbidden pairs.
+        Units, communities, scores (a dense matrix, NaN forbidding a pair, or a list of
+        allowed pairs), capacities, quotas, pinned and forbidden pairs.
+    memory_budget : int, optional
+        Bytes the solve may use (default ``routing.DEFAULT_BUDGET``, 1 GiB).
 
     Returns
     -------
     PairingResult
         ``status="optimal"`` with the sorted pairs and their total score, or
-        ``status="infeasible"`` with a Chinese reason and, when known, the communities
-        that cannot reach their minimum.
+        ``status="infeasible"`` with the reason as data (``infeasibility``), worded
+        with ids (``reason``), and the communities that cannot reach their minimum.
 
     Raises
     ------
     InvalidProblem
         When the input is malformed; never for an infeasible problem.
+    ProblemTooLarge
+        (an InvalidProblem) when no path fits the memory budget; never a MemoryError.
 
     Notes
     -----
@@ -77,158 +88,184 @@ def solve(problem: PairingProblem) -> PairingResult:
     total is the same). Exact: the total equals the optimum of the integer program
     (checked against ``scipy.optimize.milp`` in tests, through both paths).
     """
+    budget = routing.DEFAULT_BUDGET if memory_budget is None else int(memory_budget)
     checked = check_problem(problem)
     rest = remainder(checked)
     unit_ids, community_ids = tuple(problem.unit_ids), tuple(problem.community_ids)
-    infeasible = find_infeasibility(checked, rest, unit_ids, community_ids)
+    infeasible, seed = find_infeasibility(checked, rest, unit_ids, community_ids)
     if infeasible:
         return PairingResult(
             status="infeasible",
             total_score=None,
             pairs=(),
-            reason=infeasible.reason,
+            reason=describe(infeasible),
             short_communities=infeasible.short_communities,
+            infeasibility=infeasible,
         )
-    chosen = list(checked.pinned)
-    priced = solve_by_pricing(checked.scores, rest) if _is_large(rest) else None
-    if priced is not None:
-        chosen.extend(priced)
-    else:
-        for units, communities in _components(rest):
-            chosen.extend(_solve_component(checked.scores, rest, units, communities))
-    _verify(chosen, checked.scores, checked.capacity, checked.min_quota, checked.max_quota)
-    pairs = sorted((unit_ids[u], community_ids[c]) for u, c in chosen)
-    total = math.fsum(float(checked.scores[u, c]) for u, c in sorted(chosen))
+    try:
+        chosen = _solve_free(rest, seed, budget)
+    except MemoryError:
+        raise routing.too_large(rest, budget + 1, budget) from None
+    chosen = np.concatenate([chosen, _pinned_positions(checked)])
+    _verify(chosen, checked)
+    pairs = sorted(
+        (unit_ids[u], community_ids[c])
+        for u, c in zip(
+            checked.unit[chosen].tolist(), checked.community[chosen].tolist(), strict=True
+        )
+    )
+    total = math.fsum(checked.score[np.sort(chosen)].tolist())
     return PairingResult(status="optimal", total_score=total, pairs=tuple(pairs))
 
 
-def _is_large(rest: Remainder) -> bool:
-    """Tell whether the expanded matrix would exceed ``LARGE_CELLS`` cells."""
-    allowed = rest.allowed & (rest.capacity > 0)[:, None]
-    slots = int(np.minimum(rest.max_quota, allowed.sum(axis=0)).clip(0).sum())
-    rows = int(np.minimum(rest.capacity, allowed.sum(axis=1)).clip(0).sum())
-    return max(rows, slots) * slots > LARGE_CELLS
+def _pinned_positions(checked) -> np.ndarray:
+    return checked.find(*checked.pinned_arrays())
+
+
+def _solve_free(rest: Remainder, seed: np.ndarray, budget: int) -> np.ndarray:
+    """Return the chosen free pairs as positions in the checked problem's pair list."""
+    plan = routing.route(rest, budget)
+    if plan.path == "none":
+        return np.zeros(0, dtype=np.int64)
+    if plan.path == "lp":
+        priced = solve_by_pricing(rest, seed)
+        if priced is not None:
+            return _to_checked(rest, priced)
+        log.warning("pairing: the priced LP gave up; solving by assignment instead")
+        if plan.assignment_bytes > budget:
+            raise routing.too_large(rest, plan.assignment_bytes, budget)
+    chosen = [_solve_component(rest, members) for members in _components(rest)]
+    return _to_checked(rest, np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64))
+
+
+def _to_checked(rest: Remainder, positions: np.ndarray) -> np.ndarray:
+    """Map positions in ``rest``'s free pairs to positions in the checked pair list."""
+    return rest.origin[positions]
 
 
 def _components(rest: Remainder):
-    """Yield (unit indices, community indices) of each component that can hold a pair."""
-    allowed = rest.allowed & (rest.capacity > 0)[:, None] & (rest.max_quota > 0)[None, :]
-    units, communities = allowed.shape
-    active_units = np.flatnonzero(allowed.any(axis=1))
-    active_communities = np.flatnonzero(allowed.any(axis=0))
-    # Shortcut for dense instances: a community open to every active unit joins them
-    # all (and through them every active community) into one component.
-    if active_units.size and allowed[active_units].all(axis=0).any():
-        yield active_units, active_communities
-        return
-    unit_index, community_index = np.nonzero(allowed)
+    """Yield the free-pair positions of each component of the usable pair graph."""
+    positions = np.flatnonzero(routing.usable(rest))
+    unit, community = rest.unit[positions], rest.community[positions]
+    n_units, n_communities = rest.n_units, rest.n_communities
     graph = coo_matrix(
-        (np.ones(unit_index.size), (unit_index, units + community_index)),
-        shape=(units + communities, units + communities),
+        (np.ones(positions.size), (unit, n_units + community)),
+        shape=(n_units + n_communities,) * 2,
     )
-    count, labels = connected_components(graph, directed=False)
-    has_pair = np.zeros(count, dtype=bool)
-    has_pair[labels[unit_index]] = True
-    for label in np.flatnonzero(has_pair):
-        members = np.flatnonzero(labels == label)
-        yield members[members < units], members[members >= units] - units
+    _, labels = connected_components(graph, directed=False)
+    label = labels[unit]
+    order = np.argsort(label, kind="stable")
+    bounds = np.flatnonzero(np.diff(label[order])) + 1
+    yield from np.split(positions[order], bounds)
 
 
-def _solve_component(scores, rest: Remainder, units, communities) -> list[tuple[int, int]]:
-    """Solve one component as a rectangular assignment; return (unit, community) pairs."""
-    allowed = rest.allowed[np.ix_(units, communities)]
-    score = np.where(allowed, scores[np.ix_(units, communities)], 0.0)
+def _solve_component(rest: Remainder, members: np.ndarray) -> np.ndarray:
+    """Solve one component as a rectangular assignment; return its chosen free pairs."""
+    units, unit = np.unique(rest.unit[members], return_inverse=True)
+    communities, community = np.unique(rest.community[members], return_inverse=True)
+    score = rest.score[members]
     # A unit never takes more communities than it may pair with, nor a community more
     # units than may pair with it: clipping keeps the expanded matrix small.
-    capacity = np.minimum(rest.capacity[units], allowed.sum(axis=1))
-    high = np.minimum(rest.max_quota[communities], allowed.sum(axis=0))
+    capacity = np.minimum(rest.capacity[units], np.bincount(unit, minlength=units.size))
+    high = np.minimum(
+        rest.max_quota[communities], np.bincount(community, minlength=communities.size)
+    )
     low = rest.min_quota[communities]
-    single = np.flatnonzero(capacity == 1)
-    multi = np.flatnonzero(capacity > 1)
-
+    first_slot = np.cumsum(high) - high
     slot_owner = np.repeat(np.arange(communities.size), high)
-    slot_rank = np.arange(slot_owner.size) - np.repeat(np.cumsum(high) - high, high)
+    slot_rank = np.arange(slot_owner.size) - first_slot[slot_owner]
     optional = np.flatnonzero(slot_rank >= low[slot_owner])
-    gate_unit, gate_community = np.nonzero(allowed[multi])
-    gate_unit = multi[gate_unit]
-    copies = np.repeat(multi, capacity[multi])
 
+    single_unit = capacity == 1
+    row_of_unit = np.cumsum(single_unit) - 1  # rows of single units come first
+    is_single = single_unit[unit]
+    multi_units = np.flatnonzero(capacity > 1)
+    gate = np.flatnonzero(~is_single)  # pairs of multi-capacity units, one gate each
+    n_single, n_copies = int(single_unit.sum()), int(capacity[multi_units].sum())
+    first_filler = n_single + n_copies
+    first_gate_row = first_filler + optional.size
+    n_rows = first_gate_row + gate.size
+    n_columns = slot_owner.size + gate.size
+    bonus = -(2.0 * n_rows * (float(np.abs(score).max(initial=0.0)) + 1.0))
+
+    parts = []  # (rows, columns, costs)
     # Single-capacity units reach every slot of each community they may pair with.
-    unit_cost = -score[single]
-    unit_cost[~allowed[single]] = np.inf
-    unit_block = unit_cost[:, slot_owner]
-    first_copy = single.size
-    first_filler = first_copy + copies.size
-    first_gate_column = slot_owner.size
-    if first_filler == single.size and not optional.size:
-        cost = unit_block  # the common case (capacities 1, min = max): nothing else to add
-    else:
-        cost = _expanded(unit_block, score, slot_owner, optional, copies, gate_unit, gate_community)
+    single = np.flatnonzero(is_single)
+    parts.append(
+        _to_slots(row_of_unit[unit[single]], community[single], -score[single], high, first_slot)
+    )
+    # Copies of a multi-capacity unit reach the gates of that unit's pairs.
+    copy_start = n_single + np.cumsum(capacity[multi_units]) - capacity[multi_units]
+    copy_of = np.full(units.size, -1)
+    copy_of[multi_units] = copy_start
+    k = capacity[unit[gate]]
+    repeat_gate = np.repeat(np.arange(gate.size), k)
+    copy_index = np.arange(repeat_gate.size) - np.repeat(np.cumsum(k) - k, k)
+    parts.append(
+        (
+            copy_of[unit[gate]][repeat_gate] + copy_index,
+            slot_owner.size + repeat_gate,
+            -score[gate][repeat_gate],
+        )
+    )
+    # Each optional slot has its own filler row: taking it leaves the slot empty.
+    parts.append((first_filler + np.arange(optional.size), optional, np.zeros(optional.size)))
+    # A gate row closes its gate or passes the pair on to one of its community's slots.
+    gate_rows = first_gate_row + np.arange(gate.size)
+    parts.append((gate_rows, slot_owner.size + np.arange(gate.size), np.full(gate.size, bonus)))
+    parts.append(_to_slots(gate_rows, community[gate], np.full(gate.size, bonus), high, first_slot))
 
-    row_index, column_index = _assign(cost)
-    if not np.isfinite(cost[row_index, column_index]).all():
-        raise RuntimeError("the assignment used a forbidden cell of a feasible problem")
-    pairs = []
-    for row, column in zip(row_index.tolist(), column_index.tolist(), strict=True):
-        if row < single.size:
-            pairs.append((single[row], slot_owner[column]))
-        elif row < first_filler:
-            gate = column - first_gate_column
-            pairs.append((gate_unit[gate], gate_community[gate]))
-    return [(int(units[u]), int(communities[c])) for u, c in pairs]
+    rows, columns, costs = (np.concatenate(side) for side in zip(*parts, strict=True))
+    row_index, column_index = _assign(rows, columns, costs, (n_rows, n_columns))
+    chosen = []
+    single_key = row_of_unit[unit[single]] * communities.size + community[single]
+    single_sorted = np.argsort(single_key)
+    taken_single = row_index < n_single
+    key = row_index[taken_single] * communities.size + slot_owner[column_index[taken_single]]
+    found = single_sorted[np.searchsorted(single_key[single_sorted], key)]
+    chosen.append(single[found])
+    taken_copy = (row_index >= n_single) & (row_index < first_filler)
+    chosen.append(gate[column_index[taken_copy] - slot_owner.size])
+    return members[np.concatenate(chosen)]
 
 
-def _assign(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the minimum-cost assignment covering every column of ``cost``.
+def _to_slots(rows, community, cost, high, first_slot):
+    """Edges from each row to every slot of its community (cost repeated per slot)."""
+    count = high[community]
+    repeat = np.repeat(np.arange(rows.size), count)
+    rank = np.arange(repeat.size) - np.repeat(np.cumsum(count) - count, count)
+    return rows[repeat], first_slot[community][repeat] + rank, cost[repeat]
 
-    Dense matrices go to ``linear_sum_assignment``; mostly forbidden ones (sparse
-    instances) to its sparse sibling (LAPJVsp), which skips the forbidden cells that
-    the dense algorithm scans on every step. Every full matching covers all columns,
-    so shifting all allowed costs by one constant (to make them positive, as the
-    sparse format needs) changes no optimum.
+
+def _assign(rows, columns, costs, shape) -> tuple[np.ndarray, np.ndarray]:
+    """Return the minimum-cost assignment covering every column of the expanded graph.
+
+    Dense graphs go to ``linear_sum_assignment``; mostly empty ones (sparse instances)
+    to its sparse sibling (LAPJVsp), which skips the missing cells that the dense
+    algorithm scans on every step. Every full matching covers all columns, so shifting
+    all costs by one constant (to make them positive, as the sparse format needs)
+    changes no optimum.
     """
-    allowed = np.isfinite(cost)
-    if not cost.size or allowed.mean() >= SPARSE_DENSITY:
-        return linear_sum_assignment(cost)
-    rows, columns = np.nonzero(allowed)
-    values = cost[rows, columns]
-    weights = csr_matrix((values - values.min() + 1.0, (rows, columns)), shape=cost.shape)
+    if not rows.size:
+        return rows, columns
+    if rows.size >= SPARSE_DENSITY * shape[0] * shape[1]:
+        cost = np.full(shape, np.inf)
+        cost[rows, columns] = costs
+        row_index, column_index = linear_sum_assignment(cost)
+        if not np.isfinite(cost[row_index, column_index]).all():
+            raise RuntimeError("the assignment used a forbidden cell of a feasible problem")
+        return row_index, column_index
+    weights = csr_matrix((costs - costs.min() + 1.0, (rows, columns)), shape=shape)
     return min_weight_full_bipartite_matching(weights)
 
 
-def _expanded(unit_block, score, slot_owner, optional, copies, gate_unit, gate_community):
-    """Add filler rows, copies of multi-capacity units and their gates to ``unit_block``."""
-    single = unit_block.shape[0]
-    rows = single + copies.size + optional.size + gate_unit.size
-    columns = slot_owner.size + gate_unit.size
-    cost = np.full((rows, columns), np.inf)
-    cost[:single, : slot_owner.size] = unit_block
-    # Copies of a multi-capacity unit reach the gates of that unit's pairs.
-    first_filler = single + copies.size
-    first_gate_column = slot_owner.size
-    cost[single:first_filler, first_gate_column:] = np.where(
-        copies[:, None] == gate_unit[None, :], -score[gate_unit, gate_community][None, :], np.inf
-    )
-    # Each optional slot has its own filler row: taking it leaves the slot empty.
-    cost[first_filler + np.arange(optional.size), optional] = 0.0
-    if gate_unit.size:
-        bonus = -(2.0 * rows * (float(np.abs(score).max()) + 1.0))
-        gate_rows = first_filler + optional.size + np.arange(gate_unit.size)
-        cost[gate_rows, first_gate_column + np.arange(gate_unit.size)] = bonus
-        cost[gate_rows, : slot_owner.size] = np.where(
-            gate_community[:, None] == slot_owner[None, :], bonus, np.inf
-        )
-    return cost
-
-
-def _verify(chosen, scores, capacity, low, high) -> None:
+def _verify(chosen: np.ndarray, checked) -> None:
     """Check the answer against every rule; a failure here is a bug, not infeasibility."""
-    if len(set(chosen)) != len(chosen):
-        raise RuntimeError("a pair was chosen twice")
-    units = np.bincount([u for u, _ in chosen], minlength=capacity.size)
-    communities = np.bincount([c for _, c in chosen], minlength=low.size)
-    forbidden = any(np.isnan(scores[u, c]) for u, c in chosen)
-    if forbidden or (units > capacity).any() or (communities < low).any():
+    if (chosen < 0).any() or np.unique(chosen).size != chosen.size:
+        raise RuntimeError("a pair was chosen twice or is not allowed")
+    units = np.bincount(checked.unit[chosen], minlength=checked.n_units)
+    communities = np.bincount(checked.community[chosen], minlength=checked.n_communities)
+    if (units > checked.capacity).any() or (communities < checked.min_quota).any():
         raise RuntimeError("the assignment broke a rule of a feasible problem")
-    if (communities > high).any():
+    if (communities > checked.max_quota).any():
         raise RuntimeError("the assignment broke a quota of a feasible problem")

@@ -6,8 +6,7 @@ be discarded; a plan under review can be returned to draft. Only reviewers act h
 the reviewer who created or adjusted a plan cannot approve it (RELIABILITY S12).
 """
 
-import re
-
+from flask import current_app, has_app_context
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -15,7 +14,10 @@ from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import County, PairingPlan, PlanAdjustment, PlanPair, User
 from marketplace.models._common import utcnow
-from marketplace.pairing import InvalidProblem, PairingProblem, solve
+from marketplace.pairing import InvalidProblem, PairingProblem, ProblemTooLarge, solve
+from marketplace.pairing.feasibility import GROUP_SHORT, TOO_FEW_ALLOWED, Infeasible
+from marketplace.pairing.reasons import describe
+from marketplace.pairing.routing import DEFAULT_BUDGET, MIB
 from marketplace.services import audit
 from marketplace.services.access import has_role
 from marketplace.services.notifications import notify
@@ -69,46 +71,67 @@ def _lock_county(county_id: int) -> None:
     db.session.execute(select(County.id).where(County.id == county_id).with_for_update())
 
 
-def solve_inputs(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, list[tuple[int, int]]]:
-    """Score the county and solve; return the scores and the (unit id, community id) pairs."""
-    scores = county_scores(county_id, inputs.weights)
+def memory_budget() -> int:
+    """Return the optimizer's memory budget in bytes (setting PAIRING_MEMORY_BUDGET_MB)."""
+    if not has_app_context():
+        return DEFAULT_BUDGET
+    return int(current_app.config.get("PAIRING_MEMORY_BUDGET_MB", DEFAULT_BUDGET // MIB)) * MIB
+
+
+def inputs_problem(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, PairingProblem]:
+    """Score the county's candidate pairs and state the optimizer's problem for ``inputs``.
+
+    The candidates reach the optimizer as a list of pairs (never a units × communities
+    matrix); pinned pairs are always candidates.
+    """
+    scores = county_scores(county_id, inputs.weights, keep=inputs.pinned)
     inputs.check_ids({unit.id for unit in scores.units}, {c.id for c in scores.communities})
     quotas = [inputs.quota_of(community.id) for community in scores.communities]
     problem = PairingProblem(
         unit_ids=tuple(str(unit.id) for unit in scores.units),
         community_ids=tuple(str(community.id) for community in scores.communities),
-        scores=scores.matrix(),
+        pairs=scores.pairs(),
         capacity=tuple(inputs.capacity_of(unit.id) for unit in scores.units),
         min_quota=tuple(low for low, _ in quotas),
         max_quota=tuple(high for _, high in quotas),
         pinned=tuple((str(u), str(c)) for u, c in inputs.pinned),
         forbidden=tuple((str(u), str(c)) for u, c in inputs.forbidden),
     )
+    return scores, problem
+
+
+def solve_inputs(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, list[tuple[int, int]]]:
+    """Score the county and solve; return the scores and the (unit id, community id) pairs."""
+    scores, problem = inputs_problem(county_id, inputs)
     try:
-        result = solve(problem)
+        result = solve(problem, memory_budget=memory_budget())
+    except ProblemTooLarge as error:
+        raise InvalidInput(f"{error}。") from None
     except InvalidProblem as error:
         raise InvalidInput(f"输入有误：{error}") from None
     if result.status != "optimal":
         short = [int(community_id) for community_id in result.short_communities]
-        reason = _readable(result.reason or "在这些条件下无法完成结对。", scores)
-        raise PlanInfeasible(reason, community_ids=short)
+        raise PlanInfeasible(reason_text(result.infeasibility, scores), community_ids=short)
     return scores, [(int(u), int(c)) for u, c in result.pairs]
 
 
-def _readable(reason: str, scores: CountyScores) -> str:
-    """Put names in place of the row ids the optimizer names (it only knows ids)."""
+def reason_text(infeasible: Infeasible | None, scores: CountyScores) -> str:
+    """Word the optimizer's reason with names (it only knows ids), for a reviewer."""
+    if infeasible is None:
+        return "在这些条件下无法完成结对。"
     units = {str(unit.id): unit.name for unit in scores.units}
     communities = {str(community.id): community.name for community in scores.communities}
 
     def named(kind: str, names: dict[str, str]):
-        def replace(match: re.Match) -> str:
-            ids = match.group(1).split("、")
-            return f"{kind}“{'、'.join(names.get(i, i) for i in ids)}”"
+        return lambda ids: f"{kind}“{'、'.join(names.get(i, i) for i in ids)}”"
 
-        return replace
-
-    reason = re.sub(r"单位 (\d+)", named("单位", units), reason)
-    return re.sub(r"社区 (\d+(?:、\d+)*)", named("社区", communities), reason)
+    reason = describe(infeasible, named("单位", units), named("社区", communities)) + "。"
+    if scores.nearest and infeasible.cause in (TOO_FEW_ALLOWED, GROUP_SHORT):
+        reason += (
+            f"候选结对只取每家单位最近的 {scores.nearest} 个社区，"
+            "这些社区的候选单位不足以达到最少结对数；请降低它们的最少结对数或扩大候选范围。"
+        )
+    return reason
 
 
 def _apply_pairs(plan: PairingPlan, scores: CountyScores, pairs: list[tuple[int, int]]) -> None:

@@ -1,8 +1,13 @@
-"""Pair scores from the database: coverage, proximity and continuity of every unit × community.
+"""Pair scores from the database: coverage, proximity and continuity of the candidate pairs.
 
 Read-only (no commit): it loads a county's communities, units, open needs, published
 offers and the currently published plan in a fixed number of queries, and hands plain
 values to the pure ``marketplace.pairing.scoring``.
+
+The candidate pairs are every unit × community of the county, or, when the setting
+``PAIRING_NEAREST_COMMUNITIES`` is k > 0 (a city or a province), each unit's k nearest
+communities plus the published plan's pairs and the pairs a caller must keep (pinned
+ones). Only candidates are scored and handed to the optimizer, as a list of pairs.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+from flask import current_app, has_app_context
 from sqlalchemy import select
 
 from marketplace.errors import NotFound
@@ -28,13 +34,14 @@ from marketplace.models import (
     Unit,
 )
 from marketplace.models.listings import OPEN_NEED_STATUSES
-from marketplace.pairing import PairingProblem
+from marketplace.pairing import PairingProblem, ScoredPairs
 from marketplace.pairing.scoring import (
     NeedWeight,
     PairScore,
     ScoreWeights,
-    coverage_matrix,
-    proximity_matrix,
+    coverage_of_pairs,
+    nearest_communities,
+    proximity_of_pairs,
 )
 
 __all__ = [
@@ -51,20 +58,41 @@ __all__ = [
 
 @dataclass
 class CountyScores:
-    """A county's units (matrix rows) and communities (columns) with every pair's parts."""
+    """A county's units and communities with each candidate pair's parts.
+
+    ``parts`` holds the candidate pairs only (all of them when ``nearest`` is 0).
+    """
 
     units: list[Unit]
     communities: list[Community]
     parts: dict[tuple[int, int], PairScore]
     weights: ScoreWeights = field(default_factory=ScoreWeights)
+    nearest: int = 0  # candidates are each unit's nearest communities (0: all)
+
+    def pairs(self) -> ScoredPairs:
+        """Return the candidate pairs by position, with their total scores."""
+        row = {unit.id: position for position, unit in enumerate(self.units)}
+        column = {community.id: position for position, community in enumerate(self.communities)}
+        keys = list(self.parts)
+        return ScoredPairs(
+            np.array([row[u] for u, _ in keys], dtype=np.int64),
+            np.array([column[c] for _, c in keys], dtype=np.int64),
+            np.array([self.parts[key].total for key in keys], dtype=float),
+        )
 
     def matrix(self) -> np.ndarray:
-        """Return the total scores, shape (len(units), len(communities))."""
-        totals = np.zeros((len(self.units), len(self.communities)))
-        for row, unit in enumerate(self.units):
-            for column, community in enumerate(self.communities):
-                totals[row, column] = self.parts[unit.id, community.id].total
+        """Return the total scores, shape (len(units), len(communities)), NaN off candidates."""
+        totals = np.full((len(self.units), len(self.communities)), np.nan)
+        pairs = self.pairs()
+        totals[pairs.unit, pairs.community] = pairs.score
         return totals
+
+
+def nearest_setting() -> int:
+    """Return how many nearest communities each unit is scored with (0: every one)."""
+    if not has_app_context():
+        return 0
+    return int(current_app.config.get("PAIRING_NEAREST_COMMUNITIES", 0) or 0)
 
 
 def _county_communities(county_id: int) -> list[Community]:
@@ -116,9 +144,20 @@ def _open_needs(community_ids: list[int]):
     ).all()
 
 
-def county_scores(county_id: int, weights: ScoreWeights | None = None) -> CountyScores:
-    """Score every unit × community pair of a county, each as its weighted parts."""
+def county_scores(
+    county_id: int,
+    weights: ScoreWeights | None = None,
+    *,
+    nearest: int | None = None,
+    keep: Iterable[tuple[int, int]] = (),
+) -> CountyScores:
+    """Score a county's candidate pairs, each as its weighted parts.
+
+    ``nearest`` (default: the ``PAIRING_NEAREST_COMMUNITIES`` setting) limits each unit
+    to its nearest communities; the published plan's pairs and ``keep`` stay candidates.
+    """
     weights = weights or ScoreWeights()
+    nearest = nearest_setting() if nearest is None else nearest
     if db.session.get(County, county_id) is None:
         raise NotFound("没有这个县。")
     communities = _county_communities(county_id)
@@ -130,23 +169,44 @@ def county_scores(county_id: int, weights: ScoreWeights | None = None) -> County
     for need, category_id in _open_needs([c.id for c in communities]):
         weight = float(need.urgency * need.remaining)
         needs[need.community_id].append(NeedWeight(need.type_id, category_id, weight))
-    coverage = coverage_matrix(
-        [offered[unit.id] for unit in units], [needs[c.id] for c in communities]
-    )
-    proximity = proximity_matrix(
-        np.array([(u.latitude, u.longitude) for u in units], dtype=float).reshape(-1, 2),
-        np.array([(c.latitude, c.longitude) for c in communities], dtype=float).reshape(-1, 2),
-    )
+    unit_points = np.array([(u.latitude, u.longitude) for u in units], dtype=float).reshape(-1, 2)
+    community_points = np.array(
+        [(c.latitude, c.longitude) for c in communities], dtype=float
+    ).reshape(-1, 2)
     current = published_pairs(county_id)
+    rows, columns = _candidates(
+        units, communities, unit_points, community_points, nearest, current | set(keep)
+    )
+    coverage = coverage_of_pairs(
+        [offered[unit.id] for unit in units], [needs[c.id] for c in communities], rows, columns
+    )
+    proximity = proximity_of_pairs(unit_points, community_points, rows, columns)
     parts = {}
-    for row, unit in enumerate(units):
-        for column, community in enumerate(communities):
-            parts[unit.id, community.id] = PairScore(
-                coverage=weights.coverage * float(coverage[row, column]),
-                proximity=weights.proximity * float(proximity[row, column]),
-                continuity=weights.continuity * float((unit.id, community.id) in current),
-            )
-    return CountyScores(units, communities, parts, weights)
+    for position, (row, column) in enumerate(zip(rows.tolist(), columns.tolist(), strict=True)):
+        key = (units[row].id, communities[column].id)
+        parts[key] = PairScore(
+            coverage=weights.coverage * float(coverage[position]),
+            proximity=weights.proximity * float(proximity[position]),
+            continuity=weights.continuity * float(key in current),
+        )
+    restricted = nearest if 0 < nearest < len(communities) else 0
+    return CountyScores(units, communities, parts, weights, restricted)
+
+
+def _candidates(units, communities, unit_points, community_points, nearest, keep):
+    """Return (unit positions, community positions) of the pairs to score, sorted."""
+    if not 0 < nearest < len(communities):
+        rows, columns = np.indices((len(units), len(communities))).reshape(2, -1)
+        return rows, columns
+    rows, columns = nearest_communities(unit_points, community_points, nearest)
+    row = {unit.id: position for position, unit in enumerate(units)}
+    column = {community.id: position for position, community in enumerate(communities)}
+    extra = [(row[u], column[c]) for u, c in keep if u in row and c in column]
+    if extra:
+        rows = np.concatenate([rows, np.array([u for u, _ in extra], dtype=np.int64)])
+        columns = np.concatenate([columns, np.array([c for _, c in extra], dtype=np.int64)])
+    key = np.unique(rows * len(communities) + columns)
+    return key // len(communities), key % len(communities)
 
 
 def county_problem(
@@ -169,7 +229,7 @@ def county_problem(
     return PairingProblem(
         unit_ids=tuple(str(unit.id) for unit in scores.units),
         community_ids=tuple(str(community.id) for community in scores.communities),
-        scores=scores.matrix(),
+        pairs=scores.pairs(),
         capacity=tuple(per(capacity, unit.id, 1) for unit in scores.units),
         min_quota=tuple(per(min_quota, c.id, 0) for c in scores.communities),
         max_quota=tuple(per(max_quota, c.id, len(scores.units)) for c in scores.communities),

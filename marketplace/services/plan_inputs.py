@@ -7,12 +7,13 @@ plan (so it can be explained and re-run) and turned into the optimizer's problem
 from dataclasses import asdict, dataclass, field, replace
 
 from marketplace.errors import DomainError, InvalidInput
+from marketplace.pairing.scoring import SCORE_PARTS
 from marketplace.services.pairing_scores import ScoreWeights
 
 DEFAULT_QUOTA = (8, 8)
 DEFAULT_CAPACITY = 1
 MAX_QUOTA = 10_000
-WEIGHT_NAMES = ("coverage", "proximity", "continuity")
+WEIGHT_NAMES = SCORE_PARTS  # one weight per score part
 
 
 class PlanInfeasible(DomainError):

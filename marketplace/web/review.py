@@ -7,7 +7,13 @@ from marketplace.auth import page_guard
 from marketplace.errors import DomainError, Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.models.pairing import PLAN_STATUSES
-from marketplace.services import listings_overview, pairing_plans, plan_export, plan_reports
+from marketplace.services import (
+    listings_overview,
+    pairing_plans,
+    plan_export,
+    plan_reports,
+    plan_stability,
+)
 from marketplace.services.access import valid_id
 from marketplace.services.audit import record_refusal
 from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs
@@ -104,6 +110,7 @@ def plan(plan_id: int):
         heatmap=pairing_charts.score_heatmap(detail.communities, detail.units, totals, paired),
         pairs_map=pairing_charts.pairs_map(detail.communities, detail.units, sorted(paired)),
         adjustment_text=plan_reports.adjustment_text,
+        blocking=plan_stability.plan_blocking_pairs(plan_id),
         adjust_form=AdjustForm(),
         transition_form=TransitionForm(),
     )
@@ -151,7 +158,9 @@ def transition(plan_id: int, action: str):
 def compare(plan_id: int):
     comparison = plan_reports.compare_with_published(plan_id)
     chart = pairing_charts.change_bars([(r.community.name, r.change) for r in comparison.rows])
-    return render_template("review/compare.html", comparison=comparison, chart=chart)
+    proposing = request.args.get("stable", "")
+    stable = plan_stability.compare_with_stable(plan_id, proposing) if proposing else None
+    return render_template("review/compare.html", comparison=comparison, chart=chart, stable=stable)
 
 
 @bp.route("/plans/<int:plan_id>/export.xlsx")
