@@ -8,7 +8,9 @@ reads the database and calls it.
   type serves a need fully, one of the same category half (``CATEGORY_MATCH``);
 * proximity: ``1 / (1 + d / HALF_DISTANCE_KM)`` for the great-circle distance d, so 1
   at the same place and 0.5 at ``HALF_DISTANCE_KM``;
-* continuity: 1 when the pair is in the currently published plan.
+* continuity: 1 when the pair is in the currently published plan;
+* preference: 1 when the community asked to keep or to gain this unit (its staff state
+  this before a run, within limits: ``services/pairing_preferences.py``).
 
 Each part lies in 0..1 and is multiplied by its reviewer-set weight.
 """
@@ -24,6 +26,7 @@ import numpy as np
 __all__ = [
     "CATEGORY_MATCH",
     "HALF_DISTANCE_KM",
+    "WEIGHT_NAMES",
     "NeedWeight",
     "PairScore",
     "ScoreWeights",
@@ -32,6 +35,7 @@ __all__ = [
     "proximity_matrix",
 ]
 
+WEIGHT_NAMES = ("coverage", "proximity", "continuity", "preference")
 CATEGORY_MATCH = 0.5
 HALF_DISTANCE_KM = 2.0
 EARTH_RADIUS_KM = 6371.0
@@ -44,9 +48,10 @@ class ScoreWeights:
     coverage: float = 0.6
     proximity: float = 0.25
     continuity: float = 0.15
+    preference: float = 0.2
 
     def __post_init__(self):
-        for name in ("coverage", "proximity", "continuity"):
+        for name in WEIGHT_NAMES:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"权重 {name} 必须是数字")
@@ -59,6 +64,7 @@ class ScoreWeights:
             "coverage": self.coverage,
             "proximity": self.proximity,
             "continuity": self.continuity,
+            "preference": self.preference,
         }
 
 
@@ -69,10 +75,11 @@ class PairScore:
     coverage: float
     proximity: float
     continuity: float
+    preference: float = 0.0
 
     @property
     def total(self) -> float:
-        return self.coverage + self.proximity + self.continuity
+        return self.coverage + self.proximity + self.continuity + self.preference
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from marketplace.extensions import db
 from marketplace.models import County, PairingPlan, PlanAdjustment, PlanPair, User
 from marketplace.models._common import utcnow
 from marketplace.pairing import InvalidProblem, PairingProblem, solve
+from marketplace.pairing.churn import ChangeLimitUnfinished, solve_with_change_limit
 from marketplace.services import audit
 from marketplace.services.notifications import notify
-from marketplace.services.pairing_scores import CountyScores, county_scores
+from marketplace.services.pairing_scores import CountyScores, county_scores, published_pairs
 from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs, adjusted_inputs
 
 ADJUSTMENT_KINDS = {
@@ -84,9 +85,15 @@ def solve_inputs(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, list
         forbidden=tuple((str(u), str(c)) for u, c in inputs.forbidden),
     )
     try:
-        result = solve(problem)
+        if inputs.max_changes is None:
+            result = solve(problem)
+        else:
+            previous = {(str(u), str(c)) for u, c in published_pairs(county_id)}
+            result = solve_with_change_limit(problem, previous, inputs.max_changes)
     except InvalidProblem as error:
         raise InvalidInput(f"输入有误：{error}") from None
+    except ChangeLimitUnfinished:
+        raise PlanInfeasible("在调整上限内求解超时，请放宽“最多调整结对数”后重试。") from None
     if result.status != "optimal":
         short = [int(community_id) for community_id in result.short_communities]
         reason = _readable(result.reason or "在这些条件下无法完成结对。", scores)
@@ -125,10 +132,11 @@ def _apply_pairs(plan: PairingPlan, scores: CountyScores, pairs: list[tuple[int,
             pair = PlanPair(unit_id=key[0], community_id=key[1])
             plan.pairs.append(pair)
         parts = scores.parts[key]
-        pair.coverage, pair.proximity, pair.continuity = (
+        pair.coverage, pair.proximity, pair.continuity, pair.preference = (
             parts.coverage,
             parts.proximity,
             parts.continuity,
+            parts.preference,
         )
         pair.score = parts.total
         pair.pinned = key in pinned

@@ -1,4 +1,5 @@
-"""Pair scores from the database: coverage, proximity and continuity of every unit × community.
+"""Pair scores from the database: every unit × community's coverage, proximity, continuity
+and preference.
 
 Read-only (no commit): it loads a county's communities, units, open needs, published
 offers and the currently published plan in a fixed number of queries, and hands plain
@@ -22,6 +23,7 @@ from marketplace.models import (
     Need,
     Offer,
     PairingPlan,
+    PairingPreference,
     PlanPair,
     ServiceType,
     Township,
@@ -45,6 +47,7 @@ __all__ = [
     "county_scores",
     "coverage_by_community",
     "needs_coverage",
+    "preferred_pairs",
     "published_pairs",
 ]
 
@@ -94,6 +97,18 @@ def published_pairs(county_id: int) -> set[tuple[int, int]]:
     return {(unit_id, community_id) for unit_id, community_id in rows}
 
 
+def preferred_pairs(community_ids: list[int]) -> set[tuple[int, int]]:
+    """Return the (unit id, community id) pairs these communities asked to keep or gain."""
+    if not community_ids:
+        return set()
+    rows = db.session.execute(
+        select(PairingPreference.unit_id, PairingPreference.community_id).where(
+            PairingPreference.community_id.in_(community_ids)
+        )
+    )
+    return {(unit_id, community_id) for unit_id, community_id in rows}
+
+
 def _offered(unit_ids: list[int]) -> dict[int, tuple[set[int], set[int]]]:
     offered: dict[int, tuple[set[int], set[int]]] = {u: (set(), set()) for u in unit_ids}
     rows = db.session.execute(
@@ -138,6 +153,7 @@ def county_scores(county_id: int, weights: ScoreWeights | None = None) -> County
         np.array([(c.latitude, c.longitude) for c in communities], dtype=float).reshape(-1, 2),
     )
     current = published_pairs(county_id)
+    preferred = preferred_pairs([c.id for c in communities])
     parts = {}
     for row, unit in enumerate(units):
         for column, community in enumerate(communities):
@@ -145,6 +161,7 @@ def county_scores(county_id: int, weights: ScoreWeights | None = None) -> County
                 coverage=weights.coverage * float(coverage[row, column]),
                 proximity=weights.proximity * float(proximity[row, column]),
                 continuity=weights.continuity * float((unit.id, community.id) in current),
+                preference=weights.preference * float((unit.id, community.id) in preferred),
             )
     return CountyScores(units, communities, parts, weights)
 
