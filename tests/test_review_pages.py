@@ -13,7 +13,13 @@ from marketplace.services.plan_inputs import PlanInputs
 
 
 def _run_form(communities, units, **changes) -> dict:
-    data = {"title": "测试方案", "coverage": "0.6", "proximity": "0.25", "continuity": "0.15"}
+    data = {
+        "title": "测试方案",
+        "coverage": "0.6",
+        "proximity": "0.25",
+        "continuity": "0.15",
+        "preference": "0.2",
+    }
     for community in communities:
         data[f"min_{community.id}"] = data[f"max_{community.id}"] = "8"
     for unit in units:

@@ -14,6 +14,7 @@ from marketplace.api import (  # noqa: E402,F401  (each module registers its rou
     needs,
     offers,
     pairing_plans,
+    pairing_preferences,
     search,
     stats,
 )

@@ -7,6 +7,7 @@ from marketplace.models.claims import Claim, Evaluation, ProgressReport
 from marketplace.models.listings import Need, Offer
 from marketplace.models.notifications import Notification
 from marketplace.models.pairing import PairingPlan, PlanAdjustment, PlanPair
+from marketplace.models.pairing_preferences import PairingPreference
 from marketplace.models.places import Community, County, Township, Unit
 from marketplace.models.search_outbox import SearchOutbox, SearchReplica
 from marketplace.models.taxonomy import Category, ServiceType
@@ -27,6 +28,7 @@ __all__ = [
     "Notification",
     "Offer",
     "PairingPlan",
+    "PairingPreference",
     "PlanAdjustment",
     "PlanPair",
     "ProgressReport",

@@ -37,6 +37,8 @@ class PairingPlan(db.Model):
     weights: Mapped[dict] = mapped_column(JSON, default=dict)
     forbidden: Mapped[list] = mapped_column(JSON, default=list)
     pinned: Mapped[list] = mapped_column(JSON, default=list)
+    # At most this many of the published plan's pairs may be dropped (None: no cap).
+    max_changes: Mapped[int | None] = mapped_column()
     total_score: Mapped[float] = mapped_column(default=0.0)
     note: Mapped[str] = mapped_column(Text, default="")
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("pairing_plan.id"))
@@ -77,6 +79,7 @@ class PlanPair(db.Model):
     coverage: Mapped[float] = mapped_column(default=0.0)
     proximity: Mapped[float] = mapped_column(default=0.0)
     continuity: Mapped[float] = mapped_column(default=0.0)
+    preference: Mapped[float] = mapped_column(default=0.0)
     pinned: Mapped[bool] = mapped_column(default=False)
 
     plan: Mapped[PairingPlan] = relationship(back_populates="pairs")

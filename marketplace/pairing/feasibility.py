@@ -54,6 +54,7 @@ COMMUNITY_OVER_PINNED = "community_over_pinned"  # communities; needed = pinned,
 CAPACITY_TOTAL = "capacity_total"  # needed = sum of minimums, available = sum of capacities
 TOO_FEW_ALLOWED = "too_few_allowed"  # counts: (community, minimum, allowed units) each
 GROUP_SHORT = "group_short"  # communities; needed = their minimums, available = offered
+CHANGE_LIMIT = "change_limit"  # limit = pairs that may change, available = previous pairs
 
 
 @dataclass(frozen=True)

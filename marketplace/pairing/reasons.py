@@ -67,4 +67,9 @@ def describe(
             f"但可与它们结对的单位最多只能提供 {infeasible.available} 个结对，"
             "无法同时达到最少结对数"
         )
+    if kind == cause.CHANGE_LIMIT:
+        return (
+            f"在“最多调整 {infeasible.limit} 对”的限制下无法同时满足配额、固定与禁止条件"
+            f"（上一版共 {infeasible.available} 对），请放宽调整上限或检查禁止结对"
+        )
     return "在这些条件下无法完成结对"

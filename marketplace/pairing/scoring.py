@@ -8,7 +8,9 @@ reads the database and calls it.
   type serves a need fully, one of the same category half (``CATEGORY_MATCH``);
 * proximity: ``1 / (1 + d / HALF_DISTANCE_KM)`` for the great-circle distance d, so 1
   at the same place and 0.5 at ``HALF_DISTANCE_KM``;
-* continuity: 1 when the pair is in the currently published plan.
+* continuity: 1 when the pair is in the currently published plan;
+* preference: 1 when the community asked to keep or to gain this unit (its staff state
+  this before a run, within limits: ``services/pairing_preferences.py``).
 
 Each part lies in 0..1 and is multiplied by its reviewer-set weight.
 """
@@ -37,8 +39,8 @@ __all__ = [
 ]
 
 # The parts of a pair's score, in order: each a weight in ScoreWeights and a field of
-# PairScore (a new part, such as a community's preference, is added to all three).
-SCORE_PARTS = ("coverage", "proximity", "continuity")
+# PairScore (a new part is added to all three).
+SCORE_PARTS = ("coverage", "proximity", "continuity", "preference")
 
 CATEGORY_MATCH = 0.5
 HALF_DISTANCE_KM = 2.0
@@ -52,6 +54,7 @@ class ScoreWeights:
     coverage: float = 0.6
     proximity: float = 0.25
     continuity: float = 0.15
+    preference: float = 0.2
 
     def __post_init__(self):
         for name in SCORE_PARTS:
@@ -73,6 +76,7 @@ class PairScore:
     coverage: float
     proximity: float
     continuity: float
+    preference: float = 0.0
 
     @property
     def total(self) -> float:

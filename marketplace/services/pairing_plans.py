@@ -15,13 +15,14 @@ from marketplace.extensions import db
 from marketplace.models import County, PairingPlan, PlanAdjustment, PlanPair, User
 from marketplace.models._common import utcnow
 from marketplace.pairing import InvalidProblem, PairingProblem, ProblemTooLarge, solve
+from marketplace.pairing.churn import ChangeLimitUnfinished, solve_with_change_limit
 from marketplace.pairing.feasibility import GROUP_SHORT, TOO_FEW_ALLOWED, Infeasible
 from marketplace.pairing.reasons import describe
 from marketplace.pairing.routing import DEFAULT_BUDGET, MIB
 from marketplace.services import audit
 from marketplace.services.access import has_role
 from marketplace.services.notifications import notify
-from marketplace.services.pairing_scores import CountyScores, county_scores
+from marketplace.services.pairing_scores import CountyScores, county_scores, published_pairs
 from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs, adjusted_inputs
 
 ADJUSTMENT_KINDS = {
@@ -104,11 +105,19 @@ def solve_inputs(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, list
     """Score the county and solve; return the scores and the (unit id, community id) pairs."""
     scores, problem = inputs_problem(county_id, inputs)
     try:
-        result = solve(problem, memory_budget=memory_budget())
+        if inputs.max_changes is None:
+            result = solve(problem, memory_budget=memory_budget())
+        else:
+            previous = {(str(u), str(c)) for u, c in published_pairs(county_id)}
+            result = solve_with_change_limit(
+                problem, previous, inputs.max_changes, memory_budget=memory_budget()
+            )
     except ProblemTooLarge as error:
         raise InvalidInput(f"{error}。") from None
     except InvalidProblem as error:
         raise InvalidInput(f"输入有误：{error}") from None
+    except ChangeLimitUnfinished:
+        raise PlanInfeasible("在调整上限内求解超时，请放宽“最多调整结对数”后重试。") from None
     if result.status != "optimal":
         short = [int(community_id) for community_id in result.short_communities]
         raise PlanInfeasible(reason_text(result.infeasibility, scores), community_ids=short)
@@ -149,10 +158,11 @@ def _apply_pairs(plan: PairingPlan, scores: CountyScores, pairs: list[tuple[int,
             pair = PlanPair(unit_id=key[0], community_id=key[1])
             plan.pairs.append(pair)
         parts = scores.parts[key]
-        pair.coverage, pair.proximity, pair.continuity = (
+        pair.coverage, pair.proximity, pair.continuity, pair.preference = (
             parts.coverage,
             parts.proximity,
             parts.continuity,
+            parts.preference,
         )
         pair.score = parts.total
         pair.pinned = key in pinned

@@ -1,4 +1,5 @@
-"""Pair scores from the database: coverage, proximity and continuity of the candidate pairs.
+"""Pair scores from the database: every unit × community's coverage, proximity, continuity
+and preference.
 
 Read-only (no commit): it loads a county's communities, units, open needs, published
 offers and the currently published plan in a fixed number of queries, and hands plain
@@ -28,6 +29,7 @@ from marketplace.models import (
     Need,
     Offer,
     PairingPlan,
+    PairingPreference,
     PlanPair,
     ServiceType,
     Township,
@@ -52,6 +54,7 @@ __all__ = [
     "county_scores",
     "coverage_by_community",
     "needs_coverage",
+    "preferred_pairs",
     "published_pairs",
 ]
 
@@ -122,6 +125,18 @@ def published_pairs(county_id: int) -> set[tuple[int, int]]:
     return {(unit_id, community_id) for unit_id, community_id in rows}
 
 
+def preferred_pairs(community_ids: list[int]) -> set[tuple[int, int]]:
+    """Return the (unit id, community id) pairs these communities asked to keep or gain."""
+    if not community_ids:
+        return set()
+    rows = db.session.execute(
+        select(PairingPreference.unit_id, PairingPreference.community_id).where(
+            PairingPreference.community_id.in_(community_ids)
+        )
+    )
+    return {(unit_id, community_id) for unit_id, community_id in rows}
+
+
 def _offered(unit_ids: list[int]) -> dict[int, tuple[set[int], set[int]]]:
     offered: dict[int, tuple[set[int], set[int]]] = {u: (set(), set()) for u in unit_ids}
     rows = db.session.execute(
@@ -174,8 +189,9 @@ def county_scores(
         [(c.latitude, c.longitude) for c in communities], dtype=float
     ).reshape(-1, 2)
     current = published_pairs(county_id)
+    preferred = preferred_pairs([c.id for c in communities])
     rows, columns = _candidates(
-        units, communities, unit_points, community_points, nearest, current | set(keep)
+        units, communities, unit_points, community_points, nearest, current | preferred | set(keep)
     )
     coverage = coverage_of_pairs(
         [offered[unit.id] for unit in units], [needs[c.id] for c in communities], rows, columns
@@ -188,6 +204,7 @@ def county_scores(
             coverage=weights.coverage * float(coverage[position]),
             proximity=weights.proximity * float(proximity[position]),
             continuity=weights.continuity * float(key in current),
+            preference=weights.preference * float(key in preferred),
         )
     restricted = nearest if 0 < nearest < len(communities) else 0
     return CountyScores(units, communities, parts, weights, restricted)

@@ -24,9 +24,15 @@ PAIR_HEADER = [
     "需求覆盖",
     "距离",
     "延续",
+    "社区意愿",
     "固定",
 ]
-WEIGHT_LABELS = {"coverage": "需求覆盖", "proximity": "距离", "continuity": "延续"}
+WEIGHT_LABELS = {
+    "coverage": "需求覆盖",
+    "proximity": "距离",
+    "continuity": "延续",
+    "preference": "社区意愿",
+}
 
 
 def _pair_row(community, pair) -> list:
@@ -42,6 +48,7 @@ def _pair_row(community, pair) -> list:
         round(pair.coverage, 4),
         round(pair.proximity, 4),
         round(pair.continuity, 4),
+        round(pair.preference, 4),
         "是" if pair.pinned else "",
     ]
 
@@ -57,6 +64,7 @@ def plan_workbook(plan_id: int) -> bytes:
         "coverage": detail.inputs.weights.coverage,
         "proximity": detail.inputs.weights.proximity,
         "continuity": detail.inputs.weights.continuity,
+        "preference": detail.inputs.weights.preference,
     }
     for label, value in [
         ("方案", plan.title),

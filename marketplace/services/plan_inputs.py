@@ -66,6 +66,12 @@ def _pairs(value, what: str) -> list[tuple[int, int]]:
     return sorted(set(pairs))
 
 
+def _max_changes(value) -> int | None:
+    if value in (None, ""):
+        return None
+    return _int(value, "最多调整结对数")
+
+
 def weights_from(value) -> ScoreWeights:
     """Return score weights from a dict, refusing negative or non-numeric values."""
     if value in (None, ""):
@@ -95,6 +101,8 @@ class PlanInputs:
     forbidden: list[tuple[int, int]] = field(default_factory=list)
     pinned: list[tuple[int, int]] = field(default_factory=list)
     default_quota: tuple[int, int] = DEFAULT_QUOTA
+    # At most this many of the published plan's pairs may be dropped; None: no cap.
+    max_changes: int | None = None
 
     def quota_of(self, community_id: int) -> tuple[int, int]:
         """Return (min, max) units for a community."""
@@ -134,6 +142,7 @@ class PlanInputs:
             "weights": asdict(self.weights),
             "forbidden": [list(pair) for pair in self.forbidden],
             "pinned": [list(pair) for pair in self.pinned],
+            "max_changes": self.max_changes,
         }
 
     @classmethod
@@ -163,6 +172,7 @@ class PlanInputs:
             forbidden=_pairs(data.get("forbidden"), "禁止结对"),
             pinned=_pairs(data.get("pinned"), "固定结对"),
             default_quota=default,
+            max_changes=_max_changes(data.get("max_changes")),
         )
 
     @classmethod
@@ -175,6 +185,7 @@ class PlanInputs:
                 "weights": plan.weights,
                 "forbidden": plan.forbidden,
                 "pinned": plan.pinned,
+                "max_changes": plan.max_changes,
             }
         )
 

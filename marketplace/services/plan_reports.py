@@ -75,6 +75,16 @@ class Comparison:
     added: list[tuple[Unit, Community]]
     removed: list[tuple[Unit, Community]]
     rows: list[CommunityChange]
+    kept: int = 0  # pairs of the published plan this plan keeps
+
+    @property
+    def base_count(self) -> int:
+        return self.kept + len(self.removed)
+
+    @property
+    def churn_percent(self) -> float:
+        """Share of the published plan's pairs this plan drops, in percent."""
+        return 100.0 * len(self.removed) / self.base_count if self.base_count else 0.0
 
 
 def plans_page(*, status: str = "", page: int = 1, per_page: int = 20) -> Page:
@@ -193,7 +203,7 @@ def compare_with_published(plan_id: int) -> Comparison:
     ]
     added = [(units[u], communities[c]) for u, c in sorted(new - old, key=lambda k: (k[1], k[0]))]
     removed = [(units[u], communities[c]) for u, c in sorted(old - new, key=lambda k: (k[1], k[0]))]
-    return Comparison(plan, base, added, removed, rows)
+    return Comparison(plan, base, added, removed, rows, kept=len(new & old))
 
 
 def published_pairs(*, community_id: int | None = None, unit_id: int | None = None):
@@ -246,6 +256,7 @@ def plan_to_json(plan: PairingPlan, pairs: list[PlanPair] | None = None) -> dict
             "weights": plan.weights,
             "forbidden": plan.forbidden,
             "pinned": plan.pinned,
+            "max_changes": plan.max_changes,
         },
         "created_at": plan.created_at.isoformat() if plan.created_at else None,
         "approved_at": plan.approved_at.isoformat() if plan.approved_at else None,
@@ -264,6 +275,7 @@ def plan_to_json(plan: PairingPlan, pairs: list[PlanPair] | None = None) -> dict
                 "coverage": round(pair.coverage, 6),
                 "proximity": round(pair.proximity, 6),
                 "continuity": round(pair.continuity, 6),
+                "preference": round(pair.preference, 6),
                 "pinned": pair.pinned,
             }
             for pair in pairs

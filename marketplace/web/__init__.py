@@ -11,6 +11,7 @@ from marketplace.web.ledgers import bp as ledgers_bp
 from marketplace.web.listings import bp as listings_bp
 from marketplace.web.main import bp as main_bp
 from marketplace.web.notifications import bp as notifications_bp
+from marketplace.web.pairing_preferences import bp as pairing_preferences_bp
 from marketplace.web.pairs import bp as pairs_bp
 from marketplace.web.review import bp as review_bp
 from marketplace.web.search import bp as search_bp
@@ -27,6 +28,7 @@ blueprints = [
     unit_bp,
     booking_desk_bp,
     pairs_bp,
+    pairing_preferences_bp,
     review_bp,
     ledgers_bp,
     admin_bp,

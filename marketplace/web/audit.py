@@ -3,13 +3,13 @@
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from marketplace.auth import require_role
+from marketplace.auth import page_guard
 from marketplace.errors import InvalidInput
 from marketplace.services import audit_log
 from marketplace.services.audit_log import AuditFilters
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-bp.before_request(require_role("admin", "reviewer"))
+bp.before_request(page_guard("admin", "reviewer"))
 
 
 @bp.route("/")

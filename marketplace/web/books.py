@@ -5,14 +5,14 @@ from urllib.parse import quote
 from flask import Blueprint, Response
 from flask_login import current_user
 
-from marketplace.auth import require_role
+from marketplace.auth import page_guard
 from marketplace.services import ledger_books
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 bp = Blueprint("books", __name__, url_prefix="/books")
 # Whose book it is is checked by the service (403 for another community's or unit's).
-bp.before_request(require_role("community", "unit", "reviewer", "admin"))
+bp.before_request(page_guard("community", "unit", "reviewer", "admin"))
 
 
 def _xlsx(filename: str, content: bytes) -> Response:

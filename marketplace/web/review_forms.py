@@ -54,6 +54,12 @@ class RunForm(ChineseForm):
     coverage = _weight("需求覆盖权重", ScoreWeights().coverage)
     proximity = _weight("距离权重", ScoreWeights().proximity)
     continuity = _weight("延续权重", ScoreWeights().continuity)
+    preference = _weight("社区意愿权重", ScoreWeights().preference)
+    max_changes = IntegerField(
+        "最多调整结对数",
+        validators=[Optional(), NumberRange(0, 10_000, "必须在 0 到 10000 之间。")],
+        description="与已发布方案相比，最多撤下多少对现有结对；留空表示不限。",
+    )
     pinned = FieldList(FormField(PairRowForm), min_entries=PAIR_ROWS, max_entries=20)
     forbidden = FieldList(FormField(PairRowForm), min_entries=PAIR_ROWS, max_entries=20)
 
@@ -79,6 +85,8 @@ def run_form(communities, units, *, based_on: PlanInputs | None = None) -> RunFo
             "coverage": inputs.weights.coverage,
             "proximity": inputs.weights.proximity,
             "continuity": inputs.weights.continuity,
+            "preference": inputs.weights.preference,
+            "max_changes": inputs.max_changes,
             "pinned": [{"unit": u, "community": c} for u, c in inputs.pinned],
             "forbidden": [{"unit": u, "community": c} for u, c in inputs.forbidden],
         }
@@ -138,13 +146,16 @@ def form_inputs(form: RunForm, communities, units) -> PlanInputs | None:
     if clash:
         form.forbidden.errors.append("同一结对不能既固定又禁止。")
         return None
-    weights = ScoreWeights(form.coverage.data, form.proximity.data, form.continuity.data)
+    weights = ScoreWeights(
+        form.coverage.data, form.proximity.data, form.continuity.data, form.preference.data
+    )
     return PlanInputs(
         quotas={cid: q for cid, q in quotas.items() if q != DEFAULT_QUOTA},
         capacities=capacities,
         weights=weights,
         forbidden=forbidden,
         pinned=pinned,
+        max_changes=form.max_changes.data,
     )
 
 
