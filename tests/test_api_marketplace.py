@@ -391,6 +391,8 @@ def test_api_lists_cost_the_same_queries_for_5_or_100_rows(demo_app, demo_client
         assert response.status_code == 200
         return len(statements), len(response.json["results"])
 
+    for who in headers:  # a token's first use records last_used_at: a one-off write
+        assert demo_client.get("/api/v1/claims", headers=headers[who]).status_code == 200
     for url, who in (("/needs", "unit01"), ("/offers", "unit01"), ("/claims", "community01")):
         few, few_rows = cost(url, who, 1)
         many, many_rows = cost(url, who, 100)

@@ -51,6 +51,7 @@ def tokens():
     user = current_user._get_current_object()
     if form.validate_on_submit():
         new_token = api_tokens.issue_api_token(user, form.label.data)
+        form.label.data = ""  # the next token gets its own label
     listed = [(token, api_tokens.is_live(token)) for token in api_tokens.tokens_of(user)]
     return render_template("auth/tokens.html", form=form, tokens=listed, new_token=new_token)
 
