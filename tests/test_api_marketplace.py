@@ -311,6 +311,7 @@ API_ROLES = {
     "api.update_need": {"community"},
     "api.publish_need": {"community"},
     "api.withdraw_need": {"community"},
+    "api.invite_unit": {"community"},
     "api.accept_claim": {"community"},
     "api.decline_claim": {"community"},
     "api.complete_claim": {"community"},
