@@ -140,6 +140,12 @@ def width(request) -> int:
     return request.param
 
 
+def _note_failed_resource(response, errors: list[str]) -> None:
+    """Remember a stylesheet, script, image or icon that failed to load."""
+    if response.status >= 400 and response.request.resource_type != "document":
+        errors.append(f"{response.status} {response.url}")
+
+
 @pytest.fixture
 def page_at(browser, live_server):
     """Return a factory of pages, each in its own context, at a given screen width."""
@@ -158,10 +164,11 @@ def page_at(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("response", lambda response: _note_failed_resource(response, errors))
         return page
 
     errors: list[str] = []
     yield _page_at
     for context in contexts:
         context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, f"JavaScript errors or missing files on the page: {errors}"
