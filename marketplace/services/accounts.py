@@ -27,6 +27,7 @@ from marketplace.security import (
 from marketplace.services import audit
 
 BAD_CREDENTIALS = "用户名或密码不正确。"
+ACCOUNT_DISABLED = "该账号已停用，请联系系统管理员。"
 ADDRESS_FAILURE_FACTOR = 4  # one address may fail for several accounts before it is slowed
 
 
@@ -38,9 +39,20 @@ def _recent_failures(column, value, window_start) -> int:
     )
 
 
+def normalise_username(username: str | None) -> str:
+    """Return the one spelling a username is stored and looked up by (UNIT01 = unit01)."""
+    return (username or "").strip().lower()
+
+
+def find_user(username: str | None) -> User | None:
+    """Return the account named ``username`` whatever its letter case, or None."""
+    name = normalise_username(username)
+    return db.session.scalar(select(User).where(func.lower(User.username) == name))
+
+
 def authenticate(username: str, password: str, address: str) -> User:
     """Return the user for these credentials, or refuse (throttled after repeated failures)."""
-    username = (username or "").strip()
+    username = normalise_username(username)
     limit, window = current_app.config["LOGIN_RATE_LIMIT"]
     window_start = utcnow() - timedelta(seconds=window)
     if (
@@ -52,14 +64,18 @@ def authenticate(username: str, password: str, address: str) -> User:
         db.session.commit()
         raise TooManyRequests("登录失败次数过多，请 15 分钟后再试。")
 
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = find_user(username)
     if user is None:
         burn_verification_time()
-    if user is None or not verify_password(user.password_hash, password) or not user.active:
+    if user is None or not verify_password(user.password_hash, password):
         db.session.add(LoginFailure(username=username[:40], address=address))
         audit.record("login.failed", username=username, detail="bad credentials")
         db.session.commit()
         raise NotAuthenticated(BAD_CREDENTIALS)
+    if not user.active:  # said only after the right password, so it reveals nothing new
+        audit.record("login.refused", actor=user, obj=user, detail="account disabled")
+        db.session.commit()
+        raise Forbidden(ACCOUNT_DISABLED)
 
     db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
     audit.record("login.succeeded", actor=user, obj=user)
@@ -103,7 +119,7 @@ def create_user(
     check_password: bool = True,
 ) -> User:
     """Create an account bound to its community or unit as its role requires."""
-    username = username.strip()
+    username = normalise_username(username)
     if not username or len(username) > 40:
         raise InvalidInput("用户名不能为空，且不超过 40 个字符。", field="username")
     if role not in ROLES:
@@ -114,7 +130,7 @@ def create_user(
         raise InvalidInput("单位党组织书记必须绑定一个单位。", field="unit")
     if check_password and (problem := password_problem(password, username)):
         raise InvalidInput(problem, field="password")
-    if db.session.scalar(select(User.id).where(User.username == username)):
+    if find_user(username) is not None:
         raise InvalidInput(f"用户名 {username} 已存在。", field="username")
     user = User(
         username=username,
