@@ -6,6 +6,7 @@ from flask_login import current_user
 from marketplace.auth import require_role
 from marketplace.errors import InvalidInput
 from marketplace.services import claims, listings_overview, needs, pages_queries
+from marketplace.web.confirmation import confirm_first
 from marketplace.web.marketplace_forms import (
     NeedForm,
     RatingForm,
@@ -75,6 +76,7 @@ def publish_need(need_id: int):
 
 
 @bp.route("/needs/<int:need_id>/withdraw", methods=["POST"])
+@confirm_first
 def withdraw_need(need_id: int):
     return act(lambda: needs.withdraw_need(current_user, need_id), "需求已撤回。")
 
@@ -85,6 +87,7 @@ def accept_claim(claim_id: int):
 
 
 @bp.route("/claims/<int:claim_id>/decline", methods=["POST"])
+@confirm_first
 def decline_claim(claim_id: int):
     reason = request.form.get("reason", "")  # optional; the service checks its length
     return act(lambda: claims.decline_claim(current_user, claim_id, reason), "已婉拒该认领。")

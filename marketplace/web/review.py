@@ -11,6 +11,7 @@ from marketplace.services import listings_overview, pairing_plans, plan_export, 
 from marketplace.services.audit import record_refusal
 from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs
 from marketplace.web import pairing_charts
+from marketplace.web.confirmation import confirm_first
 from marketplace.web.review_forms import (
     AdjustForm,
     TransitionForm,
@@ -123,6 +124,7 @@ def adjust(plan_id: int):
 
 
 @bp.route("/plans/<int:plan_id>/<action>", methods=["POST"])
+@confirm_first
 def transition(plan_id: int, action: str):
     form = TransitionForm()
     if action not in TRANSITIONS and action != "return":

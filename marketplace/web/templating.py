@@ -4,6 +4,7 @@ from flask import Flask
 from flask_login import current_user
 
 from marketplace.models._common import local_time
+from marketplace.web.confirmation import init_confirmation
 
 # Entries whose endpoint is not registered are left out, so an area can ship alone.
 NAVIGATION = {
@@ -35,6 +36,7 @@ def init_templating(app: Flask) -> None:
     """Register the context processor and filters used by the base layout."""
     app.add_template_filter(local_time, "local_time")
     app.add_template_global(lambda name: name in app.view_functions, "has_endpoint")
+    init_confirmation(app)
 
     @app.context_processor
     def navigation_context():

@@ -1,5 +1,6 @@
 """Helpers for browser tests: sign in, check accessibility and layout, confirm."""
 
+
 def login(page, username: str, password: str = "demo-pass"):
     """Sign in through the form; returns the page on the role's landing page."""
     page.goto("/login")
