@@ -361,3 +361,15 @@ def test_a_claim_that_lost_a_race_is_told_why():
     assert explain("partly_claimed", 4) == "剩余数量不足：该需求仅剩 1 场次可认领。"
     assert explain("fully_claimed", 5) == "剩余数量不足：该需求仅剩 0 场次可认领。"
     assert explain("withdrawn", 0) == "该需求当前为「已撤回」，不能认领。"
+
+
+def test_progress_never_falls_back(db, people):
+    staff, need, unit_a, _ = people
+    claim = claims.claim_need(unit_a, need.id, 2)
+    claims.accept_claim(staff, claim.id)
+    claims.report_progress(unit_a, claim.id, "过半", 60)
+    with pytest.raises(InvalidInput, match="不能低于上次汇报的 60%") as refused:
+        claims.report_progress(staff, claim.id, "写错了", 20)
+    assert refused.value.field == "percent"
+    claims.report_progress(staff, claim.id, "持平也可以", 60)
+    assert claims.report_progress(unit_a, claim.id, "完成", 100).percent == 100

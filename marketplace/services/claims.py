@@ -270,6 +270,15 @@ def withdraw_claim(actor: User, claim_id: int) -> Claim:
     return claim
 
 
+def _latest_percent(claim_id: int) -> int | None:
+    return db.session.scalar(
+        select(ProgressReport.percent)
+        .where(ProgressReport.claim_id == claim_id)
+        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+        .limit(1)
+    )
+
+
 def report_progress(actor: User, claim_id: int, note, percent) -> ProgressReport:
     """Record progress on an accepted claim; the first report starts the work."""
     if actor is not None and getattr(actor, "role", None) == "community":
@@ -281,6 +290,9 @@ def report_progress(actor: User, claim_id: int, note, percent) -> ProgressReport
     reader = FieldReader({"note": note, "percent": percent})
     note = reader.text("note", "进展说明", max_length=2000, required=True)
     percent = reader.integer("percent", "完成百分比", minimum=0, maximum=100, default=0)
+    last = _latest_percent(claim.id)
+    if "percent" not in reader.errors and last is not None and percent < last:
+        reader.fail("percent", f"完成百分比不能低于上次汇报的 {last}%（进度只能前进）。")
     reader.raise_if_invalid()
     _require_status(claim, ("accepted", "in_progress"), "报告进展")
     report = ProgressReport(claim_id=claim.id, author_id=actor.id, note=note, percent=percent)
