@@ -28,7 +28,7 @@ from marketplace.services.claim_queries import (  # noqa: F401  (part of this mo
 )
 from marketplace.services.fields import FieldReader
 from marketplace.services.needs import MAX_QUANTITY, lock_need
-from marketplace.services.notifications import notify, staff_of
+from marketplace.services.notifications import notify, settle, staff_of
 
 # Need states that the claims no longer drive (set by the community or by time).
 _FIXED_NEED_STATUSES = ("draft", "withdrawn", "expired")
@@ -221,6 +221,16 @@ def _move(actor, claim, need, action, status, *, detail="") -> dict:
     return before
 
 
+def _settle_answered(need: Need) -> None:
+    """Once no claim on ``need`` awaits an answer, its "please confirm" notices are read."""
+    db.session.flush()
+    waiting = db.session.scalar(
+        select(Claim.id).where(Claim.need_id == need.id, Claim.status == "proposed").limit(1)
+    )
+    if waiting is None:
+        settle(staff_of(community_id=need.community_id), _need_url(need), "claim_proposed")
+
+
 def accept_claim(actor: User, claim_id: int) -> Claim:
     """Accept a proposed claim on one of the actor's community's needs."""
     claim, need = _as_community(actor, claim_id)
@@ -232,6 +242,7 @@ def accept_claim(actor: User, claim_id: int) -> Claim:
         f"社区已接受您对「{need.title}」的认领，请按计划实施。",
         _need_url(need),
     )
+    _settle_answered(need)
     db.session.commit()
     return claim
 
@@ -251,6 +262,7 @@ def decline_claim(actor: User, claim_id: int, reason: str = "") -> Claim:
         f"社区婉拒了您对「{need.title}」的认领。{suffix}",
         _need_url(need),
     )
+    _settle_answered(need)
     db.session.commit()
     return claim
 

@@ -4,7 +4,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
-from marketplace.models import Claim, Community, Evaluation, Need, Offer, Township, Unit
+from marketplace.models import (
+    Booking,
+    Claim,
+    Community,
+    Evaluation,
+    Need,
+    Offer,
+    Township,
+    Unit,
+)
 from marketplace.models.listings import OPEN_NEED_STATUSES
 
 
@@ -76,6 +85,12 @@ def unit_overview(unit: Unit) -> dict:
         "claim_counts": claim_counts,
         "rating_average": float(average) if average is not None else None,
         "rating_count": rated,
+        "booking_requests": db.session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .join(Offer, Offer.id == Booking.offer_id)
+            .where(Offer.unit_id == unit.id, Booking.status == "requested")
+        ),
     }
 
 

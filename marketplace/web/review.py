@@ -106,6 +106,7 @@ def plan(plan_id: int):
         adjustment_text=plan_reports.adjustment_text,
         adjust_form=AdjustForm(),
         transition_form=TransitionForm(),
+        may_approve=pairing_plans.may_approve(current_user, detail.plan),
     )
 
 

@@ -43,3 +43,18 @@ def confirm(page, button_name: str = "确定") -> None:
     dialog = page.get_by_role("dialog")
     dialog.get_by_role("button", name=button_name).click()
     page.wait_for_load_state()
+
+
+def nav(page, label: str) -> None:
+    """Follow a link of the top navigation, opening the collapsed menu on a phone first."""
+    toggler = page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+        page.locator("#mainNav.show").wait_for()
+    page.locator("#mainNav").get_by_role("link", name=label, exact=True).click()
+    page.wait_for_load_state()
+
+
+def flash_text(page) -> str:
+    """Return the text of the flashed messages on the page."""
+    return " ".join(page.locator("main .alert").all_inner_texts())
