@@ -10,8 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from marketplace.auth import require_role
 from marketplace.errors import InvalidInput
 from marketplace.services import imports, ledgers
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from marketplace.web.downloads import XLSX, attachment
 
 bp = Blueprint("ledgers", __name__, url_prefix="/ledgers")
 bp.before_request(require_role("reviewer", "admin"))
@@ -23,10 +22,8 @@ class ImportForm(FlaskForm):
     dry_run = BooleanField("只检查，不写入")
 
 
-def _xlsx(content: bytes, filename: str) -> Response:
-    response = Response(content, mimetype=XLSX)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+def _xlsx(content: bytes, name: str, fallback: str) -> Response:
+    return attachment(content, XLSX, name, fallback)
 
 
 @bp.route("/")
@@ -37,12 +34,14 @@ def index():
 
 @bp.route("/<kind>.xlsx")
 def download(kind: str):
-    return _xlsx(ledgers.ledger_workbook(kind), f"{kind}-ledger.xlsx")
+    content = ledgers.ledger_workbook(kind)  # refuses an unknown kind
+    return _xlsx(content, f"{ledgers.LEDGERS[kind]}.xlsx", f"{kind}-ledger.xlsx")
 
 
 @bp.route("/templates/<kind>.xlsx")
 def template(kind: str):
-    return _xlsx(imports.template_workbook(kind), f"{kind}-template.xlsx")
+    content = imports.template_workbook(kind)
+    return _xlsx(content, f"{imports.LABELS[kind]}导入模板.xlsx", f"{kind}-template.xlsx")
 
 
 @bp.route("/import", methods=["POST"])

@@ -1,6 +1,6 @@
 """Pages for the organization department's reviewers (role ``reviewer``)."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.auth import require_role
@@ -12,6 +12,7 @@ from marketplace.services.audit import record_refusal
 from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs
 from marketplace.web import pairing_charts
 from marketplace.web.confirmation import confirm_first
+from marketplace.web.downloads import XLSX, attachment
 from marketplace.web.review_forms import (
     AdjustForm,
     TransitionForm,
@@ -158,17 +159,19 @@ def compare(plan_id: int):
 
 @bp.route("/plans/<int:plan_id>/export.xlsx")
 def export_xlsx(plan_id: int):
-    return Response(
+    return attachment(
         plan_export.plan_workbook(plan_id),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename=pairing-plan-{plan_id}.xlsx"},
+        XLSX,
+        f"结对方案{plan_id}.xlsx",
+        f"pairing-plan-{plan_id}.xlsx",
     )
 
 
 @bp.route("/plans/<int:plan_id>/export.csv")
 def export_csv(plan_id: int):
-    return Response(
+    return attachment(
         plan_export.plan_csv(plan_id),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename=pairing-plan-{plan_id}.csv"},
+        "text/csv; charset=utf-8",
+        f"结对方案{plan_id}.csv",
+        f"pairing-plan-{plan_id}.csv",
     )

@@ -56,5 +56,8 @@ def nav(page, label: str) -> None:
 
 
 def flash_text(page) -> str:
-    """Return the text of the flashed messages on the page."""
-    return " ".join(page.locator("main .alert").all_inner_texts())
+    """Return the text of the flashed messages, waiting for the page a click opened."""
+    page.wait_for_load_state()
+    alerts = page.locator("main .alert")
+    alerts.first.wait_for()
+    return " ".join(alerts.all_inner_texts())
