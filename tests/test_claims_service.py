@@ -23,7 +23,11 @@ def people(db):
 
 def _notices(db, user: User) -> list[str]:
     return list(
-        db.session.scalars(select(Notification.kind).where(Notification.user_id == user.id))
+        db.session.scalars(
+            select(Notification.kind)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.id)
+        )
     )
 
 
@@ -66,6 +70,11 @@ def test_whole_workflow_moves_the_need_and_leaves_audit_and_notices(db, people):
     need_actions = [e.action for e in history("need", need.id)]
     assert need_actions == ["claim.rate", "claim.complete", "claim.progress", "claim.propose"]
     assert _notices(db, staff) == ["claim_proposed", "claim_progress"]
+    # answering the claim settled the "please confirm" notice: it no longer asks
+    unread = select(Notification.kind).where(
+        Notification.user_id == staff.id, Notification.read_at.is_(None)
+    )
+    assert list(db.session.scalars(unread)) == ["claim_progress"]
     assert _notices(db, unit_a) == [
         "claim_accepted",
         "claim_progress",

@@ -5,6 +5,7 @@ from marketplace.web.auth import bp as auth_bp
 from marketplace.web.bookings import bp as bookings_bp
 from marketplace.web.bookings import desk as booking_desk_bp
 from marketplace.web.community import bp as community_bp
+from marketplace.web.county_map import bp as county_map_bp
 from marketplace.web.ledgers import bp as ledgers_bp
 from marketplace.web.listings import bp as listings_bp
 from marketplace.web.main import bp as main_bp
@@ -28,4 +29,5 @@ blueprints = [
     review_bp,
     ledgers_bp,
     admin_bp,
+    county_map_bp,
 ]

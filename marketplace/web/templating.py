@@ -8,7 +8,11 @@ from marketplace.web.confirmation import init_confirmation
 
 # Entries whose endpoint is not registered are left out, so an area can ship alone.
 NAVIGATION = {
-    None: [("main.index", "首页"), ("search.facilities", "找场地")],
+    None: [
+        ("main.index", "首页"),
+        ("search.facilities", "找场地"),
+        ("county_map.index", "亲民地图"),
+    ],
     "community": [
         ("community.dashboard", "社区工作台"),
         ("community.needs", "需求清单"),

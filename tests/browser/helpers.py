@@ -1,5 +1,7 @@
 """Helpers for browser tests: sign in, check accessibility and layout, confirm."""
 
+import re
+
 
 def login(page, username: str, password: str = "demo-pass"):
     """Sign in through the form; returns the page on the role's landing page."""
@@ -51,7 +53,8 @@ def nav(page, label: str) -> None:
     if toggler.is_visible():
         toggler.click()
         page.locator("#mainNav.show").wait_for()
-    page.locator("#mainNav").get_by_role("link", name=label, exact=True).click()
+    # a link may carry a count after its label (通知 3)
+    page.locator("#mainNav").get_by_role("link", name=re.compile(f"^{re.escape(label)}")).click()
     page.wait_for_load_state()
 
 
