@@ -15,7 +15,7 @@ def test_crowded_labels_do_not_collide():
     boxes = [spot.box for spot in placed if spot]
     assert len(boxes) >= 55  # nearly all found room
     for i, box in enumerate(boxes):
-        assert 0 <= box.left and box.right <= 640 and 0 <= box.top and box.bottom <= 480
+        assert box.left >= 0 and box.right <= 640 and box.top >= 0 and box.bottom <= 480
         for other in boxes[i + 1 :]:
             assert not box.hits(other, gap=0)
     dots = [Box(x - r, y - r, x + r, y + r) for x, y, r, _, _ in items]

@@ -7,6 +7,8 @@ line. A label that finds no room is left out (the table beside the map still nam
 
 from dataclasses import dataclass
 
+LINE_HEIGHT = 1.45  # em: the height browsers give a line of CJK text
+BASELINE = 1.12  # em below the top of that line
 DIRECTIONS = ((1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (-1, -1), (1, 1), (-1, 1))
 
 
@@ -36,7 +38,7 @@ class Placed:
 
 def text_width(text: str, font_size: float) -> float:
     """Estimate the drawn width of ``text``: CJK characters are square, others narrower."""
-    return sum(font_size if ord(ch) > 0x2E80 else font_size * 0.62 for ch in text)
+    return sum(font_size if ord(ch) > 0x2E80 else font_size * 0.66 for ch in text)
 
 
 def place_labels(
@@ -53,7 +55,8 @@ def place_labels(
     taken = list(obstacles or []) + [Box(x - r, y - r, x + r, y + r) for x, y, r, _, _ in items]
     placed: list[Placed | None] = []
     for x, y, radius, text, size in items:
-        label_width, label_height = text_width(text, size), size
+        # a browser's text box spans the font's ascent and descent: about 1.45 em for CJK fonts
+        label_width, label_height = text_width(text, size), size * LINE_HEIGHT
         spot = None
         for step in range(6):
             reach = radius + 2 + step * size * 0.9
@@ -67,7 +70,7 @@ def place_labels(
                     continue
                 if any(box.hits(other) for other in taken):
                     continue
-                spot = Placed(left, top + label_height * 0.85, box, leader=step > 1)
+                spot = Placed(left, top + size * BASELINE, box, leader=step > 1)
                 break
             if spot:
                 break

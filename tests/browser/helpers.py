@@ -14,8 +14,8 @@ def login(page, username: str, password: str = "demo-pass"):
     return page
 
 
-def axe_check(page, *, impacts=("serious", "critical")) -> None:
-    """Fail listing every axe-core violation of the given impacts on the current page."""
+def axe_problems(page, *, impacts=("serious", "critical")) -> list[str]:
+    """Return a line per axe-core violation of the given impacts on the current page."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
@@ -24,20 +24,30 @@ def axe_check(page, *, impacts=("serious", "critical")) -> None:
         for violation in results.response["violations"]
         if violation.get("impact") in impacts
     ]
-    lines = [
+    return [
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-        + "; ".join(node["target"][0] for node in violation["nodes"][:5])
+        + "; ".join(str(node["target"][0]) for node in violation["nodes"][:5])
         for violation in found
     ]
-    assert not found, f"accessibility violations on {page.url}:\n" + "\n".join(lines)
+
+
+def axe_check(page, *, impacts=("serious", "critical")) -> None:
+    """Fail listing every axe-core violation of the given impacts on the current page."""
+    lines = axe_problems(page, impacts=impacts)
+    assert not lines, f"accessibility violations on {page.url}:\n" + "\n".join(lines)
+
+
+def overflow(page) -> int:
+    """Return by how many pixels the page is wider than the screen."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
 
 
 def assert_fits(page) -> None:
     """Fail when the page is wider than the screen (it would scroll sideways)."""
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 1, f"{page.url} is {overflow}px wider than the screen"
+    extra = overflow(page)
+    assert extra <= 1, f"{page.url} is {extra}px wider than the screen"
 
 
 def confirm(page, button_name: str = "确定") -> None:
@@ -64,3 +74,22 @@ def flash_text(page) -> str:
     alerts = page.locator("main .alert")
     alerts.first.wait_for()
     return " ".join(alerts.all_inner_texts())
+
+
+_OVERLAPS = """
+(selector) => {
+  const boxes = [...document.querySelectorAll(selector)].map((t) => t.getBoundingClientRect());
+  const hits = [];
+  boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (w > 0.5 && h > 0.5) hits.push([i, w, h]);
+  }));
+  return {count: boxes.length, hits: hits.length};
+}
+"""
+
+
+def label_overlaps(page, selector: str) -> dict:
+    """Return ``{"count": labels, "hits": overlapping pairs}`` of the elements drawn."""
+    return page.evaluate(_OVERLAPS, selector)

@@ -1,19 +1,14 @@
 """The reviewers by clicks: run → adjust → compare → submit → approve (another) → publish."""
 
-from tests.browser.helpers import assert_fits, axe_check, confirm, flash_text, login, nav
-
-OVERLAP_SCRIPT = """
-(selector) => {
-  const boxes = [...document.querySelectorAll(selector)].map((t) => t.getBoundingClientRect());
-  const hits = [];
-  boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
-    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
-    const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-    if (w > 0.5 && h > 0.5) hits.push([i, w, h]);
-  }));
-  return {count: boxes.length, hits: hits.length};
-}
-"""
+from tests.browser.helpers import (
+    assert_fits,
+    axe_check,
+    confirm,
+    flash_text,
+    label_overlaps,
+    login,
+    nav,
+)
 
 
 def test_reviewers_run_adjust_compare_submit_approve_publish(page_at, width):
@@ -38,7 +33,7 @@ def test_reviewers_run_adjust_compare_submit_approve_publish(page_at, width):
     assert author.locator(".heatmap text").count() >= 88 * 11  # a number in every cell
     assert author.locator(".heatmap rect[stroke='#111']").count() >= 80
     # the pair map names every community and numbers every unit, no label over another
-    labels = author.evaluate(OVERLAP_SCRIPT, ".pairs-map .map-label")
+    labels = label_overlaps(author, ".pairs-map .map-label")
     assert labels["count"] >= 90 and labels["hits"] == 0, labels
 
     author.locator("#adjust").get_by_label("固定：单位").select_option(index=3)
