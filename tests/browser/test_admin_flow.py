@@ -76,3 +76,17 @@ def test_admin_checks_an_import_and_downloads_chinese_named_ledgers(page_at, wid
     admin.get_by_role("button", name="上传并导入").click()
     refused = admin.locator(".invalid-feedback, .alert-danger").all_inner_texts()
     assert refused and all(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in refused)
+
+
+def test_confirmation_works_without_javascript(page_at, width):
+    target = {1366: "unit42", 390: "unit43"}[width]
+    admin = login(page_at(width, javascript=False), "admin")
+    admin.get_by_label("搜索账号").fill(target)
+    admin.get_by_role("button", name="筛选").click()
+    admin.locator("tbody tr").get_by_role("button", name="停用").click()
+    admin.wait_for_load_state()
+    assert admin.locator("h1").inner_text() == "请确认"  # a page asks, nothing changed yet
+    assert "确定停用吗" in admin.locator("main").inner_text()
+    admin.get_by_role("button", name="确定").click()
+    assert f"账号 {target} 已停用" in flash_text(admin)
+    assert_fits(admin)
