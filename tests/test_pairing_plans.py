@@ -229,3 +229,24 @@ def test_return_to_draft_and_discard(demo_app):
     published = plan_reports.published_plan(plan.county_id)
     with pytest.raises(Conflict):  # a published plan is replaced, never discarded
         pairing_plans.discard_plan(reviewer, published.id)
+
+
+def test_submitting_tells_the_other_reviewers_and_approval_settles_it(demo_app):
+    reviewer, reviewer2 = _user("reviewer"), _user("reviewer2")
+    plan = _new_plan()
+    assert pairing_plans.may_approve(reviewer, plan) is False  # a draft
+    pairing_plans.submit_plan(reviewer, plan.id)
+
+    def unread(user):
+        return db.session.scalars(
+            select(Notification.kind).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        ).all()
+
+    assert unread(reviewer2) == [pairing_plans.PLAN_SUBMITTED]
+    assert unread(reviewer) == []  # never told about its own plan
+    assert pairing_plans.may_approve(reviewer, plan) is False  # its author
+    assert pairing_plans.may_approve(reviewer2, plan) is True
+    pairing_plans.approve_plan(reviewer2, plan.id)
+    assert unread(reviewer2) == []  # the work is done: the notice no longer asks
