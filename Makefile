@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 5000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format install db demo bench clean constraints
+.PHONY: run test test-browser lint format install db demo bench clean constraints
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本 (Python 3.11+ required)")'
@@ -38,6 +38,10 @@ format: install
 
 test: lint
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+
+# Only the real-browser tests (system Chromium; REQUIRE_BROWSER=1 fails instead of skipping).
+test-browser: install
+	$(BIN)/python -m pytest tests/browser -n $(PYTEST_WORKERS) -q
 
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -5,6 +5,8 @@ from sqlalchemy import func, select
 from marketplace.models import AuditEntry, User
 from tests.factories import PASSWORD, make_community, make_unit, make_user
 
+CONFIRMED = {"confirmed": "1"}  # said yes to the confirmation (marketplace.web.confirmation)
+
 
 def test_admin_creates_a_community_account_that_can_log_in(app, db, client, login_as):
     community = make_community()
@@ -70,10 +72,12 @@ def test_bad_account_forms_rerender_and_write_nothing(app, db, client, login_as)
 def test_disable_and_enable_an_account(app, db, client, login_as):
     target = make_user("unit")
     admin = login_as("admin")
-    assert client.post(f"/admin/users/{target.id}/disable").status_code == 302
+    assert client.post(f"/admin/users/{target.id}/disable", data=CONFIRMED).status_code == 302
     db.session.expire_all()
     assert db.session.get(User, target.id).active is False
-    assert client.post(f"/admin/users/{admin.id}/disable").status_code == 400  # not oneself
+    assert (
+        client.post(f"/admin/users/{admin.id}/disable", data=CONFIRMED).status_code == 400
+    )  # not oneself
     assert client.post(f"/admin/users/{target.id}/enable").status_code == 302
     assert client.post(f"/admin/users/{target.id}/explode").status_code == 404
     db.session.expire_all()
@@ -87,3 +91,23 @@ def test_disable_and_enable_an_account(app, db, client, login_as):
         client.post("/login", data={"username": target.username, "password": PASSWORD}).status_code
         == 302
     )
+
+
+def test_disable_without_confirmation_asks_first_and_changes_nothing(app, db, client, login_as):
+    target = make_user("unit")
+    login_as("admin")
+    response = client.post(f"/admin/users/{target.id}/disable?role=unit", data={"next": "/admin/"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "确定停用吗" in text
+    assert 'name="confirmed" value="1"' in text and 'action="/admin/users/' in text
+    db.session.expire_all()
+    assert db.session.get(User, target.id).active is True
+
+
+def test_admin_finds_accounts_by_keyword(app, db, client, login_as):
+    make_user("unit", username="findme01", display_name="张三")
+    make_user("unit", username="other02", display_name="李四")
+    login_as("admin")
+    for keyword in ("FINDME", "张三"):
+        text = client.get("/admin/", query_string={"q": keyword}).get_data(as_text=True)
+        assert "findme01" in text and "other02" not in text

@@ -36,9 +36,25 @@ def test_wrong_password_does_not_say_which_part_was_wrong(app, auth):
         assert "用户名或密码不正确" in response.get_data(as_text=True)
 
 
-def test_disabled_account_cannot_log_in(app, db, auth):
+def test_disabled_account_cannot_log_in_and_is_told_so_only_after_the_right_password(app, auth):
     user = make_user("reviewer", active=False)
-    assert auth.login(user.username, PASSWORD).status_code == 401
+    right = auth.login(user.username, PASSWORD)
+    assert right.status_code == 403
+    assert "该账号已停用" in right.get_data(as_text=True)
+    wrong = auth.login(user.username, "not-the-password")
+    assert wrong.status_code == 401
+    assert "已停用" not in wrong.get_data(as_text=True)
+
+
+def test_usernames_ignore_letter_case(app, auth):
+    from marketplace.errors import InvalidInput
+    from marketplace.services import accounts
+
+    make_user("unit", username="unit77")
+    assert auth.login("UNIT77", PASSWORD).status_code == 302
+    with pytest.raises(InvalidInput, match="已存在"):
+        accounts.create_user("Unit77", PASSWORD + "x", "reviewer")
+    assert accounts.create_user("NewName", PASSWORD + "x", "reviewer").username == "newname"
 
 
 def test_logout_is_post_only(app, client, auth):

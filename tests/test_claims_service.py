@@ -24,7 +24,11 @@ def people(db):
 
 def _notices(db, user: User) -> list[str]:
     return list(
-        db.session.scalars(select(Notification.kind).where(Notification.user_id == user.id))
+        db.session.scalars(
+            select(Notification.kind)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.id)
+        )
     )
 
 
@@ -67,6 +71,11 @@ def test_whole_workflow_moves_the_need_and_leaves_audit_and_notices(db, people):
     need_actions = [e.action for e in history("need", need.id)]
     assert need_actions == ["claim.rate", "claim.complete", "claim.progress", "claim.propose"]
     assert _notices(db, staff) == ["claim_proposed", "claim_progress"]
+    # answering the claim settled the "please confirm" notice: it no longer asks
+    unread = select(Notification.kind).where(
+        Notification.user_id == staff.id, Notification.read_at.is_(None)
+    )
+    assert list(db.session.scalars(unread)) == ["claim_progress"]
     assert _notices(db, unit_a) == [
         "claim_accepted",
         "claim_progress",
@@ -365,3 +374,15 @@ def test_a_claim_that_lost_a_race_is_told_why():
     assert explain("fully_claimed", 5) == "剩余数量不足：该需求已全部认领（当前为「全部认领」）。"
     assert explain("in_progress", 5) == "剩余数量不足：该需求已全部认领（当前为「实施中」）。"
     assert explain("withdrawn", 0) == "该需求当前为「已撤回」，不能认领。"
+
+
+def test_progress_never_falls_back(db, people):
+    staff, need, unit_a, _ = people
+    claim = claims.claim_need(unit_a, need.id, 2)
+    claims.accept_claim(staff, claim.id)
+    claims.report_progress(unit_a, claim.id, "过半", 60)
+    with pytest.raises(InvalidInput, match="不能低于上次汇报的 60%") as refused:
+        claims.report_progress(staff, claim.id, "写错了", 20)
+    assert refused.value.field == "percent"
+    claims.report_progress(staff, claim.id, "持平也可以", 60)
+    assert claims.report_progress(unit_a, claim.id, "完成", 100).percent == 100

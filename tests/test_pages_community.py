@@ -13,6 +13,8 @@ from tests.factories import make_need, make_user
 from tests.pages_helpers import count, need_form, signed_in
 from tests.snapshots import database_fingerprint
 
+CONFIRMED = {"confirmed": "1"}  # said yes to the confirmation (marketplace.web.confirmation)
+
 
 def _need_id(response) -> int:
     match = re.search(r"/needs/(\d+)$", response.headers["Location"])
@@ -46,7 +48,7 @@ def test_create_draft_publish_and_withdraw_through_pages(client, login_as):
     page = client.get(f"/needs/{need_id}").get_data(as_text=True)
     assert "操作记录" in page and "need.publish" in page and "need.create" in page
 
-    assert client.post(f"/community/needs/{need_id}/withdraw").status_code == 302
+    assert client.post(f"/community/needs/{need_id}/withdraw", data=CONFIRMED).status_code == 302
     db.session.expire_all()
     assert db.session.get(Need, need_id).status == "withdrawn"
 
@@ -113,7 +115,7 @@ def test_edit_own_need_and_refuse_another_communitys(client, login_as):
     before = database_fingerprint()
     assert client.get(f"/community/needs/{foreign.id}/edit").status_code == 403
     for path in ("edit", "publish", "withdraw"):
-        data = need_form(title="改掉") if path == "edit" else {}
+        data = need_form(title="改掉") if path == "edit" else CONFIRMED
         assert client.post(f"/community/needs/{foreign.id}/{path}", data=data).status_code == 403
     assert database_fingerprint() == before
 
@@ -122,7 +124,9 @@ def test_illegal_transition_is_flashed_and_changes_nothing(client, login_as):
     staff = login_as("community")
     need = make_need(community_id=staff.community_id, status="completed")
     before = database_fingerprint()
-    response = client.post(f"/community/needs/{need.id}/withdraw", follow_redirects=True)
+    response = client.post(
+        f"/community/needs/{need.id}/withdraw", data=CONFIRMED, follow_redirects=True
+    )
     assert response.status_code == 200
     assert "不能撤回" in response.get_data(as_text=True)
     data = need_form(title="改标题", next=f"/needs/{need.id}")  # as the edit page sends it
@@ -194,7 +198,9 @@ def test_full_project_through_the_pages(app, client, login_as):
 def test_decline_frees_the_quantity(app, client, login_as):
     staff = login_as("community")
     need, claim, _unit_user, _unit_client = _claimed_need(app, staff)
-    response = client.post(f"/community/claims/{claim.id}/decline", data={"reason": "已有安排"})
+    response = client.post(
+        f"/community/claims/{claim.id}/decline", data={"reason": "已有安排", **CONFIRMED}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Claim, claim.id).status == "declined"
@@ -221,7 +227,8 @@ def test_claim_transitions_refused_in_the_wrong_state_or_for_another_community(
     _stranger, stranger_client = signed_in(app, "community")
     before = database_fingerprint()
     for path in ("accept", "decline", "done"):
-        assert stranger_client.post(f"/community/claims/{claim.id}/{path}").status_code == 403
+        response = stranger_client.post(f"/community/claims/{claim.id}/{path}", data=CONFIRMED)
+        assert response.status_code == 403
     assert stranger_client.get(f"/community/claims/{claim.id}/rate").status_code == 403
     assert database_fingerprint() == before
 

@@ -10,6 +10,8 @@ from tests.factories import make_community, make_county, make_need, make_offer, 
 from tests.pages_helpers import count, signed_in
 from tests.snapshots import database_fingerprint
 
+CONFIRMED = {"confirmed": "1"}  # said yes to the confirmation (marketplace.web.confirmation)
+
 
 def _facility_form(**overrides):
     data = {
@@ -108,7 +110,7 @@ def test_claim_on_the_need_page_and_withdraw(client, login_as):
     assert (claim.unit_id, claim.quantity, claim.status) == (secretary.unit_id, 2, "proposed")
     page = client.get(f"/needs/{need.id}").get_data(as_text=True)
     assert "我单位的认领" in page and "撤回认领" in page and "认领此需求" not in page
-    assert client.post(f"/unit/claims/{claim.id}/withdraw").status_code == 302
+    assert client.post(f"/unit/claims/{claim.id}/withdraw", data=CONFIRMED).status_code == 302
     db.session.expire_all()
     assert db.session.get(Claim, claim.id).status == "withdrawn"
     assert db.session.get(Need, need.id).claimed == 0
@@ -138,7 +140,7 @@ def test_claim_actions_refused_for_another_unit_and_for_community_staff(app, cli
     claim_id = db.session.scalar(select(Claim.id))
     _staff, staff_client = signed_in(app, "community", community_id=need.community_id)
     before = database_fingerprint()
-    assert client.post(f"/unit/claims/{claim_id}/withdraw").status_code == 403
+    assert client.post(f"/unit/claims/{claim_id}/withdraw", data=CONFIRMED).status_code == 403
     assert client.get(f"/unit/claims/{claim_id}/progress").status_code == 403
     data = {"percent": "10", "note": "冒充"}
     assert client.post(f"/unit/claims/{claim_id}/progress", data=data).status_code == 403

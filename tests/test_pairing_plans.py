@@ -304,3 +304,24 @@ def test_a_plan_too_large_for_the_memory_budget_is_refused_in_words(demo_app, mo
     with pytest.raises(InvalidInput) as caught:
         _new_plan()
     assert "实例太大" in caught.value.message and "超过预算 0 MB" in caught.value.message
+
+
+def test_submitting_tells_the_other_reviewers_and_approval_settles_it(demo_app):
+    reviewer, reviewer2 = _user("reviewer"), _user("reviewer2")
+    plan = _new_plan()
+    assert pairing_plans.may_approve(reviewer, plan) is False  # a draft
+    pairing_plans.submit_plan(reviewer, plan.id)
+
+    def unread(user):
+        return db.session.scalars(
+            select(Notification.kind).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        ).all()
+
+    assert unread(reviewer2) == [pairing_plans.PLAN_SUBMITTED]
+    assert unread(reviewer) == []  # never told about its own plan
+    assert pairing_plans.may_approve(reviewer, plan) is False  # its author
+    assert pairing_plans.may_approve(reviewer2, plan) is True
+    pairing_plans.approve_plan(reviewer2, plan.id)
+    assert unread(reviewer2) == []  # the work is done: the notice no longer asks

@@ -25,15 +25,20 @@ def test_heatmap_frames_paired_cells_and_escapes_names():
     totals = {(10, 1): 0.9, (10, 2): 0.1, (11, 1): math.nan, (11, 2): 0.5}
     svg = str(score_heatmap(communities, units, totals, {(10, 1), (11, 2)}))
     assert "<script>" not in svg and "&lt;script&gt;" in svg
-    assert svg.count('stroke="#1b2631"') == 2
-    assert "禁止" in svg and "rgb(255,55,55)" in svg  # the best score is the darkest
+    assert svg.count('stroke="#111"') == 2
+    assert "rgb(255,55,55)" in svg  # the best score is the darkest
+    # every score is written in its cell (× 100), readable without hovering
+    assert ">禁</text>" in svg and ">90</text>" in svg and ">10</text>" in svg
 
 
 def test_pairs_map_draws_one_line_per_pair():
     communities, units = _places()
     svg = str(pairs_map(communities, units, [(10, 1), (11, 2)]))
-    assert svg.count("<line ") == 2 and svg.count("<circle ") == 4
+    assert svg.count('stroke-opacity="0.5"') == 2 and svg.count("<circle ") == 4
     assert "<script>" not in svg
+    # every unit dot is numbered and every community named, each label placed once
+    labels = svg.count('class="map-label"')
+    assert labels == 4 and ">1</text>" in svg and ">2</text>" in svg and "城北社区</text>" in svg
 
 
 def test_change_bars_colour_by_sign():

@@ -11,6 +11,8 @@ from marketplace.models import AuditEntry, Community, PairingPlan, PlanPair, Use
 from marketplace.services import pairing_plans
 from marketplace.services.plan_inputs import PlanInputs
 
+CONFIRMED = {"confirmed": "1"}  # said yes to the confirmation (marketplace.web.confirmation)
+
 
 def _run_form(communities, units, **changes) -> dict:
     data = {
@@ -106,10 +108,12 @@ def test_review_flow_through_pages_and_pairs_for_community(demo_client, demo_aut
     assert refusal is not None and "不能批准自己创建" in refusal.detail
     demo_auth.logout()
     demo_auth.login("reviewer2")
-    demo_client.post(f"/review/plans/{plan_id}/publish")  # refused: not approved yet
+    demo_client.post(
+        f"/review/plans/{plan_id}/publish", data=CONFIRMED
+    )  # refused: not approved yet
     assert db.session.get(PairingPlan, plan_id).status == "under_review"
     demo_client.post(f"/review/plans/{plan_id}/approve")
-    demo_client.post(f"/review/plans/{plan_id}/publish")
+    demo_client.post(f"/review/plans/{plan_id}/publish", data=CONFIRMED)
     db.session.expire_all()
     assert db.session.get(PairingPlan, plan_id).status == "published"
     compare = demo_client.get(f"/review/plans/{plan_id}/compare").get_data(as_text=True)

@@ -53,7 +53,7 @@ def create_user(username, role, community_name, unit_name, township_name, displa
 @click.option("--label", default="命令行签发", help="令牌用途说明")
 def issue_token(username, label):
     """Print a new personal API token for USERNAME (shown once, stored hashed)."""
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = accounts.find_user(username)
     if user is None:
         raise click.ClickException(f"用户 {username} 不存在。")
     click.echo(accounts.issue_api_token(user, label))

@@ -3,10 +3,11 @@
 import math
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.database import reading
 from marketplace.errors import (
+    Forbidden,
     InvalidInput,
     NotAuthenticated,
     NotFound,
@@ -32,6 +33,7 @@ from marketplace.services.api_tokens import (  # noqa: F401  (part of this modul
 from marketplace.services.fields import ACCOUNT
 
 BAD_CREDENTIALS = "用户名或密码不正确。"
+ACCOUNT_DISABLED = "该账号已停用，请联系系统管理员。"
 ADDRESS_FAILURE_FACTOR = 4  # one address may fail for several accounts before it is slowed
 
 
@@ -62,9 +64,20 @@ def _login_wait(keys: list[tuple[str, int]]) -> float:
     return 0.0
 
 
+def normalise_username(username: str | None) -> str:
+    """Return the one spelling a username is stored and looked up by (UNIT01 = unit01)."""
+    return (username or "").strip().lower()
+
+
+def find_user(username: str | None) -> User | None:
+    """Return the account named ``username`` whatever its letter case, or None."""
+    name = normalise_username(username)
+    return db.session.scalar(select(User).where(func.lower(User.username) == name))
+
+
 def authenticate(username: str, password: str, address: str) -> User:
     """Return the user for these credentials, or refuse (slowed down after repeated failures)."""
-    username = (username or "").strip()
+    username = normalise_username(username)
     keys = _login_keys(username, address)
     wait = _login_wait(keys)
     if wait:
@@ -74,14 +87,18 @@ def authenticate(username: str, password: str, address: str) -> User:
         raise TooManyRequests(f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试。")
 
     with reading():  # argon2 takes tens of milliseconds: never inside SQLite's write lock
-        user = db.session.scalar(select(User).where(User.username == username))
+        user = find_user(username)
         if user is None:
             burn_verification_time()
         accepted = user is not None and verify_password(user.password_hash, password)
-    if not accepted or not user.active:
+    if not accepted:
         audit.record("login.failed", username=username, detail="bad credentials")
         db.session.commit()
         raise NotAuthenticated(BAD_CREDENTIALS)
+    if not user.active:  # said only after the right password, so it reveals nothing new
+        audit.record("login.refused", actor=user, obj=user, detail="account disabled")
+        db.session.commit()
+        raise Forbidden(ACCOUNT_DISABLED)
 
     for key, _free in keys[:2]:
         throttle.reset(key)
@@ -132,7 +149,7 @@ def create_user(
     check_password: bool = True,
 ) -> User:
     """Create an account bound to its community, unit or township as its role requires."""
-    username = username.strip()
+    username = normalise_username(username)
     limit = ACCOUNT["username"].max_length
     if not username or len(username) > limit:
         raise InvalidInput(f"用户名不能为空，且不超过 {limit} 个字符。", field="username")
@@ -148,7 +165,7 @@ def create_user(
         raise InvalidInput(problem, field="password")
     with reading():  # hash outside SQLite's write lock
         password_hash = hash_password(password)
-    if db.session.scalar(select(User.id).where(User.username == username)):
+    if find_user(username) is not None:
         raise InvalidInput(f"用户名 {username} 已存在。", field="username")
     user = User(
         username=username,

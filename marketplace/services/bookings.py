@@ -31,7 +31,7 @@ from marketplace.services.booking_queries import (  # noqa: F401  (part of this 
     taken_periods,
 )
 from marketplace.services.fields import BOOKING, in_calendar
-from marketplace.services.notifications import notify, staff_of
+from marketplace.services.notifications import notify, settle, staff_of
 
 HORIZON_DAYS = 90
 MAX_HOURS = 12
@@ -39,6 +39,7 @@ PHONE_PATTERN = re.compile(r"^[0-9+\-() ]{7,20}$")
 LAST_SLOT_RETRIES = 3
 # Anonymous requests one address may make per hour (residents rarely need more).
 ANONYMOUS_PER_HOUR = 10
+DESK_URL = "/unit/bookings/"  # where a unit answers its booking requests
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def request_booking(requester: User | None, offer_id: int, data: Mapping) -> Boo
         staff_of(unit_id=offer.unit_id),
         "booking.requested",
         f"{values.requester_name} 申请预约“{offer.title}”（{_period(booking)}）。",
-        "/unit/bookings/",
+        DESK_URL,
     )
     db.session.commit()
     return booking
@@ -315,8 +316,22 @@ def answer_booking(actor: User, booking_id: int, action: str, note: str = "") ->
     raise InvalidInput(f"未知操作：{action}")
 
 
+def _settle_requests(unit_id: int) -> None:
+    """Once none of the unit's bookings awaits an answer, its request notices are read."""
+    db.session.flush()
+    waiting = db.session.scalar(
+        select(Booking.id)
+        .join(Offer, Offer.id == Booking.offer_id)
+        .where(Offer.unit_id == unit_id, Booking.status == "requested")
+        .limit(1)
+    )
+    if waiting is None:
+        settle(staff_of(unit_id=unit_id), DESK_URL, "booking.requested")
+
+
 def _finish(actor: User, booking: Booking, action: str, before: dict, verb: str) -> None:
     audit.record(action, actor=actor, obj=booking, before=before, after=_state(booking))
+    _settle_requests(booking.offer.unit_id)
     if booking.requester_user_id and booking.requester_user_id != actor.id:
         requester = db.session.get(User, booking.requester_user_id)
         notify(

@@ -31,7 +31,7 @@ from marketplace.services.need_state import (  # noqa: F401  (part of this modul
     refresh_need,
 )
 from marketplace.services.needs import lock_need
-from marketplace.services.notifications import notify, staff_of
+from marketplace.services.notifications import notify, settle, staff_of
 
 
 def _state(claim: Claim, need: Need) -> dict:
@@ -193,6 +193,16 @@ def _move(actor, claim, need, action, status, *, detail="") -> dict:
     return before
 
 
+def _settle_answered(need: Need) -> None:
+    """Once no claim on ``need`` awaits an answer, its "please confirm" notices are read."""
+    db.session.flush()
+    waiting = db.session.scalar(
+        select(Claim.id).where(Claim.need_id == need.id, Claim.status == "proposed").limit(1)
+    )
+    if waiting is None:
+        settle(staff_of(community_id=need.community_id), _need_url(need), "claim_proposed")
+
+
 def accept_claim(actor: User, claim_id: int) -> Claim:
     """Accept a proposed claim on one of the actor's community's needs."""
     claim, need = _as_community(actor, claim_id)
@@ -204,6 +214,7 @@ def accept_claim(actor: User, claim_id: int) -> Claim:
         f"社区已接受您对「{need.title}」的认领，请按计划实施。",
         _need_url(need),
     )
+    _settle_answered(need)
     db.session.commit()
     return claim
 
@@ -223,6 +234,7 @@ def decline_claim(actor: User, claim_id: int, reason: str = "") -> Claim:
         f"社区婉拒了您对「{need.title}」的认领。{suffix}",
         _need_url(need),
     )
+    _settle_answered(need)
     db.session.commit()
     return claim
 
@@ -242,6 +254,15 @@ def withdraw_claim(actor: User, claim_id: int) -> Claim:
     return claim
 
 
+def _latest_percent(claim_id: int) -> int | None:
+    return db.session.scalar(
+        select(ProgressReport.percent)
+        .where(ProgressReport.claim_id == claim_id)
+        .order_by(ProgressReport.created_at.desc(), ProgressReport.id.desc())
+        .limit(1)
+    )
+
+
 def report_progress(actor: User, claim_id: int, note, percent) -> ProgressReport:
     """Record progress on an accepted claim; the first report starts the work."""
     if has_role(actor, "community"):
@@ -253,6 +274,9 @@ def report_progress(actor: User, claim_id: int, note, percent) -> ProgressReport
     reader = FieldReader({"note": note, "percent": percent})
     note = reader.read("note", PROGRESS["note"])
     percent = reader.read("percent", PROGRESS["percent"])
+    last = _latest_percent(claim.id)
+    if "percent" not in reader.errors and last is not None and percent < last:
+        reader.fail("percent", f"完成百分比不能低于上次汇报的 {last}%（进度只能前进）。")
     reader.raise_if_invalid()
     _require_status(claim, ("accepted", "in_progress"), "报告进展")
     report = ProgressReport(claim_id=claim.id, author_id=actor.id, note=note, percent=percent)

@@ -1,15 +1,20 @@
 """Read-only look-ups of people, communities and units."""
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
 from marketplace.models import Community, Township, Unit, User
+from marketplace.services.fields import keyword_pattern
 from marketplace.services.pagination import Page, paginate
 
 
-def users_page(*, role: str = "", page: int = 1, per_page: int = 20) -> Page:
-    """Return a page of user accounts, optionally of one role."""
+def users_page(*, role: str = "", q: str = "", page: int = 1, per_page: int = 20) -> Page:
+    """Return a page of user accounts, optionally of one role or matching a keyword.
+
+    The keyword matches the username (any letter case), the name, or the bound community
+    or unit.
+    """
     query = (
         select(User)
         .options(joinedload(User.community), joinedload(User.unit))
@@ -17,6 +22,20 @@ def users_page(*, role: str = "", page: int = 1, per_page: int = 20) -> Page:
     )
     if role:
         query = query.where(User.role == role)
+    if q.strip():
+        pattern = keyword_pattern(q.lower())
+        query = (
+            query.outerjoin(Community, User.community_id == Community.id)
+            .outerjoin(Unit, User.unit_id == Unit.id)
+            .where(
+                or_(
+                    func.lower(User.username).like(pattern),
+                    User.display_name.like(pattern),
+                    Community.name.like(pattern),
+                    Unit.name.like(pattern),
+                )
+            )
+        )
     return paginate(query, page, per_page)
 
 

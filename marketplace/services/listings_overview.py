@@ -4,7 +4,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
-from marketplace.models import Claim, Community, Evaluation, Need, Offer, Township, Unit
+from marketplace.models import (
+    Booking,
+    Claim,
+    Community,
+    Evaluation,
+    Need,
+    Offer,
+    Township,
+    Unit,
+)
 from marketplace.models.claims import ONGOING_CLAIM_STATUSES
 from marketplace.services.need_state import claimable_clause
 
@@ -82,6 +91,12 @@ def unit_overview(unit: Unit) -> dict:
         "ongoing_projects": sum(claim_counts.get(s, 0) for s in ONGOING_CLAIM_STATUSES),
         "rating_average": float(average) if average is not None else None,
         "rating_count": rated,
+        "booking_requests": db.session.scalar(
+            select(func.count())
+            .select_from(Booking)
+            .join(Offer, Offer.id == Booking.offer_id)
+            .where(Offer.unit_id == unit.id, Booking.status == "requested")
+        ),
     }
 
 

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select, update
 
+from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Notification, User
 from marketplace.models._common import utcnow
@@ -48,6 +49,33 @@ def notifications_page(user: User, page: int = 1, per_page: int = 20) -> Page:
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
     return paginate(query, page, per_page)
+
+
+def settle(users: Iterable[User], url: str, kind: str | None = None) -> None:
+    """Mark read (in the current transaction) what ``users`` were told about ``url``.
+
+    Called when the work a notification pointed to has been done, so it stops asking.
+    """
+    ids = [user.id for user in users]
+    if not ids:
+        return
+    statement = update(Notification).where(
+        Notification.user_id.in_(ids), Notification.url == url, Notification.read_at.is_(None)
+    )
+    if kind is not None:
+        statement = statement.where(Notification.kind == kind)
+    db.session.execute(statement.values(read_at=utcnow()))
+
+
+def open_notification(user: User, notification_id: int) -> str:
+    """Mark one of ``user``'s notifications read and return the path it points to."""
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != user.id:
+        raise NotFound("通知不存在。")
+    if note.read_at is None:
+        note.read_at = utcnow()
+    db.session.commit()
+    return note.url
 
 
 def mark_read(user: User, notification_id: int | None = None) -> int:

@@ -21,7 +21,7 @@ from marketplace.pairing.reasons import describe
 from marketplace.pairing.routing import DEFAULT_BUDGET, MIB
 from marketplace.services import audit
 from marketplace.services.access import has_role
-from marketplace.services.notifications import notify
+from marketplace.services.notifications import notify, settle
 from marketplace.services.pairing_scores import CountyScores, county_scores, published_pairs
 from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs, adjusted_inputs
 
@@ -246,11 +246,41 @@ def _record(action: str, actor: User, plan: PairingPlan, before: str, **extra) -
     audit.record(action, actor=actor, obj=plan, before={"status": before}, after=after)
 
 
+PLAN_SUBMITTED = "pairing.submitted"
+
+
+def plan_url(plan: PairingPlan) -> str:
+    return f"/review/plans/{plan.id}"
+
+
+def plan_shapers(plan: PairingPlan) -> set[int]:
+    """Return the ids of the reviewers who created or adjusted ``plan``: they cannot approve."""
+    return {plan.created_by_id} | {adjustment.author_id for adjustment in plan.adjustments}
+
+
+def may_approve(user: User, plan: PairingPlan) -> bool:
+    """Say whether ``user`` may approve ``plan`` now (a reviewer who did not shape it)."""
+    return (
+        user.role == "reviewer"
+        and plan.status == "under_review"
+        and user.id not in plan_shapers(plan)
+    )
+
+
+def _reviewers() -> list[User]:
+    return list(
+        db.session.scalars(select(User).where(User.role == "reviewer", User.active.is_(True)))
+    )
+
+
 def submit_plan(actor: User, plan_id: int) -> PairingPlan:
     """Send a draft for review by another reviewer."""
     plan = _transition(actor, plan_id, ("draft",), "under_review")
     plan.status, plan.submitted_at = "under_review", utcnow()
     _record("pairing_plan.submit", actor, plan, "draft")
+    shapers = plan_shapers(plan)
+    others = [user for user in _reviewers() if user.id not in shapers]
+    notify(others, PLAN_SUBMITTED, f"《{plan.title}》已提交审核，等待您批准。", plan_url(plan))
     db.session.commit()
     return plan
 
@@ -258,6 +288,7 @@ def submit_plan(actor: User, plan_id: int) -> PairingPlan:
 def return_plan(actor: User, plan_id: int, note: str = "") -> PairingPlan:
     """Send a plan under review back to draft, with the reviewer's note."""
     plan = _transition(actor, plan_id, ("under_review",), "draft")
+    settle(_reviewers(), plan_url(plan), PLAN_SUBMITTED)
     plan.status, plan.submitted_at = "draft", None
     if note.strip():
         plan.note = note.strip()[:2000]
@@ -269,9 +300,9 @@ def return_plan(actor: User, plan_id: int, note: str = "") -> PairingPlan:
 def approve_plan(actor: User, plan_id: int) -> PairingPlan:
     """Approve a plan under review; its author and adjusters cannot (no self-approval)."""
     plan = _transition(actor, plan_id, ("under_review",), "approved")
-    shapers = {plan.created_by_id} | {adjustment.author_id for adjustment in plan.adjustments}
-    if actor.id in shapers:
+    if actor.id in plan_shapers(plan):
         raise Forbidden("不能批准自己创建或调整过的方案，请由另一位审核员批准。")
+    settle(_reviewers(), plan_url(plan), PLAN_SUBMITTED)
     plan.status, plan.approved_by_id, plan.approved_at = "approved", actor.id, utcnow()
     _record("pairing_plan.approve", actor, plan, "under_review")
     db.session.commit()

@@ -7,6 +7,7 @@ from marketplace.web.bookings import bp as bookings_bp
 from marketplace.web.bookings import desk as booking_desk_bp
 from marketplace.web.books import bp as books_bp
 from marketplace.web.community import bp as community_bp
+from marketplace.web.county_map import bp as county_map_bp
 from marketplace.web.ledgers import bp as ledgers_bp
 from marketplace.web.listings import bp as listings_bp
 from marketplace.web.main import bp as main_bp
@@ -34,4 +35,5 @@ blueprints = [
     admin_bp,
     audit_bp,
     books_bp,
+    county_map_bp,
 ]

@@ -7,6 +7,7 @@ from marketplace.auth import page_guard
 from marketplace.errors import InvalidInput
 from marketplace.services import accounts, directory
 from marketplace.web.admin_forms import UserForm
+from marketplace.web.confirmation import confirm_first
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(page_guard("admin"))
@@ -16,8 +17,11 @@ bp.before_request(page_guard("admin"))
 def dashboard():
     page = request.args.get("page", 1, type=int)
     role = request.args.get("role", "")
-    users = directory.users_page(role=role, page=page, per_page=current_app.config["PAGE_SIZE"])
-    return render_template("admin/dashboard.html", users=users, role=role)
+    q = request.args.get("q", "")[:50]
+    users = directory.users_page(
+        role=role, q=q, page=page, per_page=current_app.config["PAGE_SIZE"]
+    )
+    return render_template("admin/dashboard.html", users=users, role=role, q=q)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -37,9 +41,12 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>/<action>", methods=["POST"])
+@confirm_first
 def set_active(user_id: int, action: str):
     if action not in ("enable", "disable"):
         abort(404)
     user = accounts.set_user_active(current_user, user_id, action == "enable")
     flash(f"账号 {user.username} 已{'启用' if user.active else '停用'}。", "success")
-    return redirect(url_for("admin.dashboard", role=request.args.get("role", "")))
+    return redirect(
+        url_for("admin.dashboard", role=request.args.get("role", ""), q=request.args.get("q", ""))
+    )

@@ -8,6 +8,7 @@ from marketplace.errors import Conflict, DomainError, InvalidInput, NotFound
 from marketplace.models.bookings import BOOKING_STATUSES
 from marketplace.services import bookings
 from marketplace.web.booking_forms import AnswerForm, BookingForm, LookupForm, prefill
+from marketplace.web.confirmation import confirm_first
 
 ANSWERED = {"accept": "已接受预约。", "decline": "已婉拒预约。", "cancel": "已取消预约。"}
 
@@ -73,6 +74,7 @@ def incoming():
 
 
 @desk.route("/<int:booking_id>/<action>", methods=["POST"])
+@confirm_first
 def answer(booking_id: int, action: str):
     form = AnswerForm()
     form.validate()

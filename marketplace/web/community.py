@@ -6,6 +6,7 @@ from flask_login import current_user
 from marketplace.auth import page_guard
 from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.services import claims, listings_overview, needs, pages_queries, suggestions
+from marketplace.web.confirmation import confirm_first
 from marketplace.web.marketplace_forms import (
     NeedForm,
     RatingForm,
@@ -13,6 +14,7 @@ from marketplace.web.marketplace_forms import (
 )
 from marketplace.web.marketplace_helpers import (
     act,
+    back_url,
     form_status,
     need_url,
     page_args,
@@ -75,6 +77,7 @@ def publish_need(need_id: int):
 
 
 @bp.route("/needs/<int:need_id>/withdraw", methods=["POST"])
+@confirm_first
 def withdraw_need(need_id: int):
     return act(lambda: needs.withdraw_need(current_user, need_id), "需求已撤回。")
 
@@ -92,13 +95,22 @@ def invite_unit(need_id: int, unit_id: int):
 
 @bp.route("/claims/<int:claim_id>/accept", methods=["POST"])
 def accept_claim(claim_id: int):
-    return act(lambda: claims.accept_claim(current_user, claim_id), "已接受认领，并已通知单位。")
+    return act(
+        lambda: claims.accept_claim(current_user, claim_id),
+        "已接受认领，并已通知单位。",
+        target=lambda _claim: back_url(),  # the need page or the project list it came from
+    )
 
 
 @bp.route("/claims/<int:claim_id>/decline", methods=["POST"])
+@confirm_first
 def decline_claim(claim_id: int):
     reason = request.form.get("reason", "")  # optional; the service checks its length
-    return act(lambda: claims.decline_claim(current_user, claim_id, reason), "已婉拒该认领。")
+    return act(
+        lambda: claims.decline_claim(current_user, claim_id, reason),
+        "已婉拒该认领。",
+        target=lambda _claim: back_url(),
+    )
 
 
 @bp.route("/claims/<int:claim_id>/done", methods=["POST"])

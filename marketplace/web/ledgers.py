@@ -10,9 +10,8 @@ from marketplace.auth import page_guard
 from marketplace.errors import InvalidInput
 from marketplace.services import imports, ledgers
 from marketplace.services.access import has_role
+from marketplace.web.downloads import XLSX, attachment
 from marketplace.web.form_rules import ChineseForm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 bp = Blueprint("ledgers", __name__, url_prefix="/ledgers")
 bp.before_request(page_guard("reviewer", "admin"))
@@ -24,10 +23,8 @@ class ImportForm(ChineseForm):
     dry_run = BooleanField("只检查，不写入")
 
 
-def _xlsx(content: bytes, filename: str) -> Response:
-    response = Response(content, mimetype=XLSX)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+def _xlsx(content: bytes, name: str, fallback: str) -> Response:
+    return attachment(content, XLSX, name, fallback)
 
 
 @bp.route("/")
@@ -38,12 +35,14 @@ def index():
 
 @bp.route("/<kind>.xlsx")
 def download(kind: str):
-    return _xlsx(ledgers.ledger_workbook(kind), f"{kind}-ledger.xlsx")
+    content = ledgers.ledger_workbook(kind)  # refuses an unknown kind
+    return _xlsx(content, f"{ledgers.LEDGERS[kind]}.xlsx", f"{kind}-ledger.xlsx")
 
 
 @bp.route("/templates/<kind>.xlsx")
 def template(kind: str):
-    return _xlsx(imports.template_workbook(kind), f"{kind}-template.xlsx")
+    content = imports.template_workbook(kind)
+    return _xlsx(content, f"{imports.LABELS[kind]}导入模板.xlsx", f"{kind}-template.xlsx")
 
 
 @bp.route("/import", methods=["POST"])

@@ -1,6 +1,6 @@
 """Public pages: home with the county's figures, health check, notifications."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
 from sqlalchemy import text
 
 from marketplace.extensions import db
@@ -15,6 +15,14 @@ def index():
     figures = stats.county_figures()
     chart = bar_chart(stats.open_needs_by_category(), title="各类别待认领需求数")
     return render_template("main/index.html", figures=figures, chart=chart)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Serve the SVG icon to browsers that ask for /favicon.ico before reading the page."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )
 
 
 @bp.route("/healthz")

@@ -7,6 +7,7 @@ from marketplace.auth import page_guard
 from marketplace.models import ROLES
 from marketplace.services import notifications
 from marketplace.web.marketplace_helpers import page_args
+from marketplace.web.navigation import safe_next
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -25,6 +26,13 @@ def index():
 def mark_read(notification_id: int):
     notifications.mark_read(current_user, notification_id)
     return redirect(url_for("notifications.index"))
+
+
+@bp.route("/<int:notification_id>/open", methods=["POST"])
+def open_one(notification_id: int):
+    """Open what a notification points to, marking it read on the way."""
+    target = notifications.open_notification(current_user, notification_id)
+    return redirect(safe_next(target) or url_for("notifications.index"))
 
 
 @bp.route("/read-all", methods=["POST"])

@@ -4,6 +4,8 @@ import math
 
 from markupsafe import Markup, escape
 
+from marketplace.web.map_labels import place_labels
+
 PALETTE = (
     "#c0392b",
     "#2471a3",
@@ -27,51 +29,74 @@ def _shade(value: float, peak: float) -> str:
     return f"rgb(255,{green_blue},{green_blue})"
 
 
-def score_heatmap(communities, units, totals, paired: set[tuple[int, int]]) -> Markup:
-    """Return a community × unit heat map of scores; paired cells get a dark frame.
+def _short(name: str) -> str:
+    """Return a community's name without its 社区 suffix, for column heads."""
+    return name[:-2] if name.endswith("社区") and len(name) > 3 else name
 
-    ``totals`` maps (unit id, community id) to the pair's total score.
+
+def score_heatmap(communities, units, totals, paired: set[tuple[int, int]]) -> Markup:
+    """Return a unit × community table of scores, each cell written out (no hover needed).
+
+    Rows are units grouped by the community they are paired with; a paired cell is framed.
+    ``totals`` maps (unit id, community id) to the pair's total score (NaN: forbidden).
     """
-    cell, label_width, top = 11, 96, 20
-    width = label_width + cell * len(units) + 10
-    height = top + cell * len(communities) + 24
+    cell_w, cell_h, label_width, top = 34, 18, 150, 34
+    position = {community.id: index for index, community in enumerate(communities)}
+    paired_with = {unit_id: community_id for unit_id, community_id in paired}
+    rows = sorted(
+        units, key=lambda u: (position.get(paired_with.get(u.id), len(communities)), u.id)
+    )
+    width = label_width + cell_w * len(communities) + 4
+    height = top + cell_h * len(rows) + 26
     peak = max((v for v in totals.values() if not math.isnan(v)), default=0.0)
     parts = [
-        f'<svg class="heatmap" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="社区 × 单位 得分热力图" xmlns="http://www.w3.org/2000/svg">',
-        "<title>社区 × 单位 得分热力图（框出的格子为本方案的结对）</title>",
-        f'<text x="{label_width}" y="13" font-size="11" fill="#555">'
-        f"单位（按编号排列，共 {len(units)} 个）→</text>",
+        f'<svg class="heatmap" viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'aria-labelledby="heatmap-title" xmlns="http://www.w3.org/2000/svg">',
+        '<title id="heatmap-title">单位 × 社区 得分表（分数 × 100，框出的格子为本方案的结对）'
+        "</title>",
     ]
-    for row, community in enumerate(communities):
-        y = top + row * cell
+    for column, community in enumerate(communities):
+        x = label_width + column * cell_w + cell_w / 2
         parts.append(
-            f'<text x="{label_width - 4}" y="{y + cell - 2}" font-size="10" text-anchor="end" '
-            f'fill="#333">{escape(community.name)}</text>'
+            f'<text x="{x}" y="{top - 8}" font-size="12" text-anchor="middle" fill="#222">'
+            f"{escape(_short(community.name))}</text>"
         )
-        for column, unit in enumerate(units):
+    for row, unit in enumerate(rows):
+        y = top + row * cell_h
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + cell_h - 5}" font-size="12" '
+            f'text-anchor="end" fill="#222">{escape(unit.name[:11])}</text>'
+        )
+        for column, community in enumerate(communities):
             value = totals.get((unit.id, community.id), float("nan"))
-            x = label_width + column * cell
-            frame = (
-                ' stroke="#1b2631" stroke-width="1.6"' if (unit.id, community.id) in paired else ""
-            )
-            label = "禁止" if math.isnan(value) else f"{value:.3f}"
+            x = label_width + column * cell_w
+            is_pair = (unit.id, community.id) in paired
+            frame = ' stroke="#111" stroke-width="2"' if is_pair else ""
+            ratio = 0.0 if peak <= 0 or math.isnan(value) else value / peak
+            text = "禁" if math.isnan(value) else f"{value * 100:.0f}"
+            ink = "#fff" if ratio > 0.6 else "#222"
+            weight = ' font-weight="700"' if is_pair else ""
             parts.append(
-                f'<rect x="{x}" y="{y}" width="{cell - 1}" height="{cell - 1}" '
-                f'fill="{_shade(value, peak)}"{frame}>'
-                f"<title>{escape(community.name)} × {escape(unit.name)}：{label}</title></rect>"
+                f'<rect x="{x + 0.5}" y="{y + 0.5}" width="{cell_w - 1}" height="{cell_h - 1}" '
+                f'fill="{_shade(value, peak)}"{frame}/>'
+                f'<text x="{x + cell_w / 2}" y="{y + cell_h - 5}" font-size="11" '
+                f'text-anchor="middle" fill="{ink}"{weight}>{text}</text>'
             )
-    legend_y = top + cell * len(communities) + 14
+    legend_y = top + cell_h * len(rows) + 18
     parts.append(
-        f'<text x="{label_width}" y="{legend_y}" font-size="10" fill="#555">颜色越深得分越高；'
-        f"黑框为结对；最高 {peak:.3f}</text></svg>"
+        f'<text x="4" y="{legend_y}" font-size="12" fill="#444">分数 × 100，颜色越深越高；'
+        f"粗框为结对；“禁”为禁止结对；最高 {peak * 100:.0f}</text></svg>"
     )
     return Markup("".join(parts))
 
 
 def pairs_map(communities, units, pairs: list[tuple[int, int]]) -> Markup:
-    """Return a schematic map: communities as large dots, units as small ones, pairs as lines."""
-    width, height, margin = 640, 480, 30
+    """Return a schematic map: communities as large named dots, units as small numbered dots.
+
+    Unit numbers follow the order of ``units`` (the list beside the map names them);
+    labels are placed so that none covers another label or a dot.
+    """
+    width, height, margin = 720, 540, 40
     points = [(c.longitude, c.latitude) for c in communities] + [
         (u.longitude, u.latitude) for u in units
     ]
@@ -89,36 +114,61 @@ def pairs_map(communities, units, pairs: list[tuple[int, int]]) -> Markup:
     colour = {c.id: PALETTE[i % len(PALETTE)] for i, c in enumerate(communities)}
     where_c = {c.id: at(c.longitude, c.latitude) for c in communities}
     where_u = {u.id: at(u.longitude, u.latitude) for u in units}
-    names = {u.id: u.name for u in units}
     parts = [
         f'<svg class="pairs-map" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="结对示意图" xmlns="http://www.w3.org/2000/svg">',
-        "<title>结对示意图（按坐标绘制，非比例地图）</title>",
+        f'aria-labelledby="pairs-map-title" xmlns="http://www.w3.org/2000/svg">',
+        '<title id="pairs-map-title">结对示意图（按坐标绘制，非比例地图；'
+        "大圆点为社区，小圆点为单位，数字为单位编号）</title>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fbfbf8" stroke="#ddd"/>',
     ]
     for unit_id, community_id in pairs:
         (x1, y1), (x2, y2) = where_u[unit_id], where_c[community_id]
         parts.append(
             f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{colour[community_id]}" '
-            'stroke-opacity="0.55" stroke-width="1.2"/>'
+            'stroke-opacity="0.5" stroke-width="1.2"/>'
         )
     paired_to = dict(pairs)
-    for unit_id, (x, y) in where_u.items():
-        fill = colour.get(paired_to.get(unit_id), "#999")
+    dots = [(*where_c[c.id], 8, c.name, 13) for c in communities] + [
+        (*where_u[u.id], 3.5, str(number), 10) for number, u in enumerate(units, start=1)
+    ]
+    spots = place_labels(dots, (width, height))
+    for number, unit in enumerate(units, start=1):
+        x, y = where_u[unit.id]
+        fill = colour.get(paired_to.get(unit.id), "#888")
         parts.append(
-            f'<circle cx="{x}" cy="{y}" r="3" fill="{fill}"><title>{escape(names[unit_id])}'
-            "</title></circle>"
+            f'<circle cx="{x}" cy="{y}" r="3.5" fill="{fill}"><title>{number} '
+            f"{escape(unit.name)}</title></circle>"
         )
     for community in communities:
         x, y = where_c[community.id]
         parts.append(
             f'<circle cx="{x}" cy="{y}" r="8" fill="{colour[community.id]}" stroke="#fff" '
             f'stroke-width="2"><title>{escape(community.name)}</title></circle>'
-            f'<text x="{x + 10}" y="{y + 4}" font-size="12" fill="#222" stroke="#fff" '
-            f'stroke-width="3" paint-order="stroke">{escape(community.name)}</text>'
         )
+    parts.extend(map_label_marks(dots, spots))
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def map_label_marks(dots, spots) -> list[str]:
+    """Return the SVG text (and leader lines) of labels placed by ``place_labels``."""
+    marks = []
+    for (x, y, _radius, text, size), spot in zip(dots, spots, strict=True):
+        if spot is None:
+            continue
+        if spot.leader:
+            box = spot.box
+            marks.append(
+                f'<line x1="{x}" y1="{y}" x2="{(box.left + box.right) / 2:.1f}" '
+                f'y2="{(box.top + box.bottom) / 2:.1f}" stroke="#999" stroke-width="0.6"/>'
+            )
+        weight = ' font-weight="700"' if size > 11 else ""
+        marks.append(
+            f'<text class="map-label" x="{spot.x:.1f}" y="{spot.y:.1f}" font-size="{size}" '
+            f'fill="#222" stroke="#fff" stroke-width="3" paint-order="stroke"{weight}>'
+            f"{escape(text)}</text>"
+        )
+    return marks
 
 
 def change_bars(rows: list[tuple[str, float]], *, width: int = 560) -> Markup:

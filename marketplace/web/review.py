@@ -1,6 +1,6 @@
 """Pages for the organization department's reviewers (role ``reviewer``)."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.auth import page_guard
@@ -18,6 +18,8 @@ from marketplace.services.access import valid_id
 from marketplace.services.audit import record_refusal
 from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs
 from marketplace.web import pairing_charts
+from marketplace.web.confirmation import confirm_first
+from marketplace.web.downloads import XLSX, attachment
 from marketplace.web.review_forms import (
     AdjustForm,
     TransitionForm,
@@ -113,6 +115,7 @@ def plan(plan_id: int):
         blocking=plan_stability.plan_blocking_pairs(plan_id),
         adjust_form=AdjustForm(),
         transition_form=TransitionForm(),
+        may_approve=pairing_plans.may_approve(current_user, detail.plan),
     )
 
 
@@ -131,6 +134,7 @@ def adjust(plan_id: int):
 
 
 @bp.route("/plans/<int:plan_id>/<action>", methods=["POST"])
+@confirm_first
 def transition(plan_id: int, action: str):
     form = TransitionForm()
     if action not in TRANSITIONS and action != "return":
@@ -165,17 +169,19 @@ def compare(plan_id: int):
 
 @bp.route("/plans/<int:plan_id>/export.xlsx")
 def export_xlsx(plan_id: int):
-    return Response(
+    return attachment(
         plan_export.plan_workbook(plan_id),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename=pairing-plan-{plan_id}.xlsx"},
+        XLSX,
+        f"结对方案{plan_id}.xlsx",
+        f"pairing-plan-{plan_id}.xlsx",
     )
 
 
 @bp.route("/plans/<int:plan_id>/export.csv")
 def export_csv(plan_id: int):
-    return Response(
+    return attachment(
         plan_export.plan_csv(plan_id),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename=pairing-plan-{plan_id}.csv"},
+        "text/csv; charset=utf-8",
+        f"结对方案{plan_id}.csv",
+        f"pairing-plan-{plan_id}.csv",
     )

@@ -8,10 +8,15 @@ from werkzeug.datastructures import MultiDict
 
 from marketplace.models._common import local_time
 from marketplace.services import privacy
+from marketplace.web.confirmation import init_confirmation
 
 # Entries whose endpoint is not registered are left out, so an area can ship alone.
 NAVIGATION = {
-    None: [("main.index", "首页"), ("search.facilities", "找场地")],
+    None: [
+        ("main.index", "首页"),
+        ("search.facilities", "找场地"),
+        ("county_map.index", "亲民地图"),
+    ],
     "community": [
         ("community.dashboard", "社区工作台"),
         ("community.needs", "需求清单"),
@@ -63,6 +68,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(privacy.masked_phone, "masked_phone")
     app.add_template_global(lambda name: name in app.view_functions, "has_endpoint")
     app.add_template_global(url_with, "url_with")
+    init_confirmation(app)
 
     @app.context_processor
     def navigation_context():

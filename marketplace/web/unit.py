@@ -8,6 +8,7 @@ from marketplace.errors import Conflict, InvalidInput
 from marketplace.extensions import db
 from marketplace.services import claims, listings_overview, offers, pages_queries
 from marketplace.services.needs import NeedFilters, needs_page
+from marketplace.web.confirmation import confirm_first
 from marketplace.web.marketplace_forms import (
     ClaimForm,
     FacilityOfferForm,
@@ -81,6 +82,7 @@ def claim_need(need_id: int):
 
 
 @bp.route("/claims/<int:claim_id>/withdraw", methods=["POST"])
+@confirm_first
 def withdraw_claim(claim_id: int):
     return act(lambda: claims.withdraw_claim(current_user, claim_id), "认领已撤回。")
 
