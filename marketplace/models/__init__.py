@@ -5,14 +5,24 @@ from marketplace.models.audit import AuditEntry
 from marketplace.models.bookings import Booking, BookingSlot
 from marketplace.models.claims import Claim, Evaluation, ProgressReport
 from marketplace.models.listings import Need, Offer
+from marketplace.models.members import (
+    Activity,
+    Member,
+    MemberReport,
+    Post,
+    ServiceRecord,
+    Team,
+)
 from marketplace.models.notifications import Notification
 from marketplace.models.pairing import PairingPlan, PlanAdjustment, PlanPair
 from marketplace.models.places import Community, County, Township, Unit
+from marketplace.models.points import PointEntry, PointRule, ShopItem
 from marketplace.models.search_outbox import SearchOutbox
 from marketplace.models.taxonomy import Category, ServiceType
 
 __all__ = [
     "ROLES",
+    "Activity",
     "ApiToken",
     "AuditEntry",
     "Booking",
@@ -23,15 +33,23 @@ __all__ = [
     "County",
     "Evaluation",
     "LoginFailure",
+    "Member",
+    "MemberReport",
     "Need",
     "Notification",
     "Offer",
     "PairingPlan",
     "PlanAdjustment",
     "PlanPair",
+    "PointEntry",
+    "PointRule",
+    "Post",
     "ProgressReport",
     "SearchOutbox",
+    "ServiceRecord",
     "ServiceType",
+    "ShopItem",
+    "Team",
     "Township",
     "Unit",
     "User",
