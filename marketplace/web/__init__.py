@@ -8,11 +8,17 @@ from marketplace.web.community import bp as community_bp
 from marketplace.web.ledgers import bp as ledgers_bp
 from marketplace.web.listings import bp as listings_bp
 from marketplace.web.main import bp as main_bp
+from marketplace.web.member_desk import bp as member_desk_bp
+from marketplace.web.member_review import bp as member_review_bp
+from marketplace.web.member_teams import bp as member_teams_bp
+from marketplace.web.members import bp as members_bp
 from marketplace.web.notifications import bp as notifications_bp
 from marketplace.web.pairs import bp as pairs_bp
+from marketplace.web.point_rules import bp as point_rules_bp
 from marketplace.web.review import bp as review_bp
 from marketplace.web.search import bp as search_bp
 from marketplace.web.unit import bp as unit_bp
+from marketplace.web.unit_members import bp as unit_members_bp
 
 blueprints = [
     main_bp,
@@ -28,4 +34,10 @@ blueprints = [
     review_bp,
     ledgers_bp,
     admin_bp,
+    members_bp,
+    member_desk_bp,
+    member_teams_bp,
+    unit_members_bp,
+    member_review_bp,
+    point_rules_bp,
 ]
