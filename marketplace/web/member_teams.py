@@ -99,10 +99,14 @@ def placement():
         }
         action = partial(teams.apply_placement, current_user, chosen)
         return submit(action, "编队已保存。", _to("member_teams.team_list"))
+    suggestion = teams.suggest_placement(current_user)
+    waiting_first = sorted(
+        member_queries.community_members(current_user), key=lambda m: m.id not in suggestion
+    )
     return render_template(
         "members/placement.html",
-        suggestion=teams.suggest_placement(current_user),
-        members=member_queries.community_members(current_user),
+        suggestion=suggestion,
+        members=waiting_first,
         team_choices=_team_choices(),
     )
 
