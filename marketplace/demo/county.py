@@ -101,7 +101,7 @@ class _DemoBuilder:
         claims = self.claims(needs, units)
         self.users(communities, units)
         self.previous_pairing(county, communities, units)
-        members = load_demo_members(self.rng, communities, DEMO_PASSWORD)
+        members = load_demo_members(communities, DEMO_PASSWORD)
         return (
             f"{len(communities)} 个社区，{len(units)} 家单位，{offers} 项资源，"
             f"{len(needs)} 条需求，{claims} 条认领，{members}；演示账号密码均为 {DEMO_PASSWORD}"
