@@ -89,6 +89,12 @@ def set_officer(team_id: int):
     return submit(action, "已任命。", _to("member_teams.team_list"))
 
 
+@bp.post("/defaults")
+def add_defaults():
+    action = partial(teams.add_defaults, current_user)
+    return submit(action, "已载入默认的 12 个岗位和 7 支服务队。", _to("member_teams.team_list"))
+
+
 @bp.route("/placement", methods=["GET", "POST"])
 def placement():
     if request.method == "POST":
