@@ -3,11 +3,25 @@
 import itertools
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from marketplace import clock
 from marketplace.extensions import db
-from marketplace.models import Community, County, Need, Offer, ServiceType, Township, Unit, User
+from marketplace.models import (
+    Community,
+    County,
+    Member,
+    MemberReport,
+    Need,
+    Offer,
+    Post,
+    ServiceType,
+    Team,
+    Township,
+    Unit,
+    User,
+)
+from marketplace.models._common import utcnow
 from marketplace.security import hash_password
 
 PASSWORD = "correct-horse-42"
@@ -138,3 +152,60 @@ def make_offer(**overrides) -> Offer:
     db.session.add(offer)
     db.session.commit()
     return offer
+
+
+def make_team(**overrides) -> Team:
+    values = {"name": f"测试服务队{_next()}", "capacity": 20, "description": "测试"}
+    values.update(overrides)
+    if "community" not in values and "community_id" not in values:
+        values["community"] = make_community()
+    team = Team(**values)
+    db.session.add(team)
+    db.session.commit()
+    return team
+
+
+def make_post(**overrides) -> Post:
+    values = {"name": f"测试岗{_next()}", "places": 10, "description": "测试岗位"}
+    values.update(overrides)
+    if "community" not in values and "community_id" not in values:
+        values["community"] = make_community()
+    post = Post(**values)
+    db.session.add(post)
+    db.session.commit()
+    return post
+
+
+def make_member(reported: bool = True, **overrides) -> Member:
+    """Return a member with a ``member`` account, reported (confirmed) unless told not."""
+    password = overrides.pop("password", PASSWORD)
+    values = {"name": f"党员{_next()}", "phone": f"1380000{_next():04d}"}
+    values.update(overrides)
+    if "unit" not in values and "unit_id" not in values:
+        values["unit"] = make_unit()
+    if "user" not in values and "user_id" not in values:
+        values["user"] = make_user(
+            "member", username=f"member_{_next()}", display_name=values["name"], password=password
+        )
+    if reported and "community" not in values and "community_id" not in values:
+        values["community"] = make_community()
+    member = Member(**values)
+    if member.community is not None or member.community_id is not None:
+        member.reported_at = utcnow()
+    db.session.add(member)
+    db.session.flush()
+    if member.community_id is not None:
+        db.session.add(
+            MemberReport(
+                member_id=member.id,
+                community_id=member.community_id,
+                status="confirmed",
+                decided_at=utcnow(),
+            )
+        )
+    if member.post_id is not None:
+        db.session.execute(
+            update(Post).where(Post.id == member.post_id).values(taken=Post.taken + 1)
+        )
+    db.session.commit()
+    return member

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time
 from sqlalchemy import select
 
 from marketplace.demo import names, texts
+from marketplace.demo.members import load_demo_members
 from marketplace.extensions import db
 from marketplace.models import (
     Claim,
@@ -101,9 +102,10 @@ class _DemoBuilder:
         claims = self.claims(needs, units)
         self.users(communities, units)
         self.previous_pairing(county, communities, units)
+        members = load_demo_members(communities, DEMO_PASSWORD)
         return (
             f"{len(communities)} 个社区，{len(units)} 家单位，{offers} 项资源，"
-            f"{len(needs)} 条需求，{claims} 条认领；演示账号密码均为 {DEMO_PASSWORD}"
+            f"{len(needs)} 条需求，{claims} 条认领，{members}；演示账号密码均为 {DEMO_PASSWORD}"
         )
 
     def places(self, county: County):

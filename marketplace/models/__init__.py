@@ -5,16 +5,26 @@ from marketplace.models.audit import AuditEntry
 from marketplace.models.bookings import Booking, BookingSlot
 from marketplace.models.claims import Claim, Evaluation, ProgressReport
 from marketplace.models.listings import Need, Offer
+from marketplace.models.members import (
+    Activity,
+    Member,
+    MemberReport,
+    Post,
+    ServiceRecord,
+    Team,
+)
 from marketplace.models.notifications import Notification
 from marketplace.models.pairing import PairingPlan, PlanAdjustment, PlanPair
 from marketplace.models.pairing_preferences import PairingPreference
 from marketplace.models.places import Community, County, Township, Unit
+from marketplace.models.points import PointEntry, PointRule, ShopItem
 from marketplace.models.search_outbox import SearchOutbox, SearchReplica
 from marketplace.models.taxonomy import Category, ServiceType
 from marketplace.models.throttle import ThrottleCounter
 
 __all__ = [
     "ROLES",
+    "Activity",
     "ApiToken",
     "AuditEntry",
     "Booking",
@@ -24,6 +34,8 @@ __all__ = [
     "Community",
     "County",
     "Evaluation",
+    "Member",
+    "MemberReport",
     "Need",
     "Notification",
     "Offer",
@@ -31,10 +43,16 @@ __all__ = [
     "PairingPreference",
     "PlanAdjustment",
     "PlanPair",
+    "PointEntry",
+    "PointRule",
+    "Post",
     "ProgressReport",
     "SearchOutbox",
     "SearchReplica",
+    "ServiceRecord",
     "ServiceType",
+    "ShopItem",
+    "Team",
     "ThrottleCounter",
     "Township",
     "Unit",

@@ -11,12 +11,18 @@ from marketplace.web.county_map import bp as county_map_bp
 from marketplace.web.ledgers import bp as ledgers_bp
 from marketplace.web.listings import bp as listings_bp
 from marketplace.web.main import bp as main_bp
+from marketplace.web.member_desk import bp as member_desk_bp
+from marketplace.web.member_review import bp as member_review_bp
+from marketplace.web.member_teams import bp as member_teams_bp
+from marketplace.web.members import bp as members_bp
 from marketplace.web.notifications import bp as notifications_bp
 from marketplace.web.pairing_preferences import bp as pairing_preferences_bp
 from marketplace.web.pairs import bp as pairs_bp
+from marketplace.web.point_rules import bp as point_rules_bp
 from marketplace.web.review import bp as review_bp
 from marketplace.web.search import bp as search_bp
 from marketplace.web.unit import bp as unit_bp
+from marketplace.web.unit_members import bp as unit_members_bp
 
 blueprints = [
     main_bp,
@@ -36,4 +42,10 @@ blueprints = [
     audit_bp,
     books_bp,
     county_map_bp,
+    members_bp,
+    member_desk_bp,
+    member_teams_bp,
+    unit_members_bp,
+    member_review_bp,
+    point_rules_bp,
 ]

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -10,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from marketplace.auth import page_guard
 from marketplace.errors import DomainError
 from marketplace.services import pairing_preferences
+from marketplace.web.form_rules import ChineseForm
 
 bp = Blueprint("pairing_preferences", __name__, url_prefix="/pairs/preferences")
 bp.before_request(page_guard("community"))
@@ -20,7 +20,7 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(ChineseForm):
     keep = CheckboxList("希望保留的现有结对单位", coerce=int, validate_choice=False)
     gain = SelectMultipleField("希望新增的单位", coerce=int, validate_choice=False)
 

@@ -22,6 +22,7 @@ NAVIGATION = {
         ("community.needs", "需求清单"),
         ("community.projects", "项目清单"),
         ("pairs.mine", "结对单位"),
+        ("member_desk.ledger", "在职党员"),
     ],
     "unit": [
         ("unit.dashboard", "单位工作台"),
@@ -30,19 +31,27 @@ NAVIGATION = {
         ("unit.projects", "项目清单"),
         ("booking_desk.incoming", "预约申请"),
         ("pairs.mine", "结对社区"),
+        ("unit_members.index", "在职党员"),
     ],
     "reviewer": [
         ("review.dashboard", "结对审核"),
         ("review.plans", "结对方案"),
         ("ledgers.index", "台账"),
         ("audit.index", "操作日志"),
+        ("member_review.index", "党员报到"),
     ],
     "admin": [
         ("admin.dashboard", "系统管理"),
         ("ledgers.index", "台账与导入"),
         ("audit.index", "操作日志"),
+        ("point_rules.index", "积分规则"),
     ],
-    "member": [],
+    "member": [
+        ("members.home", "我的"),
+        ("members.post_list", "选岗"),
+        ("members.services", "服务记录"),
+        ("members.my_points", "积分"),
+    ],
     "township": [],
     "dispatcher": [],
 }
