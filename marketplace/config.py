@@ -76,6 +76,7 @@ def build_config(overrides: dict | None = None) -> dict:
         "ARGON2_PARAMS": ARGON2_PARAMS,
         "LOGIN_RATE_LIMIT": (5, 15 * 60),  # failures allowed per window (seconds)
         "PAGE_SIZE": 20,
+        "WISH_VALUE_CAP_YUAN": int(os.environ.get("WISH_VALUE_CAP_YUAN", "300")),
     }
     config.update(overrides)
     return config

@@ -12,7 +12,17 @@ import pytest
 from marketplace.models import ROLES
 from tests.snapshots import database_fingerprint
 
-PUBLIC_BLUEPRINTS = {"main", "auth", "search", "listings", "api", "bootstrap", "bookings"}
+PUBLIC_BLUEPRINTS = {
+    "main",
+    "auth",
+    "search",
+    "listings",
+    "api",
+    "bootstrap",
+    "bookings",
+    "wishes",
+    "hotline",
+}
 
 
 def _allowed_roles(app, blueprint: str) -> frozenset[str] | None:

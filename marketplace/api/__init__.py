@@ -10,9 +10,11 @@ api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from marketplace.api import (  # noqa: E402,F401  (each module registers its routes)
     bookings,
     claims,
+    hotline,
     needs,
     offers,
     pairing_plans,
     search,
     stats,
+    wishes,
 )

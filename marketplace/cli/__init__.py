@@ -7,5 +7,7 @@ from marketplace.cli.pairing import pairing_cli
 from marketplace.cli.search import search_cli
 from marketplace.cli.taxonomy import taxonomy_cli
 from marketplace.cli.users import users_cli
+from marketplace.cli.wishes import wishes_cli
 
 commands = [users_cli, demo_cli, taxonomy_cli, search_cli, pairing_cli, excel_cli, needs_cli]
+commands.append(wishes_cli)

@@ -4,6 +4,7 @@ from marketplace.models.accounts import ROLES, ApiToken, LoginFailure, User
 from marketplace.models.audit import AuditEntry
 from marketplace.models.bookings import Booking, BookingSlot
 from marketplace.models.claims import Claim, Evaluation, ProgressReport
+from marketplace.models.hotline import Ticket, TicketEvent
 from marketplace.models.listings import Need, Offer
 from marketplace.models.members import (
     Activity,
@@ -19,6 +20,7 @@ from marketplace.models.places import Community, County, Township, Unit
 from marketplace.models.points import PointEntry, PointRule, ShopItem
 from marketplace.models.search_outbox import SearchOutbox
 from marketplace.models.taxonomy import Category, ServiceType
+from marketplace.models.wishes import Wish
 
 __all__ = [
     "ROLES",
@@ -50,7 +52,10 @@ __all__ = [
     "ServiceType",
     "ShopItem",
     "Team",
+    "Ticket",
+    "TicketEvent",
     "Township",
     "Unit",
     "User",
+    "Wish",
 ]

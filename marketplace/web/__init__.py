@@ -5,6 +5,8 @@ from marketplace.web.auth import bp as auth_bp
 from marketplace.web.bookings import bp as bookings_bp
 from marketplace.web.bookings import desk as booking_desk_bp
 from marketplace.web.community import bp as community_bp
+from marketplace.web.hotline import bp as hotline_bp
+from marketplace.web.hotline import desk as hotline_desk_bp
 from marketplace.web.ledgers import bp as ledgers_bp
 from marketplace.web.listings import bp as listings_bp
 from marketplace.web.main import bp as main_bp
@@ -13,6 +15,8 @@ from marketplace.web.pairs import bp as pairs_bp
 from marketplace.web.review import bp as review_bp
 from marketplace.web.search import bp as search_bp
 from marketplace.web.unit import bp as unit_bp
+from marketplace.web.wishes import bp as wishes_bp
+from marketplace.web.wishes import desk as wish_desk_bp
 
 blueprints = [
     main_bp,
@@ -28,4 +32,8 @@ blueprints = [
     review_bp,
     ledgers_bp,
     admin_bp,
+    wishes_bp,
+    wish_desk_bp,
+    hotline_bp,
+    hotline_desk_bp,
 ]

@@ -7,12 +7,14 @@ from marketplace.models._common import local_time
 
 # Entries whose endpoint is not registered are left out, so an area can ship alone.
 NAVIGATION = {
-    None: [("main.index", "首页"), ("search.facilities", "找场地")],
+    None: [("main.index", "首页"), ("search.facilities", "找场地"), ("wishes.wall", "微心愿"), ("hotline.intake", "志愿服务110")],
     "community": [
         ("community.dashboard", "社区工作台"),
         ("community.needs", "需求清单"),
         ("community.projects", "项目清单"),
         ("pairs.mine", "结对单位"),
+        ("wish_desk.mine", "本社区心愿"),
+        ("hotline_desk.team_queue", "110派单"),
     ],
     "unit": [
         ("unit.dashboard", "单位工作台"),
@@ -21,16 +23,23 @@ NAVIGATION = {
         ("unit.projects", "项目清单"),
         ("booking_desk.incoming", "预约申请"),
         ("pairs.mine", "结对社区"),
+        ("wish_desk.mine", "认领的心愿"),
     ],
     "reviewer": [
         ("review.dashboard", "结对审核"),
         ("review.plans", "结对方案"),
         ("ledgers.index", "台账"),
+        ("hotline_desk.dashboard", "110统计"),
     ],
     "admin": [("admin.dashboard", "系统管理"), ("ledgers.index", "台账与导入")],
-    "member": [],
+    "member": [("wish_desk.mine", "我的心愿"), ("hotline_desk.team_queue", "110派单")],
     "township": [],
-    "dispatcher": [],
+    "dispatcher": [
+        ("hotline_desk.queue", "110工单"),
+        ("hotline_desk.new", "登记来电"),
+        ("hotline_desk.batch", "批量派单"),
+        ("hotline_desk.dashboard", "110统计"),
+    ],
 }
 
 
