@@ -11,6 +11,7 @@ from marketplace.api import (  # noqa: E402,F401  (each module registers its rou
     bookings,
     claims,
     hotline,
+    members,
     needs,
     offers,
     pairing_plans,

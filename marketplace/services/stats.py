@@ -5,6 +5,7 @@ from sqlalchemy import case, func, select
 from marketplace.extensions import db
 from marketplace.models import Category, Community, Need, Offer, ServiceType, Unit
 from marketplace.models.listings import OPEN_NEED_STATUSES
+from marketplace.services import member_stats
 
 
 def county_figures() -> dict[str, int]:
@@ -41,6 +42,7 @@ def county_figures() -> dict[str, int]:
         "open_needs": need_row[0],
         "needs_in_progress": need_row[1],
         "needs_completed": need_row[2],
+        **member_stats.county_counts(),
     }
 
 
