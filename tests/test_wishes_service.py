@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
-from marketplace.models import AuditEntry, Notification
+from marketplace.models import AuditEntry, Member, Notification, PointEntry
 from marketplace.models.wishes import Wish
-from marketplace.services import wishes
+from marketplace.services import checklist, wishes
 from tests.factories import make_community, make_member, make_user
 
 
@@ -88,8 +88,25 @@ def test_a_member_claims_fulfils_and_staff_confirm_with_thanks(app, db):
         "谢谢党员同志！",
         staff.id,
     )
+    # the ledger credits the member once, and the checklist item is ticked by this wish
+    entries = db.session.scalars(select(PointEntry).where(PointEntry.member_id == member.id)).all()
+    assert [(e.source_kind, e.source_id) for e in entries] == [("wish", wish.id)]
+    assert db.session.get(Member, member.id).points_balance == entries[0].amount > 0
+    items = {item.key: item for item in checklist.for_member(member.id, wish.fulfilled_on.year)}
+    assert items["wish"].done and items["wish"].evidence[0].record_id == wish.id
+    assert not checklist.for_member(member.id, wish.fulfilled_on.year - 1)[3].done
     notified = db.session.scalars(select(Notification.kind)).all()
     assert {"wish.claimed", "wish.fulfilled", "wish.confirmed"} <= set(notified)
+
+
+def test_a_unit_claim_earns_no_member_points(app, db):
+    staff = make_user("community")
+    wish = post(staff)
+    secretary = make_user("unit")
+    wishes.claim_wish(secretary, wish.id)
+    wishes.fulfil_wish(secretary, wish.id, "单位购买后送达")
+    wishes.confirm_wish(staff, wish.id)
+    assert db.session.scalar(select(func.count(PointEntry.id))) == 0
 
 
 def test_a_unit_claims_and_any_secretary_of_that_unit_fulfils(app, db):
