@@ -15,7 +15,7 @@ def _deadline() -> str:
 
 
 def test_staff_post_on_the_page_and_the_wall_shows_it_masked(app, db, client):
-    staff, staff_client = signed_in(app, "community")
+    _staff, staff_client = signed_in(app, "community")
     response = staff_client.post(
         "/wishes/desk/new",
         data={
@@ -29,7 +29,7 @@ def test_staff_post_on_the_page_and_the_wall_shows_it_masked(app, db, client):
     assert response.status_code == 302, response.get_data(as_text=True)[:800]
     wall = client.get("/wishes/").get_data(as_text=True)
     assert "一件棉衣" in wall and "张**" in wall and "张桂芳" not in wall
-    wish_id = app.extensions["sqlalchemy"].session.scalar(__import__("sqlalchemy").select(Wish.id))
+    wish_id = db.session.scalar(select(Wish.id))
     public = client.get(f"/wishes/{wish_id}").get_data(as_text=True)
     assert ESCAPED_SCRIPT in public and "<script>alert" not in public and "张桂芳" not in public
     own = staff_client.get(f"/wishes/{wish_id}").get_data(as_text=True)

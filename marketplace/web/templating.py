@@ -7,7 +7,12 @@ from marketplace.models._common import local_time
 
 # Entries whose endpoint is not registered are left out, so an area can ship alone.
 NAVIGATION = {
-    None: [("main.index", "首页"), ("search.facilities", "找场地"), ("wishes.wall", "微心愿"), ("hotline.intake", "志愿服务110")],
+    None: [
+        ("main.index", "首页"),
+        ("search.facilities", "找场地"),
+        ("wishes.wall", "微心愿"),
+        ("hotline.intake", "志愿服务110"),
+    ],
     "community": [
         ("community.dashboard", "社区工作台"),
         ("community.needs", "需求清单"),
