@@ -317,7 +317,7 @@ def _read_hours(reader: FieldReader, value) -> float | None:
 
 def is_overdue(ticket: Ticket, now: datetime | None = None) -> bool:
     """Tell whether a ticket is late now: not dispatched or not served within its limits."""
-    now = now or utcnow()
+    now = _aware(now or utcnow())
     dispatch_due = _aware(ticket.dispatch_due_at)
     serve_due = _aware(ticket.serve_due_at)
     if ticket.status == "received" and dispatch_due < now:
