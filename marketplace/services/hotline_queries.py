@@ -65,8 +65,13 @@ def _filtered(query, filters: TicketFilters, now: datetime):
 
 
 def _ordered(query, now: datetime):
-    late_first = case((overdue_clause(now), 0), else_=1)
-    return query.order_by(late_first, Ticket.serve_due_at, Ticket.id)
+    """Late tickets first, then those still being worked on, then the rest; newest first."""
+    stage = case(
+        (overdue_clause(now), 0),
+        (Ticket.status.in_((*PENDING_STATUSES, "served")), 1),
+        else_=2,
+    )
+    return query.order_by(stage, Ticket.received_at.desc(), Ticket.id.desc())
 
 
 def queue_page(actor: User, filters: TicketFilters, page: int = 1, per_page: int = 20) -> Page:
