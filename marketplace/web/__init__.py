@@ -10,11 +10,17 @@ from marketplace.web.hotline import desk as hotline_desk_bp
 from marketplace.web.ledgers import bp as ledgers_bp
 from marketplace.web.listings import bp as listings_bp
 from marketplace.web.main import bp as main_bp
+from marketplace.web.member_desk import bp as member_desk_bp
+from marketplace.web.member_review import bp as member_review_bp
+from marketplace.web.member_teams import bp as member_teams_bp
+from marketplace.web.members import bp as members_bp
 from marketplace.web.notifications import bp as notifications_bp
 from marketplace.web.pairs import bp as pairs_bp
+from marketplace.web.point_rules import bp as point_rules_bp
 from marketplace.web.review import bp as review_bp
 from marketplace.web.search import bp as search_bp
 from marketplace.web.unit import bp as unit_bp
+from marketplace.web.unit_members import bp as unit_members_bp
 from marketplace.web.wishes import bp as wishes_bp
 from marketplace.web.wishes import desk as wish_desk_bp
 
@@ -36,4 +42,10 @@ blueprints = [
     wish_desk_bp,
     hotline_bp,
     hotline_desk_bp,
+    members_bp,
+    member_desk_bp,
+    member_teams_bp,
+    unit_members_bp,
+    member_review_bp,
+    point_rules_bp,
 ]

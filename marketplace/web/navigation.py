@@ -10,6 +10,7 @@ ROLE_HOME = {
     "reviewer": "review.dashboard",
     "admin": "admin.dashboard",
     "dispatcher": "hotline_desk.queue",
+    "member": "members.home",
 }
 
 
