@@ -11,7 +11,7 @@ NAVIGATION = {
         ("main.index", "首页"),
         ("search.facilities", "找场地"),
         ("wishes.wall", "微心愿"),
-        ("hotline.intake", "志愿服务110"),
+        ("hotline.intake", "110求助"),
     ],
     "community": [
         ("community.dashboard", "社区工作台"),
@@ -19,7 +19,7 @@ NAVIGATION = {
         ("community.projects", "项目清单"),
         ("pairs.mine", "结对单位"),
         ("member_desk.ledger", "在职党员"),
-        ("wish_desk.mine", "本社区心愿"),
+        ("wish_desk.mine", "心愿"),
         ("hotline_desk.team_queue", "110派单"),
     ],
     "unit": [
@@ -30,7 +30,7 @@ NAVIGATION = {
         ("booking_desk.incoming", "预约申请"),
         ("pairs.mine", "结对社区"),
         ("unit_members.index", "在职党员"),
-        ("wish_desk.mine", "认领的心愿"),
+        ("wish_desk.mine", "我的心愿"),
     ],
     "reviewer": [
         ("review.dashboard", "结对审核"),
