@@ -53,3 +53,22 @@ def test_c9_ten_dispatches_through_the_api_one_200(app, db):
 
     codes = [value for _kind, value in race(app, db, 10, work)]
     assert sorted(codes) == [200] + [409] * 9, codes
+
+
+def test_s19_parallel_online_requests_never_overshoot_the_limit(app, db):
+    app.config["HOTLINE_ONLINE_PER_HOUR"] = 3
+    body = {
+        "service_code": "other",
+        "description": "想找人帮忙",
+        "phone": "13600000000",
+        "address_string": "人民路 1 号",
+    }
+
+    def work(index, barrier):
+        client = app.test_client()
+        barrier.wait()
+        return client.post("/api/v1/hotline/requests", json=body).status_code
+
+    codes = [value for _kind, value in race(app, db, 12, work)]
+    assert sorted(codes) == [201] * 3 + [429] * 9, codes
+    assert db.session.scalar(select(func.count(Ticket.id))) == 3
