@@ -128,3 +128,23 @@ def test_a_double_scan_checks_in_once(app, db):
     kinds = [kind for kind, _ in outcomes]
     assert kinds.count("ok") == 1 and kinds.count("Conflict") == 3, outcomes
     assert db.session.scalar(select(func.count()).select_from(ServiceRecord)) == 1
+
+
+def test_two_staff_confirming_one_report_confirm_it_once(app, db):
+    from marketplace.models import AuditEntry, MemberReport
+    from marketplace.services import members
+    from tests.factories import make_member
+
+    member = make_member(reported=False, home_community=make_community())
+    report = MemberReport(member_id=member.id, community_id=member.home_community_id)
+    db.session.add(report)
+    db.session.commit()
+    staff = [make_user("community", community=member.home_community).id for _ in range(4)]
+    report_id = report.id
+    outcomes = race(
+        app, db, 4, _as_user(staff, lambda u: members.confirm_report(u, report_id).status)
+    )
+    kinds = [kind for kind, _ in outcomes]
+    assert kinds.count("ok") == 1 and kinds.count("Conflict") == 3, outcomes
+    confirmed = select(func.count()).where(AuditEntry.action == "member_report.confirmed")
+    assert db.session.scalar(confirmed) == 1

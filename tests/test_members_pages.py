@@ -177,3 +177,16 @@ def test_admin_changes_point_values(client):
 
     assert point_value("wish") == 30
     assert client.post("/admin/points/", data={**data, "wish": -1}).status_code == 400
+
+
+def test_staff_load_the_default_posts_and_teams_once(client):
+    staff = make_user("community")
+    _login(client, staff)
+    assert "载入默认岗位和服务队" in client.get("/community/teams/").get_data(as_text=True)
+    client.post("/community/teams/defaults")
+    html = client.get("/community/teams/posts").get_data(as_text=True)
+    assert "策划岗" in html and "宣传岗" in html and "管理岗" in html
+    html = client.get("/community/teams/").get_data(as_text=True)
+    assert all(name in html for name in ("便民", "助民", "惠民", "乐民", "安民"))
+    answer = client.post("/community/teams/defaults", data={"next": "/community/teams/"})
+    assert answer.status_code == 302  # refused with a message: nothing added twice

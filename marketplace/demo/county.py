@@ -103,7 +103,7 @@ class _DemoBuilder:
         claims = self.claims(needs, units)
         self.users(communities, units)
         self.previous_pairing(county, communities, units)
-        members = load_demo_members(self.rng, communities, DEMO_PASSWORD)
+        members = load_demo_members(communities, DEMO_PASSWORD)
         wishes = build_wishes(self.rng, self.person, self.progress)
         tickets = build_hotline(self.rng, self.person, self.progress)
         return (

@@ -37,7 +37,10 @@ from marketplace.services.points import DEFAULT_POINTS
 from marketplace.services.posts import DEFAULT_POSTS
 from marketplace.services.teams import DEFAULT_TEAMS
 
+SEED = 20190701
 MEMBERS_PER_COMMUNITY = (22, 28)
+UNPLACED = 3  # the last members of each community wait for a team (the placement page)
+SUBMITTED = 2  # service records per community waiting for staff
 NOT_REPORTED = 6
 SERVICE_SUMMARIES = {
     "service": [
@@ -61,8 +64,9 @@ SHOP = [("洗衣液", 30, 20), ("大米 5 公斤", 60, 10), ("社区理发券", 
 POST_TEAM = [2, 2, 0, 0, 1, 4, 3, 5, 4, 6, 1, 4]
 
 
-def load_demo_members(rng: random.Random, communities: list[Community], password: str) -> str:
+def load_demo_members(communities: list[Community], password: str) -> str:
     """Add the members' demo data to the current transaction; return a summary line."""
+    rng = random.Random(SEED)  # its own seed: other demo data can change without moving ours
     db.session.flush()
     # One hash for every demo member: they share the demo password, and hashing hundreds
     # of accounts at full cost would make loading the demo slow.
@@ -85,7 +89,7 @@ def load_demo_members(rng: random.Random, communities: list[Community], password
         total_records += _service_year(rng, community, members, today)
         _shop_and_activities(community, staff.get(community.id), today)
         total_members += count
-    _not_reported(rng, counter, communities, paired, password_hash)
+    _not_reported(rng, iter(range(901, 1000)), communities, paired, password_hash)
     return f"{total_members} 名报到党员，{total_records} 条服务记录"
 
 
@@ -186,7 +190,7 @@ def _member(rng, number: int, unit: Unit, password_hash: str, community) -> Memb
 
 def _choose_and_place(rng, members: list[Member], posts: list[Post], teams: list[Team]) -> None:
     sizes: dict[int, int] = defaultdict(int)
-    for index, member in enumerate(members):
+    for index, member in enumerate(members[:-UNPLACED]):
         open_posts = [post for post in posts if post.taken < post.places]
         if open_posts and (index == 0 or rng.random() < 0.85):
             post = rng.choice(open_posts)
@@ -199,6 +203,11 @@ def _choose_and_place(rng, members: list[Member], posts: list[Post], teams: list
             team = min(teams, key=lambda t: sizes[t.id])
         member.team = team
         sizes[team.id] += 1
+    for member in members[-UNPLACED:]:
+        open_posts = [post for post in posts if post.taken < post.places]
+        if open_posts:
+            member.post = rng.choice(open_posts)
+            member.post.taken += 1
     db.session.flush()
     for team in teams:
         crew = [m for m in members if m.team_id == team.id]
@@ -226,11 +235,26 @@ def _service_year(rng, community: Community, members: list[Member], today) -> in
                     team=member.team,
                 )
             )
+    for member in members[:SUBMITTED]:
+        records.append(
+            ServiceRecord(
+                member=member,
+                community=community,
+                kind="service",
+                status="submitted",
+                served_on=today - timedelta(days=1),
+                hours=2,
+                summary="协助社区疫苗接种登记",
+                post=member.post,
+                team=member.team,
+            )
+        )
     db.session.add_all(records)
     db.session.flush()
     balances: dict[int, int] = defaultdict(int)
     entries = []
-    for record in sorted(records, key=lambda r: (r.served_on, r.id)):
+    confirmed = [record for record in records if record.status == "confirmed"]
+    for record in sorted(confirmed, key=lambda r: (r.served_on, r.id)):
         balances[record.member_id] += DEFAULT_POINTS["service"]
         entries.append(
             PointEntry(
@@ -240,7 +264,7 @@ def _service_year(rng, community: Community, members: list[Member], today) -> in
                 source_id=record.id,
                 reason=f"{record.kind_label}：{record.summary}",
                 balance_after=balances[record.member_id],
-                created_at=datetime.combine(record.served_on, time(18), CHINA_TIME),
+                created_at=datetime.combine(record.served_on, time(18), CHINA_TIME).astimezone(UTC),
             )
         )
     for member in members[::5]:  # some members already shopped
@@ -279,8 +303,8 @@ def _shop_and_activities(community: Community, staff: User | None, today) -> Non
                 kind=kind,
                 title=title,
                 place=f"{community.name}党群服务中心",
-                starts_at=datetime.combine(day, start, CHINA_TIME),
-                ends_at=datetime.combine(day, end, CHINA_TIME),
+                starts_at=datetime.combine(day, start, CHINA_TIME).astimezone(UTC),
+                ends_at=datetime.combine(day, end, CHINA_TIME).astimezone(UTC),
                 checkin_token=f"demo-{community.id}-{offset + 20}-{kind}",
                 created_by_id=staff.id if staff else None,
             )

@@ -29,6 +29,7 @@ class RateRow:
     reported: int = 0
     with_post: int = 0
     complete: int = 0
+    items_done: int = 0  # checklist items done, summed over reported members
     hours: float = 0.0
 
     @property
@@ -42,6 +43,11 @@ class RateRow:
     @property
     def completion_rate(self) -> float:
         return _rate(self.complete, self.reported)
+
+    @property
+    def items_rate(self) -> float:
+        """Checklist items done over items due (five per reported member)."""
+        return _rate(self.items_done, self.reported * len(checklist.ITEMS))
 
 
 COMMUNITY_FLOOR = 20  # seed 004: 「确保每个城市社区至少有20名在职党员」
@@ -64,6 +70,7 @@ def _add(row: RateRow, member, done: dict, hours: dict) -> None:
     row.reported += 1
     row.with_post += member.post_id is not None
     row.complete += done.get(member.id, 0) == len(checklist.ITEMS)
+    row.items_done += done.get(member.id, 0)
     row.hours += hours.get(member.id, 0.0)
 
 
@@ -96,7 +103,16 @@ def totals(rows: list[RateRow]) -> RateRow:
     """Return the sum of ``rows`` as one row."""
     total = RateRow(0, "合计")
     for row in rows:
-        for key in ("expected", "registered", "reported", "with_post", "complete", "hours"):
+        keys = (
+            "expected",
+            "registered",
+            "reported",
+            "with_post",
+            "complete",
+            "items_done",
+            "hours",
+        )
+        for key in keys:
             setattr(total, key, getattr(total, key) + getattr(row, key))
     return total
 

@@ -9,7 +9,7 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -189,13 +189,27 @@ def _staff_report(actor: User, report_id) -> MemberReport:
     return entry
 
 
+def _decide(actor: User, entry: MemberReport, status: str, reason: str = "") -> None:
+    """Move a report out of ``pending`` once, whoever clicks at the same moment."""
+    decided = db.session.execute(
+        update(MemberReport)
+        .where(MemberReport.id == entry.id, MemberReport.status == "pending")
+        .values(status=status, reason=reason, decided_by_id=actor.id, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if decided != 1:
+        db.session.rollback()
+        raise Conflict("该报到刚刚已被处理，请刷新。")
+    db.session.refresh(entry)
+
+
 def confirm_report(actor: User, report_id) -> MemberReport:
     """Confirm a pending report: the member now belongs to the community."""
     entry = _staff_report(actor, report_id)
+    _decide(actor, entry, "confirmed")
     member = entry.member
     member.community_id = entry.community_id
     member.reported_at = utcnow()
-    entry.status, entry.decided_by_id, entry.decided_at = "confirmed", actor.id, utcnow()
     audit.record(
         "member_report.confirmed",
         actor=actor,
@@ -214,8 +228,7 @@ def return_report(actor: User, report_id, reason) -> MemberReport:
     reader = FieldReader({"reason": reason})
     reason = reader.text("reason", "退回原因", max_length=REASON_MAX, required=True)
     reader.raise_if_invalid()
-    entry.status, entry.reason = "returned", reason
-    entry.decided_by_id, entry.decided_at = actor.id, utcnow()
+    _decide(actor, entry, "returned", reason)
     audit.record(
         "member_report.returned",
         actor=actor,

@@ -211,3 +211,43 @@ def suggest_placement(actor: User) -> dict[int, int]:
         )
     )
     return {int(member_id): int(team_id) for member_id, team_id in result.pairs}
+
+
+def add_defaults(actor: User) -> int:
+    """Give a community without posts or teams the county's 12 posts and 7 teams."""
+    from marketplace.models import Post
+    from marketplace.services.posts import DEFAULT_POSTS
+
+    require_role(actor, "community")
+    community_id = actor.community_id
+    added = 0
+    if not community_teams(community_id):
+        for position, (name, text) in enumerate(DEFAULT_TEAMS, start=1):
+            db.session.add(
+                Team(
+                    community_id=community_id,
+                    name=name,
+                    description=text,
+                    position=position,
+                    leader_user_id=actor.id,
+                )
+            )
+            added += 1
+    has_posts = db.session.scalar(select(Post.id).where(Post.community_id == community_id))
+    if not has_posts:
+        for position, (name, text) in enumerate(DEFAULT_POSTS, start=1):
+            db.session.add(
+                Post(community_id=community_id, name=name, description=text, position=position)
+            )
+            added += 1
+    if not added:
+        raise Conflict("本社区已有岗位和服务队。")
+    audit.record(
+        "team.defaults",
+        actor=actor,
+        object_type="community",
+        object_id=community_id,
+        after={"added": added},
+    )
+    db.session.commit()
+    return added

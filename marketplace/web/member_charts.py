@@ -4,7 +4,7 @@ from markupsafe import Markup, escape
 
 
 def rate_chart(rows: list[tuple[str, float, float]], *, title: str, width: int = 640) -> Markup:
-    """Return paired horizontal bars per row: 报到率-like ``first`` and ``second`` rates (0–1).
+    """Return two horizontal bars per row: the ``first`` and ``second`` rates (0–1).
 
     Rates above 1 are drawn full and labelled with their value.
     """
@@ -35,7 +35,7 @@ def rate_chart(rows: list[tuple[str, float, float]], *, title: str, width: int =
         f'<rect x="{label_width}" y="{legend_y - 9}" width="10" height="10" fill="#c0392b"/>'
         f'<text x="{label_width + 14}" y="{legend_y}" font-size="11">报到率（基数 20 人）</text>'
         f'<rect x="{label_width + 200}" y="{legend_y - 9}" width="10" height="10" fill="#e6a23c"/>'
-        f'<text x="{label_width + 214}" y="{legend_y}" font-size="11">年度清单完成率</text>'
+        f'<text x="{label_width + 214}" y="{legend_y}" font-size="11">年度清单完成项占比</text>'
     )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -17,7 +17,7 @@ def index():
     units = member_stats.unit_rates(year)
     communities = member_stats.community_rates(year)
     chart = rate_chart(
-        [(row.name, row.report_rate, row.completion_rate) for row in communities],
+        [(row.name, row.report_rate, row.items_rate) for row in communities],
         title=f"{year} 年各社区报到与年度清单完成情况",
     )
     return render_template(

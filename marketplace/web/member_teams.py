@@ -89,6 +89,12 @@ def set_officer(team_id: int):
     return submit(action, "已任命。", _to("member_teams.team_list"))
 
 
+@bp.post("/defaults")
+def add_defaults():
+    action = partial(teams.add_defaults, current_user)
+    return submit(action, "已载入默认的 12 个岗位和 7 支服务队。", _to("member_teams.team_list"))
+
+
 @bp.route("/placement", methods=["GET", "POST"])
 def placement():
     if request.method == "POST":
@@ -99,10 +105,14 @@ def placement():
         }
         action = partial(teams.apply_placement, current_user, chosen)
         return submit(action, "编队已保存。", _to("member_teams.team_list"))
+    suggestion = teams.suggest_placement(current_user)
+    waiting_first = sorted(
+        member_queries.community_members(current_user), key=lambda m: m.id not in suggestion
+    )
     return render_template(
         "members/placement.html",
-        suggestion=teams.suggest_placement(current_user),
-        members=member_queries.community_members(current_user),
+        suggestion=suggestion,
+        members=waiting_first,
         team_choices=_team_choices(),
     )
 
