@@ -143,6 +143,18 @@ def build_config(overrides: dict | None = None) -> dict:
         # (0: every community of the county) and the optimizer's memory budget.
         "PAIRING_NEAREST_COMMUNITIES": int(os.environ.get("PAIRING_NEAREST_COMMUNITIES", "0")),
         "PAIRING_MEMORY_BUDGET_MB": int(os.environ.get("PAIRING_MEMORY_BUDGET_MB", "1024")),
+        "WISH_VALUE_CAP_YUAN": int(os.environ.get("WISH_VALUE_CAP_YUAN", "300")),
+        "HOTLINE_TIME_LIMITS": {
+            urgency: {
+                "dispatch_minutes": int(
+                    os.environ.get(f"HOTLINE_{urgency.upper()}_DISPATCH_MINUTES", m)
+                ),
+                "serve_hours": int(os.environ.get(f"HOTLINE_{urgency.upper()}_SERVE_HOURS", h)),
+            }
+            for urgency, m, h in (("urgent", "30", "24"), ("normal", "240", "72"))
+        },
+        "HOTLINE_ONLINE_PER_HOUR": int(os.environ.get("HOTLINE_ONLINE_PER_HOUR", "5")),
+        "HOTLINE_TEAM_OPEN_LIMIT": int(os.environ.get("HOTLINE_TEAM_OPEN_LIMIT", "3")),
     }
     config.update(overrides)
     try:

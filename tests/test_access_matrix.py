@@ -21,6 +21,8 @@ PUBLIC_BLUEPRINTS = {
     "bootstrap",
     "bookings",
     "county_map",
+    "wishes",
+    "hotline",
 }
 
 

@@ -11,6 +11,7 @@ from marketplace.api import (  # noqa: E402,F401  (each module registers its rou
     bookings,
     claims,
     facilities,
+    hotline,
     members,
     needs,
     offers,
@@ -18,4 +19,5 @@ from marketplace.api import (  # noqa: E402,F401  (each module registers its rou
     pairing_preferences,
     search,
     stats,
+    wishes,
 )

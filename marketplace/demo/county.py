@@ -11,7 +11,9 @@ from datetime import UTC, datetime, time
 from sqlalchemy import select
 
 from marketplace.demo import names, texts
+from marketplace.demo.hotline import build_hotline
 from marketplace.demo.members import load_demo_members
+from marketplace.demo.wishes import build_wishes
 from marketplace.extensions import db
 from marketplace.models import (
     Claim,
@@ -103,9 +105,12 @@ class _DemoBuilder:
         self.users(communities, units)
         self.previous_pairing(county, communities, units)
         members = load_demo_members(communities, DEMO_PASSWORD)
+        wishes = build_wishes(self.rng, self.person, self.progress)
+        tickets = build_hotline(self.rng, self.person, self.progress)
         return (
             f"{len(communities)} 个社区，{len(units)} 家单位，{offers} 项资源，"
-            f"{len(needs)} 条需求，{claims} 条认领，{members}；演示账号密码均为 {DEMO_PASSWORD}"
+            f"{len(needs)} 条需求，{claims} 条认领，{members}，{wishes} 个微心愿，"
+            f"{tickets} 张110工单；演示账号密码均为 {DEMO_PASSWORD}"
         )
 
     def places(self, county: County):

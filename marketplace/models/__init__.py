@@ -4,6 +4,7 @@ from marketplace.models.accounts import ROLES, ApiToken, User
 from marketplace.models.audit import AuditEntry
 from marketplace.models.bookings import Booking, BookingSlot
 from marketplace.models.claims import Claim, Evaluation, ProgressReport
+from marketplace.models.hotline import Ticket, TicketEvent
 from marketplace.models.listings import Need, Offer
 from marketplace.models.members import (
     Activity,
@@ -21,6 +22,7 @@ from marketplace.models.points import PointEntry, PointRule, ShopItem
 from marketplace.models.search_outbox import SearchOutbox, SearchReplica
 from marketplace.models.taxonomy import Category, ServiceType
 from marketplace.models.throttle import ThrottleCounter
+from marketplace.models.wishes import Wish
 
 __all__ = [
     "ROLES",
@@ -54,7 +56,10 @@ __all__ = [
     "ShopItem",
     "Team",
     "ThrottleCounter",
+    "Ticket",
+    "TicketEvent",
     "Township",
     "Unit",
     "User",
+    "Wish",
 ]

@@ -8,6 +8,8 @@ from marketplace.web.bookings import desk as booking_desk_bp
 from marketplace.web.books import bp as books_bp
 from marketplace.web.community import bp as community_bp
 from marketplace.web.county_map import bp as county_map_bp
+from marketplace.web.hotline import bp as hotline_bp
+from marketplace.web.hotline import desk as hotline_desk_bp
 from marketplace.web.ledgers import bp as ledgers_bp
 from marketplace.web.listings import bp as listings_bp
 from marketplace.web.main import bp as main_bp
@@ -23,6 +25,8 @@ from marketplace.web.review import bp as review_bp
 from marketplace.web.search import bp as search_bp
 from marketplace.web.unit import bp as unit_bp
 from marketplace.web.unit_members import bp as unit_members_bp
+from marketplace.web.wishes import bp as wishes_bp
+from marketplace.web.wishes import desk as wish_desk_bp
 
 blueprints = [
     main_bp,
@@ -42,6 +46,10 @@ blueprints = [
     audit_bp,
     books_bp,
     county_map_bp,
+    wishes_bp,
+    wish_desk_bp,
+    hotline_bp,
+    hotline_desk_bp,
     members_bp,
     member_desk_bp,
     member_teams_bp,

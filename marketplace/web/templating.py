@@ -16,6 +16,8 @@ NAVIGATION = {
         ("main.index", "首页"),
         ("search.facilities", "找场地"),
         ("county_map.index", "亲民地图"),
+        ("wishes.wall", "微心愿"),
+        ("hotline.intake", "110求助"),
     ],
     "community": [
         ("community.dashboard", "社区工作台"),
@@ -23,6 +25,8 @@ NAVIGATION = {
         ("community.projects", "项目清单"),
         ("pairs.mine", "结对单位"),
         ("member_desk.ledger", "在职党员"),
+        ("wish_desk.mine", "心愿"),
+        ("hotline_desk.team_queue", "110派单"),
     ],
     "unit": [
         ("unit.dashboard", "单位工作台"),
@@ -32,6 +36,7 @@ NAVIGATION = {
         ("booking_desk.incoming", "预约申请"),
         ("pairs.mine", "结对社区"),
         ("unit_members.index", "在职党员"),
+        ("wish_desk.mine", "我的心愿"),
     ],
     "reviewer": [
         ("review.dashboard", "结对审核"),
@@ -39,6 +44,7 @@ NAVIGATION = {
         ("ledgers.index", "台账"),
         ("audit.index", "操作日志"),
         ("member_review.index", "党员报到"),
+        ("hotline_desk.dashboard", "110统计"),
     ],
     "admin": [
         ("admin.dashboard", "系统管理"),
@@ -51,9 +57,16 @@ NAVIGATION = {
         ("members.post_list", "选岗"),
         ("members.services", "服务记录"),
         ("members.my_points", "积分"),
+        ("wish_desk.mine", "我的心愿"),
+        ("hotline_desk.team_queue", "110派单"),
     ],
     "township": [],
-    "dispatcher": [],
+    "dispatcher": [
+        ("hotline_desk.queue", "110工单"),
+        ("hotline_desk.new", "登记来电"),
+        ("hotline_desk.batch", "批量派单"),
+        ("hotline_desk.dashboard", "110统计"),
+    ],
 }
 
 

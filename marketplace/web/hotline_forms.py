@@ -1,0 +1,100 @@
+"""Forms of the 志愿服务110 pages; limits come from the service (one rule, one place)."""
+
+from wtforms import (
+    DecimalField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from marketplace.models.hotline import HOTLINE_SERVICES, URGENCIES
+from marketplace.services.hotline import ADDRESS_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX
+from marketplace.web.form_rules import ChineseForm
+
+
+def _choices(mapping) -> list[SelectChoice]:
+    return [SelectChoice(key, label) for key, label in mapping.items()]
+
+
+class IntakeForm(ChineseForm):
+    service_code = SelectField(
+        "服务类别", choices=_choices({k: v[0] for k, v in HOTLINE_SERVICES.items()})
+    )
+    description = TextAreaField(
+        "求助内容",
+        validators=[DataRequired("请说明需要什么帮助。"), Length(max=TEXT_MAX)],
+        render_kw={"rows": 4},
+    )
+    community_id = SelectField("所在社区", coerce=str, validators=[Optional()])
+    address_string = StringField(
+        "地址（不在列表中的社区请填写）", validators=[Length(max=ADDRESS_MAX)]
+    )
+    first_name = StringField("称呼", validators=[Length(max=NAME_MAX)], description="如：李阿姨")
+    phone = StringField(
+        "联系电话",
+        validators=[DataRequired("请填写联系电话，方便志愿者联系您。"), Length(max=PHONE_MAX)],
+        description="只给调度员和上门的服务队使用，不会公开。",
+    )
+    urgency = SelectField("紧急程度", choices=_choices(URGENCIES), default="normal")
+    submit = SubmitField("提交求助")
+
+    def with_communities(self, communities: list[tuple[int, str]]) -> "IntakeForm":
+        self.community_id.choices = [SelectChoice("", "（请选择）")] + [
+            SelectChoice(str(cid), name) for cid, name in communities
+        ]
+        return self
+
+    def to_request(self) -> dict:
+        data = {name: field.data for name, field in self._fields.items()}
+        data["community_id"] = self.community_id.data or None
+        return data
+
+
+class DispatchForm(ChineseForm):
+    team_id = SelectField("派给服务队", coerce=str, validators=[DataRequired("请选择服务队。")])
+    submit = SubmitField("派单")
+
+
+class DeclineForm(ChineseForm):
+    reason = StringField("退单原因", validators=[DataRequired("请填写退单原因。"), Length(max=500)])
+    submit = SubmitField("退单")
+
+
+class ServeForm(ChineseForm):
+    summary = TextAreaField(
+        "服务情况",
+        validators=[DataRequired("请填写服务情况。"), Length(max=TEXT_MAX)],
+        render_kw={"rows": 3},
+    )
+    hours = DecimalField(
+        "服务时长（小时）", places=1, validators=[DataRequired("请填写服务时长（小时）。")]
+    )
+    member_ids = SelectMultipleField(
+        "参与服务的队员",
+        coerce=str,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
+    )
+    submit = SubmitField("登记服务")
+
+
+class FollowUpForm(ChineseForm):
+    satisfaction = SelectField(
+        "满意度",
+        choices=[SelectChoice(str(n), f"{n} 星") for n in (5, 4, 3, 2, 1)],
+        default="5",
+    )
+    resolved = RadioField(
+        "问题是否解决",
+        choices=[SelectChoice("yes", "已解决"), SelectChoice("no", "未解决（重新派单）")],
+        default="yes",
+    )
+    note = TextAreaField("回访记录", validators=[Length(max=1000)], render_kw={"rows": 2})
+    submit = SubmitField("记录回访")
