@@ -76,6 +76,10 @@ def build_config(overrides: dict | None = None) -> dict:
         "ARGON2_PARAMS": ARGON2_PARAMS,
         "LOGIN_RATE_LIMIT": (5, 15 * 60),  # failures allowed per window (seconds)
         "PAGE_SIZE": 20,
+        # Oversight (DESIGN §13): needs unclaimed this many days are suggested for
+        # escalation; each level's queue has a time limit in days.
+        "ESCALATION_SUGGEST_DAYS": int(os.environ.get("ESCALATION_SUGGEST_DAYS", "30")),
+        "ESCALATION_TIME_LIMITS": {"township": 7, "county": 15},
     }
     config.update(overrides)
     return config
