@@ -191,3 +191,14 @@ def ratings_given(actor: User, year: int) -> dict[int, CommunityRating]:
         )
     )
     return {row.community_id: row for row in rows}
+
+
+def rated_communities(year: int) -> dict[int, str]:
+    """Return the names of the communities rated in ``year``, by id."""
+    from marketplace.models import Community
+
+    ids = list(community_ratings(year))
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Community.id, Community.name).where(Community.id.in_(ids)))
+    return dict(rows.all())

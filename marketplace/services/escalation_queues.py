@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from marketplace.errors import Forbidden
 from marketplace.extensions import db
-from marketplace.models import AuditEntry, Escalation, Need, User
+from marketplace.models import AuditEntry, Escalation, Need, Unit, User
 from marketplace.models._common import utcnow
 from marketplace.models.escalations import ACTIVE_ESCALATION_STATUSES
+from marketplace.models.listings import OPEN_NEED_STATUSES
 from marketplace.services import audit
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.oversight_calendar import county_today
@@ -108,3 +109,32 @@ def suggest_escalations(today: date | None = None) -> int:
         )
     db.session.commit()
     return len(needs)
+
+
+def stale_needs(community_ids, limit: int = 50) -> list[Need]:
+    """Return open needs of the communities unclaimed for the set days (suggestions)."""
+    return list(db.session.scalars(stale_needs_query(community_ids).limit(limit)))
+
+
+def assignable_units() -> list[Unit]:
+    """Return the units an escalation can be assigned to, by name."""
+    return list(db.session.scalars(select(Unit).order_by(Unit.name)))
+
+
+def escalatable_needs(actor: User) -> list[Need]:
+    """Return the community's open needs not already being escalated."""
+    require_any(actor, "community")
+    active = select(Escalation.need_id).where(
+        Escalation.need_id.is_not(None), Escalation.status.in_(ACTIVE_ESCALATION_STATUSES)
+    )
+    return list(
+        db.session.scalars(
+            select(Need)
+            .where(
+                Need.community_id == actor.community_id,
+                Need.status.in_(OPEN_NEED_STATUSES),
+                Need.id.not_in(active),
+            )
+            .order_by(Need.created_at)
+        )
+    )

@@ -207,7 +207,7 @@ def get_meeting(actor: User, meeting_id) -> JointMeeting:
     return meeting
 
 
-def _is_host(actor: User, meeting: JointMeeting) -> bool:
+def is_host(actor: User, meeting: JointMeeting) -> bool:
     if actor.role != "reviewer" and HOST_LEVEL.get(actor.role) != meeting.level:
         return False
     if meeting.level == "community":
@@ -220,7 +220,7 @@ def _is_host(actor: User, meeting: JointMeeting) -> bool:
 def add_action_item(actor: User, meeting_id, data: dict) -> ActionItem:
     """Add a decision to a meeting the actor hosted: what, who, by when."""
     meeting = get_meeting(actor, meeting_id)
-    if not _is_host(actor, meeting):
+    if not is_host(actor, meeting):
         raise Forbidden("只有会议主持方可以添加会议事项。")
     reader = FieldReader(data)
     title = reader.text("title", "事项内容", max_length=200, required=True)
@@ -263,7 +263,7 @@ def complete_action_item(actor: User, item_id) -> ActionItem:
         raise NotFound("会议事项不存在。")
     meeting = get_meeting(actor, item.meeting_id)
     owner = actor.role == "unit" and item.owner_unit_id == actor.unit_id
-    if not (owner or _is_host(actor, meeting)):
+    if not (owner or is_host(actor, meeting)):
         raise Forbidden("只有会议主持方或责任单位可以办结该事项。")
     if item.status != "open":
         raise Conflict(f"该事项当前为「{item.status_label}」，不能办结。")

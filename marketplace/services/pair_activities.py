@@ -272,3 +272,13 @@ def remind_quiet_pairs(today: date | None = None) -> int:
         db.session.rollback()
         return 0
     return count
+
+
+def check_overseen_pair(actor: User, unit_id: int, community_id: int) -> None:
+    """Refuse a pair that is not published, or whose community the actor does not oversee."""
+    from marketplace.services.oversight_scope import overseen_community_ids
+
+    if not is_pair(unit_id, community_id):
+        raise NotFound("该结对不存在或未发布。")
+    if community_id not in overseen_community_ids(actor):
+        raise Forbidden("只能查看本乡镇（街道）社区的结对。")

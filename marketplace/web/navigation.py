@@ -9,6 +9,7 @@ ROLE_HOME = {
     "unit": "unit.dashboard",
     "reviewer": "review.dashboard",
     "admin": "admin.dashboard",
+    "township": "compliance.matrix",
 }
 
 

@@ -1,0 +1,69 @@
+"""Compliance (对接活动达标): pairs × quarters for reviewers and townships, with Excel."""
+
+from flask import Blueprint, Response, render_template, url_for
+
+from marketplace.auth import require_role
+from marketplace.services import oversight_exports, pair_activities
+from marketplace.services.oversight_calendar import QUARTERS
+from marketplace.services.oversight_scope import overseen_community_ids
+from marketplace.web.oversight_charts import status_matrix
+from marketplace.web.oversight_helpers import me, year_arg
+
+bp = Blueprint("compliance", __name__, url_prefix="/compliance")
+bp.before_request(require_role("reviewer", "township"))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/")
+def matrix():
+    year = year_arg()
+    rows = pair_activities.compliance(overseen_community_ids(me()), year)
+    chart = status_matrix(
+        rows,
+        [(q, f"Q{q}") for q in QUARTERS],
+        row_label=lambda r: f"{r.pair.community.name}·{r.pair.unit.name}",
+        status=lambda r, q: r.cells[q],
+        labels=pair_activities.COMPLIANCE_STATUSES,
+        link=lambda r, q: url_for(
+            ".pair", unit_id=r.pair.unit_id, community_id=r.pair.community_id, year=year
+        ),
+        title=f"{year} 年结对 × 季度对接活动达标情况",
+        label_width=260,
+    )
+    totals = {
+        status: sum(list(r.cells.values()).count(status) for r in rows)
+        for status in pair_activities.COMPLIANCE_STATUSES
+    }
+    return render_template(
+        "compliance/matrix.html",
+        rows=rows,
+        year=year,
+        chart=chart,
+        totals=totals,
+        labels=pair_activities.COMPLIANCE_STATUSES,
+        quarters=QUARTERS,
+    )
+
+
+@bp.route("/pairs/<int:unit_id>/<int:community_id>")
+def pair(unit_id: int, community_id: int):
+    year = year_arg()
+    pair_activities.check_overseen_pair(me(), unit_id, community_id)
+    activities = pair_activities.pair_activities(unit_id, community_id, year)
+    rows = pair_activities.compliance([community_id], year)
+    current = next(row for row in rows if row.pair.unit_id == unit_id)
+    return render_template(
+        "compliance/pair.html",
+        activities=activities,
+        year=year,
+        current=current,
+        labels=pair_activities.COMPLIANCE_STATUSES,
+    )
+
+
+@bp.route("/export.xlsx")
+def export():
+    year = year_arg()
+    content = oversight_exports.compliance_workbook(me(), year)
+    headers = {"Content-Disposition": f"attachment; filename=compliance-{year}.xlsx"}
+    return Response(content, mimetype=XLSX, headers=headers)
