@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 
 from marketplace.demo import names
+from marketplace.demo.oversight import load_oversight_demo
 from marketplace.extensions import db
 from marketplace.models import (
     Claim,
@@ -100,6 +101,7 @@ class _DemoBuilder:
         claims = self.claims(needs, units)
         self.users(communities, units)
         self.previous_pairing(county, communities, units)
+        load_oversight_demo(county, hash_password(DEMO_PASSWORD))
         return (
             f"{len(communities)} 个社区，{len(units)} 家单位，{offers} 项资源，"
             f"{len(needs)} 条需求，{claims} 条认领；演示账号密码均为 {DEMO_PASSWORD}"

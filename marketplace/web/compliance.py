@@ -6,7 +6,7 @@ from marketplace.auth import require_role
 from marketplace.services import oversight_exports, pair_activities
 from marketplace.services.oversight_calendar import QUARTERS
 from marketplace.services.oversight_scope import overseen_community_ids
-from marketplace.web.oversight_charts import status_matrix
+from marketplace.web.oversight_charts import pair_quarter_grid
 from marketplace.web.oversight_helpers import me, year_arg
 
 bp = Blueprint("compliance", __name__, url_prefix="/compliance")
@@ -18,17 +18,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def matrix():
     year = year_arg()
     rows = pair_activities.compliance(overseen_community_ids(me()), year)
-    chart = status_matrix(
+    chart = pair_quarter_grid(
         rows,
-        [(q, f"Q{q}") for q in QUARTERS],
-        row_label=lambda r: f"{r.pair.community.name}·{r.pair.unit.name}",
-        status=lambda r, q: r.cells[q],
-        labels=pair_activities.COMPLIANCE_STATUSES,
-        link=lambda r, q: url_for(
+        QUARTERS,
+        pair_activities.COMPLIANCE_STATUSES,
+        lambda r, q: url_for(
             ".pair", unit_id=r.pair.unit_id, community_id=r.pair.community_id, year=year
         ),
-        title=f"{year} 年结对 × 季度对接活动达标情况",
-        label_width=260,
+        f"{year} 年各社区结对单位每季度对接活动达标情况",
     )
     totals = {
         status: sum(list(r.cells.values()).count(status) for r in rows)

@@ -35,7 +35,7 @@ def status_matrix(
     width = label_width + cell * len(columns) + 10
     height = top + cell * len(rows) + 30
     parts = [
-        f'<svg class="matrix" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'<svg class="matrix" viewBox="0 0 {width} {height}" width="{width}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
@@ -94,7 +94,7 @@ def coverage_heatmap(grid, link: Callable[[int, int], str]) -> Markup:
     height = top + cell * len(grid.communities) + 34
     peak = max((c.total for c in grid.cells.values()), default=0)
     parts = [
-        f'<svg class="matrix" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'<svg class="matrix" viewBox="0 0 {width} {height}" width="{width}" role="img" '
         f'aria-label="需求覆盖热力图" xmlns="http://www.w3.org/2000/svg">',
         "<title>社区 × 服务类别：颜色越深需求越多，红框为有结对单位无法提供的待认领需求</title>",
     ]
@@ -132,4 +132,53 @@ def coverage_heatmap(grid, link: Callable[[int, int], str]) -> Markup:
         "格内数字：待认领/已认领/已完成；"
         f"颜色越深需求越多；红框：有待认领需求的类型没有结对单位提供</text></svg>"
     )
+    return Markup("".join(parts))
+
+
+def pair_quarter_grid(rows, quarters, labels: dict[str, str], link: Callable, title: str) -> Markup:
+    """Return communities × quarters, each quarter a strip of one small cell per paired unit.
+
+    ``rows`` are compliance rows (``.pair``, ``.cells``); a cell links to its pair's page.
+    """
+    groups: dict[int, list] = {}
+    names: dict[int, str] = {}
+    for row in rows:
+        groups.setdefault(row.pair.community_id, []).append(row)
+        names[row.pair.community_id] = row.pair.community.name
+    cell, gap, label_width, top = 16, 14, 110, 22
+    widest = max((len(group) for group in groups.values()), default=1)
+    strip = widest * cell + gap
+    width = label_width + strip * len(quarters) + 10
+    height = top + (cell + 6) * len(groups) + 30
+    parts = [
+        f'<svg class="matrix" viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for index, quarter in enumerate(quarters):
+        x = label_width + index * strip + (strip - gap) / 2
+        parts.append(
+            f'<text x="{x:.1f}" y="15" font-size="12" text-anchor="middle" fill="#333">'
+            f"第{quarter}季度</text>"
+        )
+    for row_index, (community_id, group) in enumerate(groups.items()):
+        y = top + row_index * (cell + 6)
+        parts.append(
+            f'<text x="{label_width - 6}" y="{y + cell - 3}" font-size="12" text-anchor="end" '
+            f'fill="#333">{escape(names[community_id])}</text>'
+        )
+        for index, quarter in enumerate(quarters):
+            for position, row in enumerate(group):
+                value = row.cells[quarter]
+                x = label_width + index * strip + position * cell
+                pair = row.pair
+                tip = f"{pair.community.name} · {pair.unit.name} · 第{quarter}季度：{labels[value]}"
+                parts.append(
+                    f'<a href="{escape(link(row, quarter))}"><rect x="{x}" y="{y}" '
+                    f'width="{cell - 2}" height="{cell - 2}" rx="2" '
+                    f'fill="{STATUS_COLOURS.get(value, "#ccc")}">'
+                    f"<title>{escape(tip)}</title></rect></a>"
+                )
+    parts.append(_legend(labels, label_width, top + (cell + 6) * len(groups) + 10))
+    parts.append("</svg>")
     return Markup("".join(parts))
