@@ -184,7 +184,7 @@ def _meetings(rng, county, townships, communities, pairs, today: date) -> list[J
         start = date(today.year, month, 1)
         end = min(today, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1))
         for index, (level, host, invited) in enumerate(hosts):
-            if (index, month) in skipped or (month == today.month and rng.random() < 0.5):
+            if (index, month) in skipped or (month == today.month and rng.random() < 0.3):
                 continue
             key = {"community": host} if level == "community" else {"township": host}
             meeting = _meeting(

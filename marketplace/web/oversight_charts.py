@@ -82,7 +82,7 @@ def _legend(labels: dict[str, str], x: int, y: int) -> str:
 
 def _heat(value: int, peak: int) -> str:
     ratio = 0.0 if peak <= 0 else min(1.0, value / peak)
-    level = round(245 - ratio * 170)
+    level = round(245 - ratio * 110)
     return f"rgb({level},{min(255, level + 10)},255)"
 
 
