@@ -33,11 +33,16 @@ def _body(world, **overrides):
 def test_unit_logs_and_community_confirms(world, db):
     activity = pair_activities.log_activity(world.unit_user, _body(world))
     assert (activity.status, activity.logged_by_side) == ("logged", "unit")
-    assert db.session.scalar(
-        select(func.count()).select_from(Notification).where(
-            Notification.user_id == world.staff.id, Notification.kind == "pair_activity_logged"
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(
+                Notification.user_id == world.staff.id, Notification.kind == "pair_activity_logged"
+            )
         )
-    ) == 1
+        == 1
+    )
     confirmed = pair_activities.confirm_activity(world.staff, activity.id)
     assert confirmed.status == "confirmed" and confirmed.confirmed_by_id == world.staff.id
     actions = db.session.scalars(
