@@ -163,3 +163,14 @@ def test_reminder_goes_to_quiet_pairs_once_in_the_last_15_days(world, db):
         [world.second_unit_user.id, world.staff.id, world.other_unit_user.id, world.other_staff.id]
     )
     assert db.session.scalar(select(func.count()).select_from(PairReminder)) == 2
+
+
+def test_the_remind_command_runs_both_jobs_and_refuses_a_bad_date(app, world):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["oversight", "remind", "--today", "2025-12-20"])
+    assert result.exit_code == 0, result.output
+    assert "已提醒 3 对" in result.output
+    again = runner.invoke(args=["oversight", "remind", "--today", "2025-12-20"])
+    assert "已提醒 0 对" in again.output
+    bad = runner.invoke(args=["oversight", "remind", "--today", "2025-13-01"])
+    assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
