@@ -7,6 +7,7 @@ from marketplace.auth import require_role
 from marketplace.services import assessment, oversight_exports
 from marketplace.services.oversight_calendar import county_today
 from marketplace.services.oversight_scope import published_pairs
+from marketplace.web.charts import bar_chart
 from marketplace.web.compliance import XLSX
 from marketplace.web.marketplace_helpers import act
 from marketplace.web.oversight_helpers import me, year_arg
@@ -32,8 +33,14 @@ def index():
             given=assessment.ratings_given(me(), this_year),
             total=len(scores),
         )
+    chart = bar_chart(
+        [(s.unit.name[:7], s.score) for s in scores[:15]],
+        label_width=110,
+        title=f"{year} 年度考核得分前 15 名",
+    )
     return render_template(
         "assessment/index.html",
+        chart=chart,
         year=year,
         scores=scores,
         rule=assessment.year_rule(year),
