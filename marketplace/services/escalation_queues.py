@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from marketplace.errors import Forbidden
 from marketplace.extensions import db
@@ -22,7 +23,16 @@ from marketplace.services.pagination import Page, paginate
 
 def queue_query(actor: User, *, active_only: bool = True):
     """Return the query of the actor's queue: its level's, its community's or its unit's."""
-    query = select(Escalation).order_by(Escalation.level_since, Escalation.id)
+    query = (
+        select(Escalation)
+        .options(
+            selectinload(Escalation.need),
+            selectinload(Escalation.action_item),
+            selectinload(Escalation.community),
+            selectinload(Escalation.assigned_unit),
+        )
+        .order_by(Escalation.level_since, Escalation.id)
+    )
     if actor.role == "township":
         query = query.where(
             Escalation.level == "township", Escalation.township_id == actor.township_id

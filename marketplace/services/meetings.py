@@ -282,10 +282,16 @@ def complete_action_item(actor: User, item_id) -> ActionItem:
 def meetings_page(actor: User, page: int = 1, per_page: int = 20) -> Page:
     """Return the meetings the actor may see, newest first."""
     require_any(actor, "community", "township", "reviewer", "unit")
-    query = _scope(select(JointMeeting), actor).order_by(
-        JointMeeting.held_on.desc(), JointMeeting.id.desc()
+    loads = (
+        selectinload(JointMeeting.attendance),
+        selectinload(JointMeeting.community),
+        selectinload(JointMeeting.township),
+        selectinload(JointMeeting.county),
     )
-    return paginate(query, page, per_page)
+    query = _scope(select(JointMeeting).options(*loads), actor)
+    return paginate(
+        query.order_by(JointMeeting.held_on.desc(), JointMeeting.id.desc()), page, per_page
+    )
 
 
 def check_host(actor: User) -> None:

@@ -73,10 +73,7 @@ def assessment_workbook(actor: User, year: int) -> bytes:
     write_table(sheet, header, table)
     ratings = assessment.community_ratings(year)
     if ratings:
-        from marketplace.extensions import db
-        from marketplace.models import Community
-
-        names = {c.id: c.name for c in db.session.query(Community).all()}
+        names = assessment.rated_communities(year)
         second = workbook.create_sheet("单位评价社区")
         write_table(
             second,

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
@@ -133,7 +134,11 @@ def confirm_activity(actor: User, activity_id) -> PairActivity:
 def activities_page(actor: User, page: int = 1, per_page: int = 20) -> Page:
     """Return the activities of the actor's pairs, newest first."""
     require_any(actor, "unit", "community")
-    query = select(PairActivity).order_by(PairActivity.held_on.desc(), PairActivity.id.desc())
+    query = (
+        select(PairActivity)
+        .options(selectinload(PairActivity.unit), selectinload(PairActivity.community))
+        .order_by(PairActivity.held_on.desc(), PairActivity.id.desc())
+    )
     if actor.role == "unit":
         query = query.where(PairActivity.unit_id == actor.unit_id)
     else:

@@ -25,8 +25,6 @@ NAVIGATION = {
         ("booking_desk.incoming", "预约申请"),
         ("pairs.mine", "结对社区"),
         ("pair_activities.index", "对接活动"),
-        ("escalations.index", "统筹安排"),
-        ("assessment.index", "年度考核"),
     ],
     "reviewer": [
         ("review.dashboard", "结对审核"),
