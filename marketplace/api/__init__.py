@@ -8,13 +8,16 @@ from flask import Blueprint
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from marketplace.api import (  # noqa: E402,F401  (each module registers its routes)
+    assessment,
     bookings,
     claims,
+    escalations,
     facilities,
     hotline,
     members,
     needs,
     offers,
+    pair_activities,
     pairing_plans,
     pairing_preferences,
     search,

@@ -4,6 +4,7 @@ from marketplace.cli.demo import demo_cli
 from marketplace.cli.excel import excel_cli
 from marketplace.cli.hotline import hotline_cli
 from marketplace.cli.needs import needs_cli
+from marketplace.cli.oversight import oversight_cli
 from marketplace.cli.pairing import pairing_cli
 from marketplace.cli.points import points_cli
 from marketplace.cli.search import search_cli
@@ -11,7 +12,16 @@ from marketplace.cli.taxonomy import taxonomy_cli
 from marketplace.cli.users import users_cli
 from marketplace.cli.wishes import wishes_cli
 
-commands = [users_cli, demo_cli, taxonomy_cli, search_cli, pairing_cli, excel_cli, needs_cli]
+commands = [
+    users_cli,
+    demo_cli,
+    taxonomy_cli,
+    search_cli,
+    pairing_cli,
+    excel_cli,
+    needs_cli,
+    oversight_cli,
+]
 commands.append(points_cli)
 commands.append(wishes_cli)
 commands.append(hotline_cli)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from marketplace.demo import names, texts
 from marketplace.demo.hotline import build_hotline
 from marketplace.demo.members import load_demo_members
+from marketplace.demo.oversight import load_oversight_demo
 from marketplace.demo.wishes import build_wishes
 from marketplace.extensions import db
 from marketplace.models import (
@@ -107,6 +108,7 @@ class _DemoBuilder:
         members = load_demo_members(communities, DEMO_PASSWORD)
         wishes = build_wishes(self.rng, self.person, self.progress)
         tickets = build_hotline(self.rng, self.person, self.progress)
+        load_oversight_demo(county, hash_password(DEMO_PASSWORD))
         return (
             f"{len(communities)} 个社区，{len(units)} 家单位，{offers} 项资源，"
             f"{len(needs)} 条需求，{claims} 条认领，{members}，{wishes} 个微心愿，"

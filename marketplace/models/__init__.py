@@ -1,11 +1,14 @@
 """Database models, one module per concept; imported here so Alembic sees them all."""
 
 from marketplace.models.accounts import ROLES, ApiToken, User
+from marketplace.models.assessment import AssessmentWeight, AssessmentYear, CommunityRating
 from marketplace.models.audit import AuditEntry
 from marketplace.models.bookings import Booking, BookingSlot
 from marketplace.models.claims import Claim, Evaluation, ProgressReport
+from marketplace.models.escalations import Escalation
 from marketplace.models.hotline import Ticket, TicketEvent
 from marketplace.models.listings import Need, Offer
+from marketplace.models.meetings import ActionItem, JointMeeting, MeetingAttendance
 from marketplace.models.members import (
     Activity,
     Member,
@@ -15,6 +18,7 @@ from marketplace.models.members import (
     Team,
 )
 from marketplace.models.notifications import Notification
+from marketplace.models.pair_activities import PairActivity, PairReminder
 from marketplace.models.pairing import PairingPlan, PlanAdjustment, PlanPair
 from marketplace.models.pairing_preferences import PairingPreference
 from marketplace.models.places import Community, County, Township, Unit
@@ -26,21 +30,30 @@ from marketplace.models.wishes import Wish
 
 __all__ = [
     "ROLES",
+    "ActionItem",
     "Activity",
     "ApiToken",
+    "AssessmentWeight",
+    "AssessmentYear",
     "AuditEntry",
     "Booking",
     "BookingSlot",
     "Category",
     "Claim",
     "Community",
+    "CommunityRating",
     "County",
+    "Escalation",
     "Evaluation",
+    "JointMeeting",
+    "MeetingAttendance",
     "Member",
     "MemberReport",
     "Need",
     "Notification",
     "Offer",
+    "PairActivity",
+    "PairReminder",
     "PairingPlan",
     "PairingPreference",
     "PlanAdjustment",

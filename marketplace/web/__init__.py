@@ -1,23 +1,29 @@
 """Server-rendered pages, one blueprint per area."""
 
 from marketplace.web.admin import bp as admin_bp
+from marketplace.web.assessment import bp as assessment_bp
 from marketplace.web.audit import bp as audit_bp
 from marketplace.web.auth import bp as auth_bp
 from marketplace.web.bookings import bp as bookings_bp
 from marketplace.web.bookings import desk as booking_desk_bp
 from marketplace.web.books import bp as books_bp
 from marketplace.web.community import bp as community_bp
+from marketplace.web.compliance import bp as compliance_bp
 from marketplace.web.county_map import bp as county_map_bp
+from marketplace.web.coverage import bp as coverage_bp
+from marketplace.web.escalations import bp as escalations_bp
 from marketplace.web.hotline import bp as hotline_bp
 from marketplace.web.hotline import desk as hotline_desk_bp
 from marketplace.web.ledgers import bp as ledgers_bp
 from marketplace.web.listings import bp as listings_bp
 from marketplace.web.main import bp as main_bp
+from marketplace.web.meetings import bp as meetings_bp
 from marketplace.web.member_desk import bp as member_desk_bp
 from marketplace.web.member_review import bp as member_review_bp
 from marketplace.web.member_teams import bp as member_teams_bp
 from marketplace.web.members import bp as members_bp
 from marketplace.web.notifications import bp as notifications_bp
+from marketplace.web.pair_activities import bp as pair_activities_bp
 from marketplace.web.pairing_preferences import bp as pairing_preferences_bp
 from marketplace.web.pairs import bp as pairs_bp
 from marketplace.web.point_rules import bp as point_rules_bp
@@ -56,4 +62,10 @@ blueprints = [
     unit_members_bp,
     member_review_bp,
     point_rules_bp,
+    pair_activities_bp,
+    compliance_bp,
+    meetings_bp,
+    escalations_bp,
+    coverage_bp,
+    assessment_bp,
 ]

@@ -11,6 +11,7 @@ ROLE_HOME = {
     "admin": "admin.dashboard",
     "dispatcher": "hotline_desk.queue",
     "member": "members.home",
+    "township": "compliance.matrix",
 }
 
 

@@ -27,6 +27,9 @@ NAVIGATION = {
         ("member_desk.ledger", "在职党员"),
         ("wish_desk.mine", "心愿"),
         ("hotline_desk.team_queue", "110派单"),
+        ("pair_activities.index", "对接活动"),
+        ("meetings.index", "联席会议"),
+        ("escalations.index", "上报事项"),
     ],
     "unit": [
         ("unit.dashboard", "单位工作台"),
@@ -37,6 +40,7 @@ NAVIGATION = {
         ("pairs.mine", "结对社区"),
         ("unit_members.index", "在职党员"),
         ("wish_desk.mine", "我的心愿"),
+        ("pair_activities.index", "对接活动"),
     ],
     "reviewer": [
         ("review.dashboard", "结对审核"),
@@ -45,6 +49,11 @@ NAVIGATION = {
         ("audit.index", "操作日志"),
         ("member_review.index", "党员报到"),
         ("hotline_desk.dashboard", "110统计"),
+        ("compliance.matrix", "对接达标"),
+        ("meetings.index", "联席会议"),
+        ("escalations.index", "统筹队列"),
+        ("coverage.heatmap", "需求覆盖"),
+        ("assessment.index", "年度考核"),
     ],
     "admin": [
         ("admin.dashboard", "系统管理"),
@@ -60,7 +69,12 @@ NAVIGATION = {
         ("wish_desk.mine", "我的心愿"),
         ("hotline_desk.team_queue", "110派单"),
     ],
-    "township": [],
+    "township": [
+        ("compliance.matrix", "对接达标"),
+        ("meetings.index", "联席会议"),
+        ("escalations.index", "统筹队列"),
+        ("coverage.heatmap", "需求覆盖"),
+    ],
     "dispatcher": [
         ("hotline_desk.queue", "110工单"),
         ("hotline_desk.new", "登记来电"),
