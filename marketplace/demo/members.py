@@ -15,6 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (
     Activity,
@@ -73,7 +74,7 @@ def load_demo_members(communities: list[Community], password: str) -> str:
     password_hash = hash_password(password)
     paired = _paired_units(communities)
     staff = _staff(communities)
-    today = datetime.now(CHINA_TIME).date()
+    today = clock.today()
     counter = iter(range(1, 100_000))
     total_members = total_records = 0
     for community in communities:

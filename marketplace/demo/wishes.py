@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import Community, Member, Unit, User
 from marketplace.models._common import CHINA_TIME
@@ -43,7 +44,7 @@ def _moment(day, rng: random.Random) -> datetime:
 
 def build_wishes(rng: random.Random, person: Callable[[], str], progress: Progress) -> int:
     """Add open, claimed, fulfilled, confirmed and expired wishes to every community."""
-    today = datetime.now(CHINA_TIME).date()
+    today = clock.today()
     communities = list(db.session.scalars(select(Community).order_by(Community.id)))
     units = list(db.session.scalars(select(Unit).order_by(Unit.id)))
     count = 0

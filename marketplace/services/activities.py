@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Activity, ServiceRecord, Team, User
-from marketplace.models._common import CHINA_TIME, utcnow
+from marketplace.models._common import utcnow
 from marketplace.models.members import ACTIVITY_KINDS
 from marketplace.services import audit
 from marketplace.services.access import require_role, valid_id
@@ -45,8 +46,8 @@ def create_activity(actor: User, data) -> Activity:
         if value is None and key not in reader.errors:
             reader.fail(key, f"请填写{label}。")
     reader.raise_if_invalid()
-    starts_at = datetime.combine(day, start, CHINA_TIME).astimezone(UTC)
-    ends_at = datetime.combine(day, end, CHINA_TIME).astimezone(UTC)
+    starts_at = clock.at(day, start).astimezone(UTC)
+    ends_at = clock.at(day, end).astimezone(UTC)
     if not starts_at < ends_at <= starts_at + MAX_ACTIVITY:
         raise InvalidInput("结束时间应晚于开始时间，且活动不超过 24 小时。", field="ends")
     if team_id is not None:
@@ -116,7 +117,7 @@ def check_in(actor: User, token: str, now: datetime | None = None) -> ServiceRec
         member_id=member.id,
         community_id=activity.community_id,
         kind=activity.kind,
-        served_on=_aware(activity.starts_at).astimezone(CHINA_TIME).date(),
+        served_on=clock.local(activity.starts_at).date(),
         hours=max(0.5, min(24.0, round(duration * 2) / 2)),
         summary=f"签到：{activity.title}",
         post_id=member.post_id,

@@ -7,8 +7,8 @@ of a unit is Σ value × weight, with the weights set by reviewers per year
 each part contributes.
 
 Parts computed here: quarters compliant, meeting attendance, projects completed, their
-ratings. Parts whose features are built elsewhere register themselves **in
-``register_later_parts`` below** (the integrator adds one line per part after merging):
+ratings. Parts whose features live in other domains are registered in
+``register_later_parts`` (imported lazily, so this module loads first):
 
 - ``member_report_rate``   党员报到率 (%)          — issue 9 (party members)
 - ``checklist_completion`` 年度清单完成率 (%)      — issue 9 (the yearly checklist)
@@ -18,7 +18,7 @@ ratings. Parts whose features are built elsewhere register themselves **in
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import case, func, select
 
@@ -136,15 +136,85 @@ def register_builtin_parts() -> None:
     )
 
 
+def member_report_rate(year: int) -> dict[int, float]:
+    """Members reported to a community over the unit's party members, in %."""
+    from marketplace.services.member_stats import unit_rates
+
+    return {row.id: round(100 * row.report_rate, 1) for row in unit_rates(year)}
+
+
+def checklist_completion(year: int) -> dict[int, float]:
+    """Reported members who completed the five yearly items, in %."""
+    from marketplace.services.member_stats import unit_rates
+
+    return {row.id: round(100 * row.completion_rate, 1) for row in unit_rates(year)}
+
+
+def wishes_fulfilled(year: int) -> dict[int, float]:
+    """Wishes fulfilled in the year by the unit or by its members."""
+    from marketplace.models.wishes import Wish
+
+    start, end = _year_bounds(year)
+    rows = db.session.execute(
+        select(Wish.claimer_unit_id, func.count())
+        .where(
+            Wish.status.in_(("fulfilled", "confirmed")),
+            Wish.claimer_unit_id.is_not(None),
+            Wish.fulfilled_at >= start,
+            Wish.fulfilled_at < end,
+        )
+        .group_by(Wish.claimer_unit_id)
+    )
+    return {unit_id: float(count) for unit_id, count in rows}
+
+
+def hotline_tickets_served(year: int) -> dict[int, float]:
+    """志愿服务110 tickets in the year that the unit's members served."""
+    from marketplace.models import Member, ServiceRecord
+
+    rows = db.session.execute(
+        select(Member.unit_id, func.count(func.distinct(ServiceRecord.source_id)))
+        .join(Member, Member.id == ServiceRecord.member_id)
+        .where(
+            ServiceRecord.source_kind == "hotline",
+            ServiceRecord.served_on >= date(year, 1, 1),
+            ServiceRecord.served_on < date(year + 1, 1, 1),
+        )
+        .group_by(Member.unit_id)
+    )
+    return {unit_id: float(count) for unit_id, count in rows}
+
+
 def register_later_parts() -> None:
-    """Register the parts of features built in parallel (the integrator wires them here).
-
-    For example, after merging the party-members feature::
-
-        from marketplace.services.members import report_rate_by_unit
-        register_part("member_report_rate", "党员报到率", report_rate_by_unit,
-                      default_weight=0.2, hint="在职党员到社区报到的比例（%）")
-    """
+    """Register the parts whose features live in other domains (members, wishes, hotline)."""
+    register_part(
+        "member_report_rate",
+        "党员报到率",
+        member_report_rate,
+        default_weight=0.1,
+        hint="在职党员到社区报到的比例（%）",
+    )
+    register_part(
+        "checklist_completion",
+        "年度清单完成率",
+        checklist_completion,
+        default_weight=0.1,
+        hint="已报到党员中完成年度“五个一”的比例（%）",
+    )
+    register_part(
+        "wishes_fulfilled",
+        "微心愿完成数",
+        wishes_fulfilled,
+        default_weight=1.0,
+        hint="本单位及其党员本年度完成的微心愿（个）",
+    )
+    register_part(
+        "hotline_tickets",
+        "志愿服务110工单",
+        hotline_tickets_served,
+        default_weight=1.0,
+        hint="本单位党员参与办结的110工单（件）",
+    )
 
 
 register_builtin_parts()

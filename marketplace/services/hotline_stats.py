@@ -8,10 +8,11 @@ from statistics import median
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from marketplace import clock
 from marketplace.errors import Forbidden, InvalidInput
 from marketplace.extensions import db
 from marketplace.models import User
-from marketplace.models._common import CHINA_TIME, utcnow
+from marketplace.models._common import utcnow
 from marketplace.models.hotline import SERVICE_NAMES, Ticket
 from marketplace.services.access import signed_in
 from marketplace.services.hotline_queries import STAFF_ROLES, overdue_clause
@@ -70,9 +71,9 @@ def dashboard(actor: User, days: int = 90, now: datetime | None = None) -> Dashb
     if days not in PERIODS:
         raise InvalidInput("统计周期无效。", field="days")
     now = now or utcnow()
-    today = now.astimezone(CHINA_TIME).date()
+    today = clock.local(now).date()
     start = today - timedelta(days=days - 1)
-    since = datetime.combine(start, datetime.min.time(), CHINA_TIME).astimezone(UTC)
+    since = clock.day_bounds(start)[0]
     tickets = list(
         db.session.scalars(
             select(Ticket)
@@ -81,7 +82,7 @@ def dashboard(actor: User, days: int = 90, now: datetime | None = None) -> Dashb
             .order_by(Ticket.id)
         )
     )
-    per_day = Counter(_aware(t.received_at).astimezone(CHINA_TIME).date() for t in tickets)
+    per_day = Counter(clock.local(t.received_at).date() for t in tickets)
     kinds = Counter(t.service_code for t in tickets)
     dispatch_minutes, serve_hours = [], []
     teams: dict[int, TeamRow] = {}

@@ -7,14 +7,13 @@ community to confirm as usual (issue 9).
 """
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
+from marketplace import clock
 from marketplace.errors import InvalidInput
 from marketplace.extensions import db
 from marketplace.models import User
-from marketplace.models._common import CHINA_TIME
 from marketplace.models.hotline import TEAM_LOAD_STATUSES, Ticket
 from marketplace.models.members import Member, ServiceRecord, Team
 from marketplace.services.access import valid_id
@@ -82,7 +81,7 @@ def draft_service_records(
     members = list(db.session.scalars(select(Member).where(Member.id.in_(ids))))
     if len(members) != len(set(ids)) or any(m.team_id != team.id for m in members):
         raise InvalidInput("参与服务的队员必须是本服务队的队员。", field="member_ids")
-    served_on = datetime.now(CHINA_TIME).date()
+    served_on = clock.today()
     for member in members:
         db.session.add(
             ServiceRecord(

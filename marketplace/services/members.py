@@ -12,10 +12,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Community, Member, MemberReport, User
-from marketplace.models._common import CHINA_TIME, utcnow
+from marketplace.models._common import utcnow
 from marketplace.security import hash_password
 from marketplace.services import audit
 from marketplace.services.access import require_role, signed_in, valid_id
@@ -29,8 +30,8 @@ NAME_MAX, NOTE_MAX, REASON_MAX = 40, 500, 500
 
 
 def county_now() -> datetime:
-    """Return the county's clock (China time)."""
-    return datetime.now(CHINA_TIME)
+    """Return the county's clock (``marketplace.clock``)."""
+    return clock.now()
 
 
 def member_of(actor: User | None) -> Member:

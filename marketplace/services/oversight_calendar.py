@@ -5,10 +5,10 @@ lands (another session builds it), this function is the only thing to switch.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
+from marketplace import clock
 from marketplace.errors import InvalidInput
-from marketplace.models._common import CHINA_TIME
 
 QUARTERS = (1, 2, 3, 4)
 MONTHS = tuple(range(1, 13))
@@ -19,8 +19,8 @@ REMIND_DAYS_BEFORE_QUARTER_END = 15
 
 
 def county_today() -> date:
-    """Return today's date in the county (China time)."""
-    return datetime.now(CHINA_TIME).date()
+    """Return today's date in the county (``marketplace.clock``)."""
+    return clock.today()
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,16 @@ claimer wins however many press at once; the rest get a Conflict worded from the
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import current_app, has_app_context
 from sqlalchemy import func, select, update
 
+from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import User
-from marketplace.models._common import CHINA_TIME, utcnow
+from marketplace.models._common import utcnow
 from marketplace.models.wishes import WISH_STATUSES, Wish
 from marketplace.services import audit
 from marketplace.services.access import require_role, signed_in, valid_id
@@ -32,8 +33,8 @@ CLAIMER_ROLES = ("member", "unit")
 
 
 def county_today() -> date:
-    """Return today's date in the county (China time), whatever the server's zone."""
-    return datetime.now(CHINA_TIME).date()
+    """Return today's date in the county (``marketplace.clock``), whatever the server's zone."""
+    return clock.today()
 
 
 def value_cap() -> int:
