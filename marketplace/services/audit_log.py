@@ -76,11 +76,11 @@ OBJECT_LABELS = {
 
 
 def action_label(action: str) -> str:
-    """Return the Chinese name of an action; an unknown code reads as its object's name."""
+    """Return the Chinese name of an action; an unknown one names its object, else the code."""
     if action in ACTION_LABELS:
         return ACTION_LABELS[action]
     kind, _, verb = action.partition(".")
-    return f"{OBJECT_LABELS.get(kind, kind)} · {verb}" if verb else action
+    return f"{OBJECT_LABELS[kind]} · {verb}" if kind in OBJECT_LABELS and verb else action
 
 
 def object_label(object_type: str, object_id: int | None) -> str:
