@@ -57,9 +57,9 @@ def index_root() -> str:
     return current_app.config["SEARCH_INDEX_DIR"]
 
 
-def _indexer_session() -> Session:
-    """Open a session of its own, so the indexer commits apart from the caller."""
-    session = Session(db.engine)
+def _indexer_session(connection=None) -> Session:
+    """Open a session of its own (on the lock's connection when given)."""
+    session = Session(connection if connection is not None else db.engine)
     session.info["search_indexer"] = True  # search_sync skips its own commits
     return session
 
@@ -79,7 +79,10 @@ def drain(*, limit: int | None = None, wait: float = DRAIN_LOCK_TIMEOUT) -> int:
 def drain_pending() -> int:
     """Apply what is pending unless another indexer is at it (the background thread)."""
     try:
-        with search_indexer.indexer_lock(timeout=0), _indexer_session() as session:
+        with (
+            search_indexer.indexer_lock(timeout=0) as connection,
+            _indexer_session(connection) as session,
+        ):
             return _drain(session, None)
     except (search.IndexBusy, search.IndexUnavailable):
         return 0  # another indexer is at it, or the index awaits `flask search rebuild`
@@ -89,8 +92,8 @@ def drain_after_commit() -> None:
     """Drain in a session of its own (the committed one cannot run SQL); never raise."""
     try:
         with (
-            search_indexer.indexer_lock(timeout=DRAIN_LOCK_TIMEOUT),
-            _indexer_session() as session,
+            search_indexer.indexer_lock(timeout=DRAIN_LOCK_TIMEOUT) as connection,
+            _indexer_session(connection) as session,
         ):
             _drain(session, None)
     except Exception:
@@ -102,37 +105,36 @@ def _drain(session: Session, limit: int | None) -> int:
     """Apply this replica's unapplied log rows in batches; return how many were applied."""
     name = search_indexer.replica_name()
     applied = 0
-    with search.locked(timeout=DRAIN_LOCK_TIMEOUT):
+    replica = search_replicas.state(session, name)
+    built = search.store.built_position(index_root())
+    if replica is None and built is not None and search.index_exists(index_root()):
+        search_replicas.register(session, name, built)  # built by a search request
         replica = search_replicas.state(session, name)
-        built = search.store.built_position(index_root())
-        if replica is None and built is not None and search.index_exists(index_root()):
-            search_replicas.register(session, name, built)  # built by a search request
-            replica = search_replicas.state(session, name)
-        if replica is None or replica.needs_rebuild or not search.index_exists(index_root()):
-            if search_documents.count_documents(session) > _inline_limit():
-                raise search.IndexUnavailable("no index: run `flask search rebuild`")
-            return _rebuild_locked(session, clear_outbox=True)
-        cursor = search_replicas.cursor(name)
-        position = after = replica.position
-        session.commit()
-        # read on until the end: rows queued by a writer that waited for us are applied too
-        while limit is None or applied < limit:
-            rows = search_replicas.rows_after(session, after, DRAIN_BATCH)
-            if not rows:
-                session.commit()
-                break
-            after = rows[-1].id
-            todo = set(cursor.pending(row.id for row in rows))
-            keys = {row.doc_key for row in rows if row.id in todo}
-            if keys:
-                _apply(session, keys, sorted(todo))
-            position = cursor.advance(position, [row.id for row in rows])
-            search_replicas.save_position(session, name, position)
+    if replica is None or replica.needs_rebuild or not search.index_exists(index_root()):
+        if search_documents.count_documents(session) > _inline_limit():
+            raise search.IndexUnavailable("no index: run `flask search rebuild`")
+        return _rebuild_locked(session, clear_outbox=True)
+    cursor = search_replicas.cursor(name)
+    position = after = replica.position
+    session.commit()
+    # read on until the end: rows queued by a writer that waited for us are applied too
+    while limit is None or applied < limit:
+        rows = search_replicas.rows_after(session, after, DRAIN_BATCH)
+        if not rows:
             session.commit()
-            applied += len(todo)
-            if len(rows) < DRAIN_BATCH:
-                break
-        search_replicas.trim(session)
+            break
+        after = rows[-1].id
+        todo = set(cursor.pending(row.id for row in rows))
+        keys = {row.doc_key for row in rows if row.id in todo}
+        if keys:
+            _apply(session, keys, sorted(todo))
+        position = cursor.advance(position, [row.id for row in rows])
+        search_replicas.save_position(session, name, position)
+        session.commit()
+        applied += len(todo)
+        if len(rows) < DRAIN_BATCH:
+            break
+    search_replicas.trim(session)
     return applied
 
 
@@ -182,7 +184,7 @@ def _rebuild_locked(session: Session, *, clear_outbox: bool) -> int:
 
 def rebuild(*, clear_outbox: bool = True) -> int:
     """Rebuild the index from the database into a new folder and swap it in."""
-    with search_indexer.indexer_lock(timeout=60), search.locked(timeout=60):
+    with search_indexer.indexer_lock(timeout=60):
         return _rebuild_locked(db.session, clear_outbox=clear_outbox)
 
 
@@ -201,7 +203,7 @@ def ensure_index() -> None:
         # too big to rebuild inside a request: ``flask search rebuild`` (or make run) does it
         raise SearchUnavailable("索引重建中，请稍后刷新。")
     try:
-        with search_indexer.indexer_lock(timeout=0.5), search.locked(timeout=0.5):
+        with search_indexer.indexer_lock(timeout=0.5):
             if not search.index_exists(index_root()):
                 _rebuild_locked(db.session, clear_outbox=False)
     except search.IndexBusy:

@@ -145,32 +145,36 @@ def replica_name(app: Flask | None = None) -> str:
 def indexer_lock(timeout: float = 0.0):
     """Be the only indexer of this replica, or raise ``IndexBusy`` after ``timeout`` s.
 
-    PostgreSQL: a session advisory lock keyed by the replica's name, on a connection of
-    its own (any machine may run indexers for its own replica). SQLite: a file lock in
-    the index folder (one machine).
+    First the process-wide lock (waiting for it holds no database connection), then
+    across processes: on PostgreSQL a session advisory lock keyed by the replica's name,
+    held on a connection that is yielded for the indexer's session to use (so an
+    indexer costs one connection); on SQLite a file lock in the index folder (one
+    machine), yielding None.
     """
     from marketplace.extensions import db
 
-    engine = db.engine
-    if engine.dialect.name != "postgresql":
-        with search.store.file_lock(current_app.config["SEARCH_INDEX_DIR"], timeout=timeout):
-            yield
-        return
-    digest = hashlib.blake2b(f"search-indexer:{replica_name()}".encode(), digest_size=8)
-    key = int.from_bytes(digest.digest(), "big", signed=True)
-    deadline = time.monotonic() + timeout
-    with engine.connect() as connection:
-        while not connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}):
-            connection.rollback()
-            if time.monotonic() >= deadline:
-                raise search.IndexBusy("another indexer is running")
-            time.sleep(0.05)
-        connection.commit()
-        try:
-            yield
-        finally:
+    with search.locked(timeout=timeout):
+        engine = db.engine
+        if engine.dialect.name != "postgresql":
+            with search.store.file_lock(current_app.config["SEARCH_INDEX_DIR"], timeout=timeout):
+                yield None
+            return
+        digest = hashlib.blake2b(f"search-indexer:{replica_name()}".encode(), digest_size=8)
+        key = int.from_bytes(digest.digest(), "big", signed=True)
+        deadline = time.monotonic() + timeout
+        with engine.connect() as connection:
+            while not connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}):
+                connection.rollback()
+                if time.monotonic() >= deadline:
+                    raise search.IndexBusy("another indexer is running")
+                time.sleep(0.05)
+            connection.commit()
             try:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                connection.commit()
-            except Exception:  # a broken connection: drop it, the server frees the lock
-                connection.invalidate()
+                yield connection
+            finally:
+                try:
+                    connection.rollback()
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    connection.commit()
+                except Exception:  # a broken connection: drop it, the server frees the lock
+                    connection.invalidate()
