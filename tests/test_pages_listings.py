@@ -139,6 +139,27 @@ def test_the_demo_list_pages_are_not_empty(demo_client, demo_auth):
     assert offers_page.count('href="/offers/') >= 3
 
 
+def test_opening_a_notification_marks_it_read_and_follows_it(app, client, login_as):
+    user = login_as("unit")
+    notifications.notify([user], "claim_accepted", "社区已接受您的认领", "/needs/1")
+    notifications.notify([user], "claim_progress", "有新进展", "https://evil.example/")
+    db.session.commit()
+    onsite, offsite = notifications.notifications_page(user).items[::-1]
+    db.session.commit()
+    response = client.post(f"/notifications/{onsite.id}/open")
+    assert response.status_code == 302 and response.headers["Location"] == "/needs/1"
+    response = client.post(f"/notifications/{offsite.id}/open")
+    assert response.headers["Location"] == "/notifications/"  # never off the site
+    assert notifications.unread_count(user) == 0
+    _stranger, stranger_client = signed_in(app, "unit")
+    notifications.notify([user], "claim_progress", "再有进展", "/needs/1")
+    db.session.commit()
+    latest = notifications.notifications_page(user).items[0]
+    db.session.commit()
+    assert stranger_client.post(f"/notifications/{latest.id}/open").status_code == 404
+    assert notifications.unread_count(user) == 1
+
+
 def test_notification_count_and_mark_read(app, client, login_as):
     user = login_as("unit")
     other = make_unit()
@@ -148,6 +169,11 @@ def test_notification_count_and_mark_read(app, client, login_as):
     html = client.get("/notifications/").get_data(as_text=True)
     assert '<span class="badge text-bg-warning">2</span>' in html
     first = notifications.notifications_page(user).items[-1]
+    offsite = notifications.notifications_page(user).items[0]
+    # a notice opens through a POST that marks it read; only on-site targets are offered
+    assert f'action="/notifications/{first.id}/open"' in html
+    assert f'action="/notifications/{offsite.id}/open"' not in html
+    assert "evil.example" not in html
     db.session.commit()
     # An on-site link opens through the app (marking it read); off-site ones are not links.
     assert f'action="/notifications/{first.id}/open"' in html and "社区已接受您的认领" in html

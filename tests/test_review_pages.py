@@ -50,7 +50,7 @@ def test_reviewer_runs_inspects_adjusts_and_exports(demo_client, demo_auth):
     assert response.headers["Location"].endswith(f"/review/plans/{plan.id}")
 
     page = demo_client.get(f"/review/plans/{plan.id}").get_data(as_text=True)
-    assert "<svg" in page and "得分热力图" in page and "结对示意图" in page
+    assert "<svg" in page and "得分表" in page and "结对示意图" in page
     assert all(community.name in page for community in communities)
     assert "仍未覆盖" in page and "需求覆盖" in page and "提交审核" in page
 
