@@ -2,13 +2,14 @@
 
 from sqlalchemy import func, select
 
+from marketplace.extensions import db
 from marketplace.models import Community, User
 from marketplace.models.hotline import Ticket
 from marketplace.models.wishes import Wish
 from marketplace.services import hotline
 
 
-def test_every_community_has_open_and_fulfilled_wishes(demo_app, db):
+def test_every_community_has_open_and_fulfilled_wishes(demo_app):
     communities = db.session.scalars(select(Community.id)).all()
     for status in ("open", "confirmed"):
         having = set(
@@ -18,7 +19,7 @@ def test_every_community_has_open_and_fulfilled_wishes(demo_app, db):
     assert db.session.scalar(select(func.count()).where(Wish.claimer_kind == "member")) > 0
 
 
-def test_a_year_of_hotline_tickets_in_the_seeds_proportion(demo_app, db):
+def test_a_year_of_hotline_tickets_in_the_seeds_proportion(demo_app):
     tickets = db.session.scalars(select(Ticket)).all()
     served = [t for t in tickets if t.served_at is not None]
     assert len(served) == 265
