@@ -10,26 +10,38 @@ from marketplace.models._common import local_time
 from marketplace.services import privacy
 from marketplace.web.confirmation import init_confirmation
 
-# Entries whose endpoint is not registered are left out, so an area can ship alone.
+# Entries whose endpoint is not registered are left out, so an area can ship alone. An
+# entry is (endpoint, label) or a group (label, [entries]) shown as one menu, which keeps
+# a role's bar on one line at 1366 px.
+PUBLIC_SERVICES = [
+    ("search.facilities", "找场地"),
+    ("county_map.index", "亲民地图"),
+    ("wishes.wall", "微心愿"),
+    ("hotline.intake", "110求助"),
+]
 NAVIGATION = {
-    None: [
-        ("main.index", "首页"),
-        ("search.facilities", "找场地"),
-        ("county_map.index", "亲民地图"),
-        ("wishes.wall", "微心愿"),
-        ("hotline.intake", "110求助"),
-    ],
+    None: [("main.index", "首页"), *PUBLIC_SERVICES],
     "community": [
         ("community.dashboard", "社区工作台"),
         ("community.needs", "需求清单"),
         ("community.projects", "项目清单"),
         ("pairs.mine", "结对单位"),
-        ("member_desk.ledger", "在职党员"),
-        ("wish_desk.mine", "心愿"),
-        ("hotline_desk.team_queue", "110派单"),
-        ("pair_activities.index", "对接活动"),
-        ("meetings.index", "联席会议"),
-        ("escalations.index", "上报事项"),
+        (
+            "党员与志愿",
+            [
+                ("member_desk.ledger", "在职党员"),
+                ("wish_desk.mine", "心愿"),
+                ("hotline_desk.team_queue", "110派单"),
+            ],
+        ),
+        (
+            "共建督导",
+            [
+                ("pair_activities.index", "对接活动"),
+                ("meetings.index", "联席会议"),
+                ("escalations.index", "上报事项"),
+            ],
+        ),
     ],
     "unit": [
         ("unit.dashboard", "单位工作台"),
@@ -37,23 +49,28 @@ NAVIGATION = {
         ("unit.offers", "资源清单"),
         ("unit.projects", "项目清单"),
         ("booking_desk.incoming", "预约申请"),
-        ("pairs.mine", "结对社区"),
-        ("unit_members.index", "在职党员"),
-        ("wish_desk.mine", "我的心愿"),
-        ("pair_activities.index", "对接活动"),
+        ("结对共建", [("pairs.mine", "结对社区"), ("pair_activities.index", "对接活动")]),
+        ("党员与志愿", [("unit_members.index", "在职党员"), ("wish_desk.mine", "我的心愿")]),
     ],
     "reviewer": [
         ("review.dashboard", "结对审核"),
         ("review.plans", "结对方案"),
+        (
+            "督导考核",
+            [
+                ("compliance.matrix", "对接达标"),
+                ("meetings.index", "联席会议"),
+                ("escalations.index", "统筹队列"),
+                ("coverage.heatmap", "需求覆盖"),
+                ("assessment.index", "年度考核"),
+            ],
+        ),
+        (
+            "党员与志愿",
+            [("member_review.index", "党员报到"), ("hotline_desk.dashboard", "110统计")],
+        ),
         ("ledgers.index", "台账"),
         ("audit.index", "操作日志"),
-        ("member_review.index", "党员报到"),
-        ("hotline_desk.dashboard", "110统计"),
-        ("compliance.matrix", "对接达标"),
-        ("meetings.index", "联席会议"),
-        ("escalations.index", "统筹队列"),
-        ("coverage.heatmap", "需求覆盖"),
-        ("assessment.index", "年度考核"),
     ],
     "admin": [
         ("admin.dashboard", "系统管理"),
@@ -84,6 +101,25 @@ NAVIGATION = {
 }
 
 
+def navigation_for(role: str | None, registered) -> list[dict]:
+    """Return a role's navigation: links ``{"endpoint", "label"}`` and menus ``{"label",
+    "children"}``, without entries whose endpoint is not registered or menus left empty."""
+    # Signed-in users reach the home page through the brand link; the public services
+    # share one menu so that the role's own work fits on the bar.
+    entries = (
+        NAVIGATION[None] if role is None else [*NAVIGATION[role], ("便民服务", PUBLIC_SERVICES)]
+    )
+    items = []
+    for first, second in entries:
+        if isinstance(second, list):
+            children = [{"endpoint": e, "label": label} for e, label in second if e in registered]
+            if children:
+                items.append({"label": first, "children": children})
+        elif first in registered:
+            items.append({"endpoint": first, "label": second})
+    return items
+
+
 def url_with(**changes) -> str:
     """Return this page's address with some query arguments replaced (e.g. ``page``).
 
@@ -109,14 +145,7 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def navigation_context():
         role = current_user.role if current_user.is_authenticated else None
-        items = [
-            (endpoint, label)
-            # signed-in users reach the home page through the brand link
-            for endpoint, label in (
-                NAVIGATION[None][1:] + NAVIGATION[role] if role else NAVIGATION[None]
-            )
-            if endpoint in app.view_functions
-        ]
+        items = navigation_for(role, app.view_functions)
         unread = 0
         if role:
             from marketplace.services.notifications import unread_count

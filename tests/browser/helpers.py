@@ -63,8 +63,13 @@ def nav(page, label: str) -> None:
     if toggler.is_visible():
         toggler.click()
         page.locator("#mainNav.show").wait_for()
-    # a link may carry a count after its label (通知 3)
-    page.locator("#mainNav").get_by_role("link", name=re.compile(f"^{re.escape(label)}")).click()
+    # a link may carry a count after its label (通知 3); grouped links sit in a menu
+    name = re.compile(f"^{re.escape(label)}")
+    link = page.locator("#mainNav").get_by_role("link", name=name, include_hidden=True).first
+    if not link.is_visible():
+        menu = page.locator("#mainNav .dropdown").filter(has=link)
+        menu.locator(".dropdown-toggle").first.click()
+    link.click()
     page.wait_for_load_state()
 
 
