@@ -20,6 +20,9 @@ ROLE_LOGIN = {
     "unit": "unit01",
     "reviewer": "reviewer",
     "admin": "admin",
+    "member": "member001",
+    "township": "township01",
+    "dispatcher": "dispatcher",
 }
 SKIP_POST = {"/logout"}
 HOSTILE = [

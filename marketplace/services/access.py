@@ -7,14 +7,10 @@ has one answer for the edit form, the service and the API.
 """
 
 from marketplace.errors import Forbidden, InvalidInput
-from marketplace.models import Booking, Claim, Need, Offer, User
+from marketplace.models import ROLES, Booking, Claim, Need, Offer, User
 
-ROLE_NAMES = {
-    "community": "社区工作人员",
-    "unit": "驻区单位",
-    "reviewer": "组织部审核员",
-    "admin": "系统管理员",
-}
+# Refusals name the role as its holders call themselves; a unit acts as its secretary.
+ROLE_NAMES = {**ROLES, "unit": "驻区单位"}
 MAX_ID = 2**31 - 1  # ids are INTEGER columns; larger numbers would crash the query
 
 # record type -> (owning role, owner id of the record, the refusal)
