@@ -67,7 +67,8 @@ def nav(page, label: str) -> None:
     name = re.compile(f"^{re.escape(label)}")
     link = page.locator("#mainNav").get_by_role("link", name=name, include_hidden=True).first
     if not link.is_visible():
-        menu = page.locator("#mainNav .dropdown").filter(has=link)
+        inner = page.get_by_role("link", name=name, include_hidden=True)  # relative to a menu
+        menu = page.locator("#mainNav .dropdown").filter(has=inner)
         menu.locator(".dropdown-toggle").first.click()
     link.click()
     page.wait_for_load_state()

@@ -1,6 +1,6 @@
 """A resident finds a room and asks for it; the unit sees the count and answers."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -11,19 +11,20 @@ CARD = {1366: 0, 390: 1}  # each width books a different facility
 
 def _owner_and_day(live_server, offer_id: int) -> tuple[str, str]:
     """Return the owning unit's login and an open day after today (today may be over)."""
+    from marketplace import clock
     from marketplace.extensions import db
     from marketplace.models import Offer, User
     from marketplace.services.bookings import next_open_day
 
     with live_server.app.app_context():
         offer = db.session.get(Offer, offer_id)
-        day = next_open_day(offer, date.today() + timedelta(days=1))
+        day = next_open_day(offer, clock.today() + timedelta(days=1))
         username = db.session.scalar(select(User.username).where(User.unit_id == offer.unit_id))
         return username, day.isoformat()
 
 
 def _ask(page, day: str, name: str, start: str, end: str) -> None:
-    page.get_by_label("日期").fill(day)
+    page.get_by_label("日期", exact=True).fill(day)
     page.get_by_label("开始时间").select_option(start)
     page.get_by_label("结束时间").select_option(end)
     page.get_by_label("联系人").fill(name)
