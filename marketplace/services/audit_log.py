@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from marketplace import clock
 from marketplace.errors import Forbidden
 from marketplace.models import AuditEntry, User
-from marketplace.services.access import signed_in
+from marketplace.services.access import has_role
 from marketplace.services.fields import FieldReader, keyword_pattern
 from marketplace.services.pagination import Page, paginate
 
@@ -144,7 +144,7 @@ def _person(entry: AuditEntry, user: User | None) -> str:
 
 def audit_page(actor: User, filters: AuditFilters, page: int = 1, per_page: int = 50) -> Page:
     """Return one page of audit entries, newest first (administrators and reviewers)."""
-    if not signed_in(actor) or actor.role not in ("admin", "reviewer"):
+    if not has_role(actor, "admin", "reviewer"):
         raise Forbidden("只有系统管理员和组织部审核员可以查看操作日志。")
     query = select(AuditEntry, User).outerjoin(User, User.id == AuditEntry.user_id)
     if filters.who:

@@ -22,7 +22,7 @@ from marketplace.models._common import utcnow
 from marketplace.models.hotline import HOTLINE_SERVICES, URGENCIES, Ticket, TicketEvent
 from marketplace.models.members import Team
 from marketplace.services import audit
-from marketplace.services.access import require_role, signed_in, valid_id
+from marketplace.services.access import has_role, require_role, signed_in, valid_id
 from marketplace.services.fields import FieldReader
 from marketplace.services.hotline_teams import acts_for, draft_service_records
 from marketplace.services.hotline_throttle import check_online_intake
@@ -191,7 +191,7 @@ def _team_actors(team: Team) -> list[User]:
 
 
 def _for_team(actor: User, ticket_id) -> Ticket:
-    if not signed_in(actor) or actor.role not in ("community", "member"):
+    if not has_role(actor, "community", "member"):
         raise Forbidden("只有服务队负责人可以处理派单。")
     ticket = get_ticket(ticket_id)
     if ticket.team is None or not acts_for(actor, ticket.team):

@@ -19,7 +19,7 @@ from marketplace.models.hotline import (
 )
 from marketplace.models.members import Team
 from marketplace.services import audit
-from marketplace.services.access import signed_in, valid_id
+from marketplace.services.access import has_role, signed_in, valid_id
 from marketplace.services.hotline import dispatchers
 from marketplace.services.hotline_teams import teams_acted_for
 from marketplace.services.notifications import notify
@@ -76,7 +76,7 @@ def _ordered(query, now: datetime):
 
 def queue_page(actor: User, filters: TicketFilters, page: int = 1, per_page: int = 20) -> Page:
     """Return tickets for the command centre and reviewers: overdue first, then by deadline."""
-    if not signed_in(actor) or actor.role not in STAFF_ROLES:
+    if not has_role(actor, *STAFF_ROLES):
         raise Forbidden("只有调度员或审核员可以查看工单。")
     now = utcnow()
     query = select(Ticket).options(selectinload(Ticket.team), selectinload(Ticket.community))
@@ -85,7 +85,7 @@ def queue_page(actor: User, filters: TicketFilters, page: int = 1, per_page: int
 
 def team_queue_page(actor: User, status: str | None = None, page: int = 1) -> Page:
     """Return the tickets of the teams the actor leads (cadre leader or member co-leader)."""
-    if not signed_in(actor) or actor.role not in ("community", "member"):
+    if not has_role(actor, "community", "member"):
         raise Forbidden("只有服务队负责人可以查看派单。")
     now = utcnow()
     team_ids = teams_acted_for(actor)
@@ -104,7 +104,7 @@ def ticket_for_viewer(actor: User | None, ticket_id) -> tuple[Ticket, bool]:
 
     ticket = get_ticket(ticket_id)
     staff = signed_in(actor) and (
-        actor.role in STAFF_ROLES or (ticket.team is not None and acts_for(actor, ticket.team))
+        has_role(actor, *STAFF_ROLES) or (ticket.team is not None and acts_for(actor, ticket.team))
     )
     return ticket, bool(staff)
 

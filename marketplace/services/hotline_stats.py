@@ -14,7 +14,7 @@ from marketplace.extensions import db
 from marketplace.models import User
 from marketplace.models._common import utcnow
 from marketplace.models.hotline import SERVICE_NAMES, Ticket
-from marketplace.services.access import signed_in
+from marketplace.services.access import has_role
 from marketplace.services.hotline_queries import STAFF_ROLES, overdue_clause
 
 PERIODS = (30, 90, 365)
@@ -66,7 +66,7 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 def dashboard(actor: User, days: int = 90, now: datetime | None = None) -> Dashboard:
     """Return the figures of the last ``days`` days (dispatchers and reviewers)."""
-    if not signed_in(actor) or actor.role not in STAFF_ROLES:
+    if not has_role(actor, *STAFF_ROLES):
         raise Forbidden("只有调度员或审核员可以查看统计。")
     if days not in PERIODS:
         raise InvalidInput("统计周期无效。", field="days")

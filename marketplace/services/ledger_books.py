@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from marketplace.errors import Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Community, Need, Offer, ServiceType, Unit, User
-from marketplace.services.access import signed_in, valid_id
+from marketplace.services.access import has_role, signed_in, valid_id
 from marketplace.services.ledgers import (
     NEED_HEADER,
     OFFER_HEADER,
@@ -39,7 +39,7 @@ def _claims():
 def _check(actor: User | None, *, allowed: bool, whose: str) -> None:
     if not signed_in(actor):
         raise Forbidden("请先登录。")
-    if actor.role not in OVERSEERS and not allowed:
+    if not has_role(actor, *OVERSEERS) and not allowed:
         raise Forbidden(f"只能导出本{whose}的台账。")
 
 

@@ -25,7 +25,7 @@ from marketplace.models import (
 from marketplace.models._common import utcnow
 from marketplace.models.escalations import ACTIVE_ESCALATION_STATUSES
 from marketplace.services import audit
-from marketplace.services.access import valid_id
+from marketplace.services.access import has_role, valid_id
 from marketplace.services.escalation_queues import stale_needs_query
 from marketplace.services.fields import FieldReader
 from marketplace.services.notifications import notify, staff_of
@@ -296,7 +296,7 @@ def meetings_page(actor: User, page: int = 1, per_page: int = 20) -> Page:
 
 def check_host(actor: User) -> None:
     """Refuse a role that hosts no joint meeting (units attend, they do not host)."""
-    if actor.role not in HOST_LEVEL:
+    if not has_role(actor, *HOST_LEVEL):
         raise Forbidden("驻区单位参加联席会议，由社区、乡镇（街道）或组织部记录会议。")
     if actor.role == "township" and actor.township_id is None:
         raise InvalidInput("账号未绑定乡镇（街道）。")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from marketplace.errors import Forbidden
 from marketplace.extensions import db
 from marketplace.models import Community, PairingPlan, PlanPair, User
-from marketplace.services.access import signed_in
+from marketplace.services.access import has_role, signed_in
 
 ROLE_LABELS = {
     "community": "社区工作人员",
@@ -24,7 +24,7 @@ def require_any(actor: User | None, *roles: str) -> User:
     """Refuse anyone not signed in with one of ``roles`` (worded by role)."""
     if not signed_in(actor):
         raise Forbidden("请先登录。")
-    if actor.role not in roles:
+    if not has_role(actor, *roles):
         names = "或".join(ROLE_LABELS.get(role, role) for role in roles)
         raise Forbidden(f"只有{names}可以执行此操作。")
     return actor

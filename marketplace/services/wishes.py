@@ -20,7 +20,7 @@ from marketplace.models import User
 from marketplace.models._common import utcnow
 from marketplace.models.wishes import WISH_STATUSES, Wish
 from marketplace.services import audit
-from marketplace.services.access import require_role, signed_in, valid_id
+from marketplace.services.access import has_role, require_role, signed_in, valid_id
 from marketplace.services.fields import FieldReader
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.pagination import Page, paginate
@@ -101,7 +101,7 @@ def post_wish(actor: User, data: Mapping) -> Wish:
 
 def _claimer(actor: User) -> tuple[str, int | None, int | None]:
     """Return (kind, unit id, member id) for a claimer, or refuse who may not claim."""
-    if not signed_in(actor) or actor.role not in CLAIMER_ROLES:
+    if not has_role(actor, *CLAIMER_ROLES):
         raise Forbidden("只有在职党员或驻区单位可以认领微心愿。")
     if actor.role == "unit":
         return "unit", actor.unit_id, None
@@ -156,7 +156,7 @@ def _refusal(wish: Wish, actor: User, today: date) -> Conflict:
 
 
 def _owned_by_claimer(actor: User, wish: Wish) -> None:
-    if not signed_in(actor) or actor.role not in CLAIMER_ROLES:
+    if not has_role(actor, *CLAIMER_ROLES):
         raise Forbidden("只有认领人可以操作。")
     same_unit = actor.role == "unit" and wish.claimer_kind == "unit"
     if wish.claimer_user_id != actor.id and not (
