@@ -2,6 +2,7 @@
 
 from marketplace.cli.demo import demo_cli
 from marketplace.cli.excel import excel_cli
+from marketplace.cli.jobs import jobs_cli
 from marketplace.cli.needs import needs_cli
 from marketplace.cli.pairing import pairing_cli
 from marketplace.cli.search import search_cli
@@ -9,3 +10,4 @@ from marketplace.cli.taxonomy import taxonomy_cli
 from marketplace.cli.users import users_cli
 
 commands = [users_cli, demo_cli, taxonomy_cli, search_cli, pairing_cli, excel_cli, needs_cli]
+commands += [jobs_cli]
