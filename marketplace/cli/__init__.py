@@ -1,5 +1,6 @@
 """Command-line groups added to ``flask --app wsgi``."""
 
+from marketplace.cli import backup as _backup  # noqa: F401  (adds db backup / db restore)
 from marketplace.cli.demo import demo_cli
 from marketplace.cli.excel import excel_cli
 from marketplace.cli.jobs import jobs_cli
