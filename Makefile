@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 5000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-browser lint format install db demo bench clean constraints
+.PHONY: serve run test test-browser lint format install db demo bench clean constraints
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本 (Python 3.11+ required)")'
@@ -27,6 +27,13 @@ demo: db
 run: demo
 	$(FLASK) search rebuild --if-missing
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Production server: gunicorn with WEB_CONCURRENCY workers (gunicorn.conf.py) on
+# DATABASE_URL, behind MARKETPLACE_TRUSTED_PROXIES proxies; HOST/PORT as for gunicorn.
+serve: install
+	$(FLASK) db upgrade
+	$(FLASK) search rebuild --if-missing
+	PORT=$${PORT:-8000} $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 lint: install
 	$(BIN)/ruff check .

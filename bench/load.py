@@ -6,7 +6,11 @@ database: no need over-claimed, ``claimed`` equal to the sum of its live claims,
 one open claim per unit and need. Prints the request count, the unexpected-error rate and
 the p50/p95 latency per endpoint. Needs the ``bench`` extra (locust).
 
-    .venv/bin/python bench/load.py [--users 50] [--minutes 3]
+    .venv/bin/python bench/load.py [--users 50] [--minutes 3] [--server gunicorn --workers 4]
+
+``--server dev`` (default) is Flask's threaded development server; ``--server gunicorn``
+runs the production recipe (``gunicorn -c gunicorn.conf.py``) with ``--workers`` workers.
+Set DATABASE_URL to an empty PostgreSQL database to measure on PostgreSQL.
 """
 
 import argparse
@@ -70,6 +74,8 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--minutes", type=float, default=3)
     parser.add_argument("--port", type=int, default=5077)
+    parser.add_argument("--server", choices=["dev", "gunicorn"], default="dev")
+    parser.add_argument("--workers", type=int, default=4)
     options = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="mp-load-"))
@@ -82,17 +88,25 @@ def main() -> int:
         for n in range(1, 41)
     }
     host = f"http://127.0.0.1:{options.port}"
+    command = [BIN / "flask", "--app", "wsgi", "run", "--port", str(options.port), "--with-threads"]
+    server_env = env
+    if options.server == "gunicorn":
+        command = [BIN / "gunicorn", "-c", ROOT / "gunicorn.conf.py"]
+        server_env = {**env, "PORT": str(options.port), "WEB_CONCURRENCY": str(options.workers)}
     server = subprocess.Popen(
-        [BIN / "flask", "--app", "wsgi", "run", "--port", str(options.port), "--with-threads"],
+        command,
         cwd=ROOT,
-        env=env,
+        env=server_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         wait_until_up(f"{host}/healthz")
         seconds = max(10, int(options.minutes * 60))
-        print(f"locust: {options.users} users for {seconds} s against {host} …", flush=True)
+        print(
+            f"locust: {options.users} users for {seconds} s against {host} ({options.server}) …",
+            flush=True,
+        )
         subprocess.run(
             [BIN / "locust", "-f", ROOT / "bench" / "locustfile.py", "--headless",
              "-u", str(options.users), "-r", "10", "-t", f"{seconds}s", "--host", host,

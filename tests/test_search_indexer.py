@@ -136,7 +136,7 @@ def test_many_writers_in_threads_while_one_indexer_at_a_time_drains(
                 active[0] -= 1
 
     monkeypatch.setattr(search_index, "write_index", counting_write)
-    barrier, errors = threading.Barrier(4), []
+    barrier, errors = threading.Barrier(4, timeout=60), []
 
     def post(number: int):
         from marketplace.extensions import db as thread_db

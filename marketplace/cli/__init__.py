@@ -1,8 +1,10 @@
 """Command-line groups added to ``flask --app wsgi``."""
 
+from marketplace.cli import backup as _backup  # noqa: F401  (adds db backup / db restore)
 from marketplace.cli.demo import demo_cli
 from marketplace.cli.excel import excel_cli
 from marketplace.cli.hotline import hotline_cli
+from marketplace.cli.jobs import jobs_cli
 from marketplace.cli.needs import needs_cli
 from marketplace.cli.oversight import oversight_cli
 from marketplace.cli.pairing import pairing_cli
@@ -25,3 +27,4 @@ commands = [
 commands.append(points_cli)
 commands.append(wishes_cli)
 commands.append(hotline_cli)
+commands.append(jobs_cli)

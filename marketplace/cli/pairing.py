@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import County
-from marketplace.pairing import solve
 from marketplace.pairing.scoring import ScoreWeights
 from marketplace.services.pairing_scores import county_problem, county_scores, needs_coverage
 
@@ -75,6 +74,8 @@ def run(county_name, min_quota, max_quota, capacity, coverage, proximity, contin
         raise click.UsageError("--min 不能大于 --max。")
     county = _county(county_name)
     scores = county_scores(county.id, ScoreWeights(coverage, proximity, continuity))
+    from marketplace.pairing import solve  # SciPy only when a command solves
+
     result = solve(county_problem(scores, min_quota, max_quota, capacity))
     if result.status != "optimal":
         click.echo(f"无法结对：{result.reason}", err=True)

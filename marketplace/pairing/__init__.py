@@ -17,7 +17,17 @@ from marketplace.pairing.problem import (
     problem_from_instance,
     result_to_json,
 )
-from marketplace.pairing.solver import solve
+
+
+def __getattr__(name: str):
+    # The solver pulls in SciPy and HiGHS (~1.5 s): import it on first use, so every
+    # `flask` command and web worker that never pairs does not pay for it.
+    if name == "solve":
+        from marketplace.pairing.solver import solve
+
+        return solve
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "InvalidProblem",

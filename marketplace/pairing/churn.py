@@ -15,8 +15,6 @@ from collections.abc import Collection
 from marketplace.pairing.feasibility import CHANGE_LIMIT, Infeasible
 from marketplace.pairing.problem import PairingProblem, PairingResult
 from marketplace.pairing.reasons import describe
-from marketplace.pairing.reference import solve_milp
-from marketplace.pairing.solver import solve
 
 __all__ = ["ChangeLimitUnfinished", "dropped_pairs", "solve_with_change_limit"]
 
@@ -71,6 +69,11 @@ def solve_with_change_limit(
     ChangeLimitUnfinished
         When the capped program hits its time limit.
     """
+    from marketplace.pairing.reference import solve_milp  # SciPy on first use
+    from marketplace.pairing.solver import solve
+
+    # SciPy loads on first use, not when the app starts (CLI start-up time).
+
     if max_changes < 0:
         raise ValueError("max_changes must be >= 0")
     previous = set(previous)

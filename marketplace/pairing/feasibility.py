@@ -18,8 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
 from marketplace.pairing.problem import CheckedProblem
 
@@ -125,6 +123,8 @@ def _pinned_conflict(checked, rest, unit_ids, community_ids) -> Infeasible | Non
 
 
 def _flow_graph(rest: Remainder):
+    from scipy.sparse import coo_matrix, csr_matrix  # SciPy on first use: fast CLI start
+
     units, communities = rest.n_units, rest.n_communities
     source, sink = units + communities, units + communities + 1
     size = sink + 1
@@ -138,6 +138,8 @@ def _flow_graph(rest: Remainder):
 
 def _max_flow(rest: Remainder, community_ids) -> tuple[Infeasible | None, np.ndarray]:
     """Run a maximum flow: a seed if it meets every minimum, else the short group."""
+    from scipy.sparse.csgraph import breadth_first_order, maximum_flow
+
     units, communities = rest.n_units, rest.n_communities
     source, sink = units + communities, units + communities + 1
     graph = _flow_graph(rest)

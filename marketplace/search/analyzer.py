@@ -16,7 +16,6 @@ import re
 import threading
 from importlib import resources
 
-import jieba
 from whoosh.analysis import LowercaseFilter, Token, Tokenizer
 
 _WORD = re.compile(r"\w", re.UNICODE)
@@ -26,27 +25,32 @@ HAN_RUN = re.compile(f"[{_HAN}]+")
 QUERY_CHUNK = re.compile(f"[{_HAN}]+|[^\\W{_HAN}]+", re.UNICODE)
 _init_lock = threading.Lock()
 _initialised = False
+_jieba = None  # imported on first use: every `flask` command would pay ~1 s otherwise
 
 
-def initialise() -> None:
-    """Load jieba's dictionary and the domain words once per process, quietly."""
-    global _initialised
+def initialise():
+    """Import jieba, load its dictionary and the domain words once per process, quietly."""
+    global _initialised, _jieba
     if _initialised:
-        return
+        return _jieba
     with _init_lock:
         if _initialised:
-            return
+            return _jieba
+        import jieba
+
         jieba.setLogLevel(logging.WARNING)
         jieba.initialize()
         words = resources.files("marketplace.data").joinpath("search_userdict.txt")
         with words.open("rb") as handle:
             jieba.load_userdict(handle)
+        _jieba = jieba
         _initialised = True
+    return _jieba
 
 
 def index_tokens(text: str):
     """Yield ``(word, start, end)`` for every searchable word of ``text`` (search mode)."""
-    initialise()
+    jieba = initialise()
     for word, start, end in jieba.tokenize(text or "", mode="search"):
         if _WORD.search(word):
             yield word.lower(), start, end
@@ -54,7 +58,7 @@ def index_tokens(text: str):
 
 def query_words(text: str) -> list[str]:
     """Return the distinct words of a query (precise mode), in order."""
-    initialise()
+    jieba = initialise()
     words: list[str] = []
     for word in jieba.cut(text or "", HMM=True):
         word = word.strip().lower()

@@ -15,12 +15,13 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from marketplace import pairing
 from marketplace.errors import Conflict, DomainError, InvalidInput
 from marketplace.extensions import db
 from marketplace.models import User
 from marketplace.models.hotline import HOTLINE_SERVICES, Ticket
 from marketplace.models.members import Post, Team
-from marketplace.pairing import PairingProblem, solve
+from marketplace.pairing import PairingProblem
 from marketplace.services.access import require_role
 from marketplace.services.hotline import dispatch_ticket, get_ticket
 from marketplace.services.hotline_teams import actable_teams_query, open_loads
@@ -155,7 +156,7 @@ def propose_batch(actor: User) -> list[Proposal]:
         return []
     table = [[_suggestion(t, team, words, loads) for team in teams] for t in tickets]
     scores = np.array([[s.score() for s in row] for row in table])
-    result = solve(
+    result = pairing.solve(
         PairingProblem(
             unit_ids=tuple(f"t{t.id}" for t in tickets),
             community_ids=tuple(f"m{team.id}" for team in teams),

@@ -14,7 +14,7 @@ from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import County, PairingPlan, PlanAdjustment, PlanPair, User
 from marketplace.models._common import utcnow
-from marketplace.pairing import InvalidProblem, PairingProblem, ProblemTooLarge, solve
+from marketplace.pairing import InvalidProblem, PairingProblem, ProblemTooLarge
 from marketplace.pairing.churn import ChangeLimitUnfinished, solve_with_change_limit
 from marketplace.pairing.feasibility import GROUP_SHORT, TOO_FEW_ALLOWED, Infeasible
 from marketplace.pairing.reasons import describe
@@ -33,6 +33,13 @@ ADJUSTMENT_KINDS = {
     "unforbid": "取消禁止",
 }
 PAIRS_URL = "/pairs/"
+
+
+def solve(problem: PairingProblem, **options):
+    """Run the optimizer, imported on first use (SciPy and HiGHS take ~1.5 s to load)."""
+    from marketplace.pairing.solver import solve as optimize
+
+    return optimize(problem, **options)
 
 
 def require_reviewer(actor: User | None) -> User:

@@ -8,11 +8,12 @@ spare places, and a member scores highest with the team their post feeds.
 import numpy as np
 from sqlalchemy import func, select
 
+from marketplace import pairing
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Member, Team, User
 from marketplace.models.members import TEAM_ROLES
-from marketplace.pairing import PairingProblem, solve
+from marketplace.pairing import PairingProblem
 from marketplace.services import audit
 from marketplace.services.access import require_role, valid_id
 from marketplace.services.fields import FieldReader
@@ -200,7 +201,7 @@ def suggest_placement(actor: User) -> dict[int, int]:
             scores[i, :] = SCORE_NO_POST
         elif post_team in column:
             scores[i, column[post_team]] = SCORE_POST_TEAM
-    result = solve(
+    result = pairing.solve(
         PairingProblem(
             unit_ids=tuple(str(member.id) for member in waiting),
             community_ids=tuple(str(team.id) for team in teams),

@@ -31,7 +31,7 @@ from sqlalchemy import case, delete, or_, select, update
 from marketplace.extensions import db
 from marketplace.models import ThrottleCounter
 
-__all__ = ["backoff", "forgive", "hit", "reset"]
+__all__ = ["backoff", "forgive", "hit", "prune_stale", "reset"]
 CAS_RETRIES = 50
 STALE_AFTER = 7 * 24 * 3600  # keys unused for a week are purged now and then
 
@@ -135,3 +135,16 @@ def reset(key: str) -> None:
         )
     )
     db.session.commit()
+
+
+def prune_stale(now: float | None = None) -> int:
+    """Delete keys unused for a week and not blocked (``flask jobs run``); return how many."""
+    now = time.time() if now is None else now
+    removed = db.session.execute(
+        delete(ThrottleCounter).where(
+            ThrottleCounter.window_started < now - STALE_AFTER,
+            ThrottleCounter.blocked_until < now,
+        )
+    ).rowcount
+    db.session.commit()
+    return removed

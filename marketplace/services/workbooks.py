@@ -3,10 +3,10 @@
 import re
 import zipfile
 from io import BytesIO
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+if TYPE_CHECKING:  # openpyxl is imported where used: it costs ~1 s at every start-up
+    from openpyxl import Workbook
 
 from marketplace.errors import InvalidInput
 
@@ -34,6 +34,9 @@ def sheet_title(name: str, used: set[str]) -> str:
 
 def write_table(sheet, header: list, rows, width: int = 16) -> None:
     """Append a bold header and ``rows`` (made safe) to ``sheet``; freeze a first-row header."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     sheet.append(header)
     if sheet.max_row == 1:
         sheet.freeze_panes = "A2"
@@ -45,14 +48,16 @@ def write_table(sheet, header: list, rows, width: int = 16) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
-def new_workbook() -> tuple[Workbook, set[str]]:
+def new_workbook() -> tuple["Workbook", set[str]]:
     """Return an empty workbook (no default sheet) and its set of used sheet titles."""
+    from openpyxl import Workbook
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     return workbook, set()
 
 
-def to_bytes(workbook: Workbook) -> bytes:
+def to_bytes(workbook: "Workbook") -> bytes:
     """Serialise ``workbook`` as .xlsx bytes."""
     buffer = BytesIO()
     workbook.save(buffer)
@@ -88,6 +93,8 @@ def read_rows(
     if not content.startswith(ZIP_MAGIC):
         raise InvalidInput("请上传 Excel 文件（.xlsx）。", field="file")
     _check_unpacked_size(content, max_unpacked_bytes)
+    from openpyxl import load_workbook
+
     try:
         workbook = load_workbook(BytesIO(content), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
