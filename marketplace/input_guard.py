@@ -54,6 +54,36 @@ def _depth(value, limit: int) -> int:
     return deepest
 
 
+def _nests_deeper_than(raw, limit: int) -> bool:
+    """Tell, without parsing, whether JSON text nests arrays/objects deeper than ``limit``.
+
+    Checked before ``json.loads`` so that hostile nesting never reaches the C decoder's
+    recursion: on CPython 3.11.7 a RecursionError raised there leaves the interpreter's
+    recursion counter off, and a later ``ast``/``compile`` call fails.
+    """
+    text = raw.decode("latin-1") if isinstance(raw, bytes | bytearray) else raw
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
 class StrictJSONProvider(DefaultJSONProvider):
     """Flask's JSON provider, reading strictly (see the module docstring)."""
 
@@ -62,6 +92,8 @@ class StrictJSONProvider(DefaultJSONProvider):
     def loads(self, s, **kwargs):
         kwargs.setdefault("parse_constant", _refuse_constant)
         kwargs.setdefault("parse_float", _finite_float)
+        if _nests_deeper_than(s, MAX_JSON_DEPTH):
+            raise ValueError("JSON nested too deeply")
         try:
             value = json.loads(s, **kwargs)
         except RecursionError:
