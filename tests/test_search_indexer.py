@@ -100,7 +100,9 @@ def test_in_thread_mode_the_request_only_queues_and_the_thread_applies(
     wait_for(lambda: running.passes > 0)
     need = make_need(title="老年人智能手机培训")
     db.session.commit()
-    waited = wait_for(lambda: found("智能手机") == [f"need:{need.id}"])
+    key = f"need:{need.id}"  # once: a refresh between polls would hold the write lock
+    db.session.commit()
+    waited = wait_for(lambda: found("智能手机") == [key])
     assert waited < 2.0
     assert writers and set(writers) == {"search-indexer"}
     assert client.get("/api/v1/search?q=智能手机").get_json()["total"] == 1
@@ -191,13 +193,17 @@ def test_a_separate_worker_process_applies_the_updates(app, db, tmp_path):
     )
     need = make_need(title="社区围棋比赛裁判")
     db.session.commit()
+    # read once: refreshing need.id between polls would open a transaction that holds
+    # SQLite's write lock through each sleep and starve the worker's BEGIN IMMEDIATE
+    key = f"need:{need.id}"
+    db.session.commit()
     try:
         deadline = time.monotonic() + 60  # a cold start imports NumPy, SciPy and jieba
-        while found("围棋") != [f"need:{need.id}"] and time.monotonic() < deadline:
+        while found("围棋") != [key] and time.monotonic() < deadline:
             assert worker.poll() is None, worker.communicate()[0]
             time.sleep(0.1)
     finally:
         worker.terminate()
         output = worker.communicate(timeout=10)[0]
-    assert found("围棋") == [f"need:{need.id}"], output
+    assert found("围棋") == [key], output
     assert "搜索索引更新进程已启动" in output
