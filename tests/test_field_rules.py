@@ -12,7 +12,14 @@ from werkzeug.datastructures import MultiDict
 
 from marketplace.services import fields
 from marketplace.services.fields import FieldReader, TextRule, WholeRule
-from marketplace.web import booking_forms, forms, marketplace_forms, review_forms
+from marketplace.web import (
+    booking_forms,
+    forms,
+    hotline_forms,
+    marketplace_forms,
+    review_forms,
+    wish_forms,
+)
 from marketplace.web.admin_forms import UserForm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +44,18 @@ FORM_FIELDS = [
     (UserForm, "username", fields.ACCOUNT["username"]),
     (forms.LoginForm, "username", fields.ACCOUNT["username"]),
     (review_forms.TransitionForm, "note", fields.PLAN["note"]),
+    (hotline_forms.IntakeForm, "description", fields.HOTLINE["description"]),
+    (hotline_forms.IntakeForm, "phone", fields.HOTLINE["phone"]),
+    (hotline_forms.IntakeForm, "first_name", fields.HOTLINE["first_name"]),
+    (hotline_forms.IntakeForm, "address_string", fields.HOTLINE["address_string"]),
+    (hotline_forms.DeclineForm, "reason", fields.HOTLINE["reason"]),
+    (hotline_forms.ServeForm, "summary", fields.HOTLINE["summary"]),
+    (hotline_forms.FollowUpForm, "note", fields.HOTLINE["note"]),
+    (wish_forms.WishForm, "title", fields.WISH["title"]),
+    (wish_forms.WishForm, "description", fields.WISH["description"]),
+    (wish_forms.WishForm, "resident_name", fields.WISH["resident_name"]),
+    (wish_forms.FulfilForm, "note", fields.WISH["note"]),
+    (wish_forms.ConfirmForm, "thanks", fields.WISH["thanks"]),
 ]
 
 
@@ -52,6 +71,8 @@ def _form_errors(app, form_class, name, value) -> list[str]:
         form = form_class(formdata=MultiDict({name: value}), meta={"csrf": False})
         if hasattr(form, "set_places"):
             form.set_places([], [])
+        if hasattr(form, "with_communities"):
+            form.with_communities([])
         form.validate()
         return form.errors.get(name, [])
 
@@ -162,5 +183,19 @@ def test_one_access_module():
         if path.name != "access.py"
         for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
         if inline.search(line)
+    ]
+    assert offenders == []
+
+
+def test_field_limits_are_written_only_in_the_rule_tables():
+    """Services read text through a rule (``reader.read``), forms build fields from one."""
+    literal = re.compile(r"max_length=\d|Length\(max=\d|reader\.text\(")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in ("services", "web")
+        for path in sorted((ROOT / "marketplace" / folder).glob("*.py"))
+        if path.name not in ("fields.py", "form_rules.py")
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if literal.search(line)
     ]
     assert offenders == []

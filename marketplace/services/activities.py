@@ -18,7 +18,7 @@ from marketplace.models._common import utcnow
 from marketplace.models.members import ACTIVITY_KINDS
 from marketplace.services import audit
 from marketplace.services.access import require_role, valid_id
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import TEAM_ACTIVITY, FieldReader
 from marketplace.services.members import member_of
 
 MAX_ACTIVITY = timedelta(hours=24)
@@ -33,8 +33,8 @@ def create_activity(actor: User, data) -> Activity:
     require_role(actor, "community")
     reader = FieldReader(data)
     kind = reader.choice("kind", "活动类型", ACTIVITY_KINDS, default="service")
-    title = reader.text("title", "活动名称", max_length=100, required=True)
-    place = reader.text("place", "地点", max_length=100)
+    title = reader.read("title", TEAM_ACTIVITY["title"])
+    place = reader.read("place", TEAM_ACTIVITY["place"])
     day = reader.day("date", "活动日期")
     start, end = reader.clock("starts", "开始时间"), reader.clock("ends", "结束时间")
     team_id = reader.integer("team_id", "服务队")

@@ -18,7 +18,7 @@ from marketplace.models import AssessmentWeight, AssessmentYear, CommunityRating
 from marketplace.models._common import utcnow
 from marketplace.services import audit
 from marketplace.services.assessment_parts import registered_parts
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import RATING, FieldReader
 from marketplace.services.oversight_calendar import check_year, county_today
 from marketplace.services.oversight_scope import is_pair, require_any
 
@@ -148,7 +148,7 @@ def rate_community(actor: User, data: dict) -> CommunityRating:
         "community_id", "结对社区", minimum=1, maximum=2**31 - 1, required=True
     )
     stars = reader.integer("stars", "评分", minimum=1, maximum=5, required=True)
-    comment = reader.text("comment", "评价", max_length=1000)
+    comment = reader.read("comment", RATING["comment"])
     reader.raise_if_invalid()
     if not is_pair(actor.unit_id, community_id):
         raise InvalidInput("只能评价与本单位结对的社区。", field="community_id")

@@ -13,7 +13,7 @@ from marketplace import clock
 from marketplace.errors import Forbidden
 from marketplace.models import AuditEntry, User
 from marketplace.services.access import has_role
-from marketplace.services.fields import FieldReader, keyword_pattern
+from marketplace.services.fields import AUDIT_FILTER, FieldReader, keyword_pattern
 from marketplace.services.pagination import Page, paginate
 
 ACTION_LABELS = {
@@ -119,9 +119,9 @@ def read_filters(args) -> AuditFilters:
     """Parse the audit page's filters; raise InvalidInput in Chinese."""
     reader = FieldReader(args)
     filters = AuditFilters(
-        who=reader.text("who", "操作人", max_length=40),
-        action=reader.text("action", "操作", max_length=60),
-        object_type=reader.text("object_type", "对象类型", max_length=40),
+        who=reader.read("who", AUDIT_FILTER["who"]),
+        action=reader.read("action", AUDIT_FILTER["action"]),
+        object_type=reader.read("object_type", AUDIT_FILTER["object_type"]),
         object_id=reader.integer("object_id", "对象编号", minimum=1, maximum=2**31 - 1),
         since=reader.day("since", "开始日期"),
         until=reader.day("until", "结束日期"),

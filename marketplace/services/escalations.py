@@ -19,7 +19,7 @@ from marketplace.models.escalations import ACTIVE_ESCALATION_STATUSES
 from marketplace.models.listings import OPEN_NEED_STATUSES
 from marketplace.services import audit, claims
 from marketplace.services.access import valid_id
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import ESCALATION, FieldReader
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.oversight_scope import require_any
 
@@ -29,7 +29,7 @@ ROLE_LEVEL = {"township": "township", "reviewer": "county"}
 
 def _reason(data: dict, label: str = "上报理由") -> str:
     reader = FieldReader(data)
-    reason = reader.text("reason", label, max_length=1000, required=True)
+    reason = reader.read("reason", ESCALATION["reason"], label=label)
     reader.raise_if_invalid()
     return reason
 
@@ -219,7 +219,7 @@ def answer(actor: User, escalation_id, data: dict) -> Escalation:
         raise Forbidden("该事项没有指派给本单位。")
     reader = FieldReader(data)
     accept = str(data.get("accept", "")).lower() in ("1", "true", "yes", "on")
-    note = reader.text("note", "说明", max_length=1000, required=not accept)
+    note = reader.read("note", ESCALATION["note"], required=not accept)
     reader.raise_if_invalid()
     expected = {"status": "assigned", "assigned_unit_id": actor.unit_id}
     if not accept:

@@ -97,6 +97,72 @@ PLAN = {
     "note": TextRule("意见", 2000),
 }
 
+AUDIT_FILTER = {
+    "who": TextRule("操作人", 40),
+    "action": TextRule("操作", 60),
+    "object_type": TextRule("对象类型", 40),
+}
+MEMBER = {
+    "name": TextRule("姓名", 40, required=True),
+    "phone": TextRule("手机号码", 30),
+    "username": TextRule("用户名", 40),
+    "note": TextRule("备注", 500),
+    "reason": TextRule("退回原因", 500, required=True),
+}
+POST = {
+    "name": TextRule("岗位名称", 40, required=True),
+    "description": TextRule("岗位说明", 500),
+    "places": WholeRule("岗位名额", 1, 500),
+}
+TEAM = {
+    "name": TextRule("服务队名称", 40, required=True),
+    "description": TextRule("服务内容", 500),
+}
+SERVICE_RECORD = {
+    "summary": TextRule("服务内容", 1000, required=True),
+    "reason": TextRule("退回原因", 500, required=True),
+}
+TEAM_ACTIVITY = {
+    "title": TextRule("活动名称", 100, required=True),
+    "place": TextRule("地点", 100),
+}
+POINTS = {
+    "reason": TextRule("更正原因", 500, required=True),
+    "item_name": TextRule("物品名称", 60, required=True),
+    "item_description": TextRule("说明", 500),
+}
+WISH = {
+    "title": TextRule("心愿内容", 60, required=True),
+    "description": TextRule("心愿说明", 1000),
+    "resident_name": TextRule("居民姓名", 20, required=True),
+    "note": TextRule("兑现说明", 1000, required=True),
+    "thanks": TextRule("居民感谢", 1000),
+}
+HOTLINE = {
+    "description": TextRule("求助内容", 2000, required=True),
+    "phone": TextRule("联系电话", 30, required=True),
+    "first_name": TextRule("称呼", 40),
+    "address_string": TextRule("地址", 200),
+    "reason": TextRule("退单原因", 500, required=True),
+    "summary": TextRule("服务情况", 2000, required=True),
+    "note": TextRule("回访记录", 1000),
+}
+PAIR_ACTIVITY = {
+    "title": TextRule("活动主题", 100, required=True),
+    "notes": TextRule("活动情况", 2000),
+}
+MEETING = {
+    "theme": TextRule("会议主题", 100, required=True),
+    "minutes": TextRule("会议纪要", 10_000),
+    "next_theme": TextRule("下次会议主题", 100),
+    "item_title": TextRule("事项内容", 200, required=True),
+    "owner_name": TextRule("责任人", 60),
+}
+ESCALATION = {
+    "reason": TextRule("上报原因", 1000, required=True),
+    "note": TextRule("说明", 1000),
+}
+
 
 class FieldReader:
     """Parse the known keys of ``data``; unknown keys are never looked at."""
@@ -117,16 +183,29 @@ class FieldReader:
     def fail(self, key: str, message: str) -> None:
         self.errors.setdefault(key, message)
 
-    def read(self, key: str, rule: TextRule | WholeRule):
-        """Read ``key`` by its rule from one of the tables above."""
+    def read(
+        self,
+        key: str,
+        rule: TextRule | WholeRule,
+        *,
+        label: str | None = None,
+        required: bool | None = None,
+    ):
+        """Read ``key`` by its rule from one of the tables above.
+
+        ``label`` and ``required`` override the rule's where one rule serves several
+        cases (the same reason field asked by different actions, optional on one path).
+        """
+        label = label or rule.label
+        required = rule.required if required is None else required
         if isinstance(rule, TextRule):
-            return self.text(key, rule.label, max_length=rule.max_length, required=rule.required)
+            return self.text(key, label, max_length=rule.max_length, required=required)
         return self.integer(
             key,
-            rule.label,
+            label,
             minimum=rule.minimum,
             maximum=rule.maximum,
-            required=rule.required,
+            required=required,
             default=rule.default,
         )
 

@@ -23,7 +23,7 @@ from marketplace.models.hotline import HOTLINE_SERVICES, URGENCIES, Ticket, Tick
 from marketplace.models.members import Team
 from marketplace.services import audit
 from marketplace.services.access import has_role, require_role, signed_in, valid_id
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import HOTLINE, FieldReader
 from marketplace.services.hotline_teams import acts_for, draft_service_records
 from marketplace.services.hotline_throttle import check_online_intake
 from marketplace.services.notifications import notify
@@ -32,7 +32,6 @@ DEFAULT_TIME_LIMITS = {
     "urgent": {"dispatch_minutes": 30, "serve_hours": 24},
     "normal": {"dispatch_minutes": 240, "serve_hours": 72},
 }
-PHONE_MAX, NAME_MAX, ADDRESS_MAX, TEXT_MAX = 30, 40, 200, 2000
 MAX_HOURS = 24
 
 
@@ -88,10 +87,10 @@ def _read_intake(data: Mapping, *, staff: bool) -> dict:
         "service_code": reader.choice(
             "service_code", "服务类别", {k: v[0] for k, v in HOTLINE_SERVICES.items()}
         ),
-        "description": reader.text("description", "求助内容", max_length=TEXT_MAX, required=True),
-        "caller_phone": reader.text("phone", "联系电话", max_length=PHONE_MAX, required=True),
-        "caller_name": reader.text("first_name", "称呼", max_length=NAME_MAX),
-        "address": reader.text("address_string", "地址", max_length=ADDRESS_MAX),
+        "description": reader.read("description", HOTLINE["description"]),
+        "caller_phone": reader.read("phone", HOTLINE["phone"]),
+        "caller_name": reader.read("first_name", HOTLINE["first_name"]),
+        "address": reader.read("address_string", HOTLINE["address_string"]),
         "urgency": reader.choice("urgency", "紧急程度", URGENCIES, default="normal"),
     }
     phone = values["caller_phone"]
@@ -212,7 +211,7 @@ def decline_ticket(actor: User, ticket_id, reason) -> Ticket:
     """Hand a dispatched ticket back (with a reason): it waits for dispatch again."""
     ticket = _for_team(actor, ticket_id)
     reader = FieldReader({"reason": reason})
-    reason = reader.text("reason", "退单原因", max_length=500, required=True)
+    reason = reader.read("reason", HOTLINE["reason"])
     reader.raise_if_invalid()
     team_name = ticket.team.name
     before = _move(ticket, ("dispatched",), "received", team_id=None, declines=Ticket.declines + 1)
@@ -226,7 +225,7 @@ def serve_ticket(actor: User, ticket_id, summary, hours, member_ids=()) -> Ticke
     """Record what the team did, the hours and who served (drafting their service records)."""
     ticket = _for_team(actor, ticket_id)
     reader = FieldReader({"summary": summary, "hours": hours})
-    summary = reader.text("summary", "服务情况", max_length=TEXT_MAX, required=True)
+    summary = reader.read("summary", HOTLINE["summary"])
     hours = _read_hours(reader, hours)
     reader.raise_if_invalid()
     team = ticket.team
@@ -252,7 +251,7 @@ def follow_up_ticket(actor: User, ticket_id, satisfaction, resolved, note="") ->
     ticket = get_ticket(ticket_id)
     reader = FieldReader({"satisfaction": satisfaction, "note": note})
     score = reader.integer("satisfaction", "满意度", minimum=1, maximum=5, required=True)
-    note = reader.text("note", "回访记录", max_length=1000)
+    note = reader.read("note", HOTLINE["note"])
     if not isinstance(resolved, bool):
         reader.fail("resolved", "请选择问题是否解决。")
     reader.raise_if_invalid()

@@ -27,7 +27,7 @@ from marketplace.models.escalations import ACTIVE_ESCALATION_STATUSES
 from marketplace.services import audit
 from marketplace.services.access import has_role, valid_id
 from marketplace.services.escalation_queues import stale_needs_query
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import MEETING, FieldReader
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.oversight_calendar import county_today
 from marketplace.services.oversight_scope import (
@@ -141,9 +141,9 @@ def record_meeting(actor: User, data: dict) -> JointMeeting:
         reader.fail("held_on", "请填写会议日期。")
     if held_on and held_on > county_today():
         reader.fail("held_on", "会议日期不能晚于今天：请在会后记录。")
-    theme = reader.text("theme", "会议主题", max_length=100, required=True)
-    minutes = reader.text("minutes", "会议纪要", max_length=10000)
-    next_theme = reader.text("next_theme", "下次会议主题", max_length=100)
+    theme = reader.read("theme", MEETING["theme"])
+    minutes = reader.read("minutes", MEETING["minutes"])
+    next_theme = reader.read("next_theme", MEETING["next_theme"])
     invited = {unit.id: unit for unit in invited_units(actor)}
     present = _unit_ids(data.get("present"), reader)
     if present - invited.keys():
@@ -223,9 +223,9 @@ def add_action_item(actor: User, meeting_id, data: dict) -> ActionItem:
     if not is_host(actor, meeting):
         raise Forbidden("只有会议主持方可以添加会议事项。")
     reader = FieldReader(data)
-    title = reader.text("title", "事项内容", max_length=200, required=True)
+    title = reader.read("title", MEETING["item_title"])
     owner_unit_id = reader.integer("owner_unit_id", "责任单位", minimum=1, maximum=2**31 - 1)
-    owner_name = reader.text("owner_name", "责任人", max_length=60)
+    owner_name = reader.read("owner_name", MEETING["owner_name"])
     due_on = reader.day("due_on", "完成期限")
     invited = {row.unit_id for row in meeting.attendance}
     if owner_unit_id and owner_unit_id not in invited:

@@ -20,13 +20,12 @@ from marketplace.models._common import utcnow
 from marketplace.security import hash_password
 from marketplace.services import audit
 from marketplace.services.access import require_role, signed_in, valid_id
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import MEMBER, FieldReader
 from marketplace.services.need_queries import paired_community_ids
 from marketplace.services.notifications import notify, staff_of
 
 PHONE_PATTERN = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
-NAME_MAX, NOTE_MAX, REASON_MAX = 40, 500, 500
 
 
 def county_now() -> datetime:
@@ -53,7 +52,7 @@ def member_or_none(user: User | None) -> Member | None:
 
 def read_phone(reader: FieldReader, key: str = "phone", *, required: bool = True) -> str:
     """Read a mobile or landline number (the one rule forms, API and import share)."""
-    phone = reader.text(key, "手机号码", max_length=30, required=required)
+    phone = reader.read(key, MEMBER["phone"], required=required)
     if phone and not PHONE_PATTERN.match(phone):
         reader.fail(key, "手机号码格式不正确（11 位手机号或带区号的固定电话）。")
     return phone
@@ -100,9 +99,9 @@ def register_member(actor: User, data) -> tuple[Member, str]:
     """Register a member of the secretary's unit; return it and its first password."""
     require_role(actor, "unit")
     reader = FieldReader(data)
-    name = reader.text("name", "姓名", max_length=NAME_MAX, required=True)
+    name = reader.read("name", MEMBER["name"])
     phone = read_phone(reader)
-    username = reader.text("username", "用户名", max_length=40)
+    username = reader.read("username", MEMBER["username"])
     if username and not USERNAME_PATTERN.match(username):
         reader.fail("username", "用户名只能由 3–40 个字母、数字、下划线、点或减号组成。")
     home = _community_choice(reader, "home_community_id", "居住社区")
@@ -150,7 +149,7 @@ def report(actor: User, data) -> MemberReport:
     member = member_of(actor)
     reader = FieldReader(data)
     community_id = reader.integer("community_id", "报到社区", required=True)
-    note = reader.text("note", "备注", max_length=NOTE_MAX)
+    note = reader.read("note", MEMBER["note"])
     reader.raise_if_invalid()
     allowed = {community.id: community for community in report_choices(member)}
     if community_id not in allowed:
@@ -227,7 +226,7 @@ def return_report(actor: User, report_id, reason) -> MemberReport:
     """Return a pending report with a reason; the member may report again."""
     entry = _staff_report(actor, report_id)
     reader = FieldReader({"reason": reason})
-    reason = reader.text("reason", "退回原因", max_length=REASON_MAX, required=True)
+    reason = reader.read("reason", MEMBER["reason"])
     reader.raise_if_invalid()
     _decide(actor, entry, "returned", reason)
     audit.record(

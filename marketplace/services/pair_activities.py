@@ -19,7 +19,7 @@ from marketplace.models._common import utcnow
 from marketplace.models.pair_activities import ACTIVITY_KINDS
 from marketplace.services import audit
 from marketplace.services.access import valid_id
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import PAIR_ACTIVITY, FieldReader
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.oversight_calendar import (
     REMIND_DAYS_BEFORE_QUARTER_END,
@@ -51,11 +51,11 @@ def log_activity(actor: User, data: dict) -> PairActivity:
     if held_on is None and "date" not in reader.errors:
         reader.fail("date", "请填写活动日期。")
     kind = reader.choice("kind", "活动形式", ACTIVITY_KINDS)
-    title = reader.text("title", "活动主题", max_length=100, required=True)
+    title = reader.read("title", PAIR_ACTIVITY["title"])
     participants = reader.integer(
         "participants", "参加人数", minimum=0, maximum=MAX_PARTICIPANTS, default=0
     )
-    notes = reader.text("notes", "活动情况", max_length=2000)
+    notes = reader.read("notes", PAIR_ACTIVITY["notes"])
     if held_on and held_on > county_today():
         reader.fail("date", "活动日期不能晚于今天：请在活动开展后登记。")
     reader.raise_if_invalid()

@@ -20,7 +20,7 @@ from marketplace.models import Member, PointEntry, PointRule, ShopItem, User
 from marketplace.models.points import AWARDED_SOURCES, POINT_SOURCES
 from marketplace.services import audit
 from marketplace.services.access import require_role, valid_id
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import POINTS, FieldReader
 from marketplace.services.notifications import notify
 
 DEFAULT_POINTS = {"service": 10, "activity": 5, "wish": 20, "hotline": 15, "checklist": 50}
@@ -154,7 +154,7 @@ def correct(actor: User, member_id, data) -> PointEntry:
     amount = reader.integer(
         "amount", "更正积分", minimum=-MAX_CORRECTION, maximum=MAX_CORRECTION, required=True
     )
-    reason = reader.text("reason", "更正原因", max_length=500, required=True)
+    reason = reader.read("reason", POINTS["reason"])
     if amount == 0:
         reader.fail("amount", "更正积分不能为 0。")
     reader.raise_if_invalid()
@@ -199,8 +199,8 @@ def save_shop_item(actor: User, data, item_id=None) -> ShopItem:
     require_role(actor, "community")
     reader = FieldReader(data)
     values = {
-        "name": reader.text("name", "物品名称", max_length=60, required=True),
-        "description": reader.text("description", "说明", max_length=500),
+        "name": reader.read("name", POINTS["item_name"]),
+        "description": reader.read("description", POINTS["item_description"]),
         "cost": reader.integer("cost", "所需积分", minimum=1, maximum=100_000, required=True),
         "stock": reader.integer("stock", "库存", minimum=0, maximum=100_000, required=True),
         "active": reader.flag("active", "上架", default=True),

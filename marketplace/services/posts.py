@@ -13,10 +13,9 @@ from marketplace.extensions import db
 from marketplace.models import Member, Post, Team, User
 from marketplace.services import audit
 from marketplace.services.access import require_role, valid_id
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import POST, FieldReader
 from marketplace.services.members import member_of
 
-POST_NAME_MAX, MAX_PLACES = 40, 500
 DEFAULT_POSTS = [
     ("策划岗", "参与社区活动策划、议事协商"),
     ("宣传岗", "政策宣讲、文明创建宣传"),
@@ -45,10 +44,15 @@ def community_posts(community_id: int) -> list[Post]:
 def _read_post(data, *, taken: int = 0) -> dict:
     reader = FieldReader(data)
     values = {
-        "name": reader.text("name", "岗位名称", max_length=POST_NAME_MAX, required=True),
-        "description": reader.text("description", "岗位说明", max_length=500),
+        "name": reader.read("name", POST["name"]),
+        "description": reader.read("description", POST["description"]),
+        # never fewer places than members already chose the post
         "places": reader.integer(
-            "places", "岗位名额", minimum=max(1, taken), maximum=MAX_PLACES, required=True
+            "places",
+            POST["places"].label,
+            minimum=max(POST["places"].minimum, taken),
+            maximum=POST["places"].maximum,
+            required=True,
         ),
         "team_id": reader.integer("team_id", "对应服务队"),
     }

@@ -16,12 +16,12 @@ from marketplace.models._common import utcnow
 from marketplace.models.members import SERVICE_KINDS
 from marketplace.services import audit, checklist, points
 from marketplace.services.access import require_role, valid_id
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import SERVICE_RECORD, FieldReader
 from marketplace.services.members import county_now, member_of
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.pagination import Page, paginate
 
-MAX_HOURS, SUMMARY_MAX = 24, 1000
+MAX_HOURS = 24
 
 
 def read_hours(reader: FieldReader, key: str = "hours") -> float | None:
@@ -54,7 +54,7 @@ def log_service(actor: User, data) -> ServiceRecord:
     if served_on is not None and not date(today.year - 1, 1, 1) <= served_on <= today:
         reader.fail("date", "服务日期应在去年 1 月 1 日到今天之间。")
     hours = read_hours(reader)
-    summary = reader.text("summary", "服务内容", max_length=SUMMARY_MAX, required=True)
+    summary = reader.read("summary", SERVICE_RECORD["summary"])
     kind = reader.choice(
         "kind", "记录类型", {"service": "志愿服务", "survey": "社区调研"}, default="service"
     )
@@ -141,7 +141,7 @@ def return_service(actor: User, record_id, reason) -> ServiceRecord:
     """Return a submitted record to the member with a reason."""
     record = _staff_record(actor, record_id)
     reader = FieldReader({"reason": reason})
-    reason = reader.text("reason", "退回原因", max_length=500, required=True)
+    reason = reader.read("reason", SERVICE_RECORD["reason"])
     reader.raise_if_invalid()
     _decide(actor, record, "returned", reason)
     audit.record(

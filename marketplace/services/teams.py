@@ -16,7 +16,7 @@ from marketplace.models.members import TEAM_ROLES
 from marketplace.pairing import PairingProblem
 from marketplace.services import audit
 from marketplace.services.access import require_role, valid_id
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import TEAM, FieldReader
 
 DEFAULT_TEAMS = [
     ("便民服务队", "代办跑腿、家电维修等便民服务"),
@@ -65,8 +65,8 @@ def save_team(actor: User, data, team_id=None) -> Team:
     team = own_team(actor, team_id) if team_id is not None else None
     reader = FieldReader(data)
     values = {
-        "name": reader.text("name", "服务队名称", max_length=40, required=True),
-        "description": reader.text("description", "服务内容", max_length=500),
+        "name": reader.read("name", TEAM["name"]),
+        "description": reader.read("description", TEAM["description"]),
         "capacity": reader.integer(
             "capacity", "队员人数上限", minimum=1, maximum=500, required=True
         ),

@@ -21,14 +21,13 @@ from marketplace.models._common import utcnow
 from marketplace.models.wishes import WISH_STATUSES, Wish
 from marketplace.services import audit
 from marketplace.services.access import has_role, require_role, signed_in, valid_id
-from marketplace.services.fields import FieldReader
+from marketplace.services.fields import WISH, FieldReader
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.pagination import Page, paginate
 from marketplace.services.wish_rewards import member_of, reward_confirmed_wish
 
 DEFAULT_VALUE_CAP_YUAN = 300
 MAX_DEADLINE_DAYS = 365
-TITLE_MAX, TEXT_MAX, NAME_MAX = 60, 1000, 20
 CLAIMER_ROLES = ("member", "unit")
 
 
@@ -70,11 +69,11 @@ def post_wish(actor: User, data: Mapping) -> Wish:
     """Post a resident's wish for the actor's community (community staff)."""
     require_role(actor, "community")
     reader = FieldReader(data)
-    title = reader.text("title", "心愿内容", max_length=TITLE_MAX, required=True)
-    description = reader.text("description", "心愿说明", max_length=TEXT_MAX)
+    title = reader.read("title", WISH["title"])
+    description = reader.read("description", WISH["description"])
     cap = value_cap()
     value = reader.integer("value_yuan", "价值（元）", minimum=1, maximum=cap, required=True)
-    resident = reader.text("resident_name", "居民姓名", max_length=NAME_MAX, required=True)
+    resident = reader.read("resident_name", WISH["resident_name"])
     deadline = reader.day("deadline", "截止日期")
     today = county_today()
     if deadline is None and "deadline" not in reader.errors:
@@ -170,7 +169,7 @@ def fulfil_wish(actor: User, wish_id, note, fulfilled_on=None) -> Wish:
     wish = _load(wish_id)
     _owned_by_claimer(actor, wish)
     reader = FieldReader({"note": note, "fulfilled_on": fulfilled_on})
-    note = reader.text("note", "兑现说明", max_length=TEXT_MAX, required=True)
+    note = reader.read("note", WISH["note"])
     day = reader.day("fulfilled_on", "兑现日期") or county_today()
     if day > county_today():
         reader.fail("fulfilled_on", "兑现日期不能晚于今天。")
@@ -214,7 +213,7 @@ def confirm_wish(actor: User, wish_id, thanks: str = "") -> Wish:
     """Confirm that a fulfilled wish reached the resident, optionally with their thanks."""
     wish = _as_staff(actor, wish_id)
     reader = FieldReader({"thanks": thanks})
-    thanks = reader.text("thanks", "居民感谢", max_length=TEXT_MAX)
+    thanks = reader.read("thanks", WISH["thanks"])
     reader.raise_if_invalid()
     before = _state(wish)
     _move(

@@ -1,21 +1,20 @@
-"""Forms of the 志愿服务110 pages; limits come from the service (one rule, one place)."""
+"""Forms of the 志愿服务110 pages; their rules are the service's (``fields.HOTLINE``)."""
 
 from wtforms import (
     DecimalField,
     RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.models.hotline import HOTLINE_SERVICES, URGENCIES
-from marketplace.services.hotline import ADDRESS_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX
-from marketplace.web.form_rules import ChineseForm
+from marketplace.services.fields import HOTLINE
+from marketplace.web.form_rules import ChineseForm, text_field
 
 
 def _choices(mapping) -> list[SelectChoice]:
@@ -26,21 +25,11 @@ class IntakeForm(ChineseForm):
     service_code = SelectField(
         "服务类别", choices=_choices({k: v[0] for k, v in HOTLINE_SERVICES.items()})
     )
-    description = TextAreaField(
-        "求助内容",
-        validators=[DataRequired("请说明需要什么帮助。"), Length(max=TEXT_MAX)],
-        render_kw={"rows": 4},
-    )
+    description = text_field(HOTLINE["description"], TextAreaField, render_kw={"rows": 4})
     community_id = SelectField("所在社区", coerce=str, validators=[Optional()])
-    address_string = StringField(
-        "地址（不在列表中的社区请填写）", validators=[Length(max=ADDRESS_MAX)]
-    )
-    first_name = StringField("称呼", validators=[Length(max=NAME_MAX)], description="如：李阿姨")
-    phone = StringField(
-        "联系电话",
-        validators=[DataRequired("请填写联系电话，方便志愿者联系您。"), Length(max=PHONE_MAX)],
-        description="只给调度员和上门的服务队使用，不会公开。",
-    )
+    address_string = text_field(HOTLINE["address_string"], label="地址（不在列表中的社区请填写）")
+    first_name = text_field(HOTLINE["first_name"], description="如：李阿姨")
+    phone = text_field(HOTLINE["phone"], description="只给调度员和上门的服务队使用，不会公开。")
     urgency = SelectField("紧急程度", choices=_choices(URGENCIES), default="normal")
     submit = SubmitField("提交求助")
 
@@ -62,16 +51,12 @@ class DispatchForm(ChineseForm):
 
 
 class DeclineForm(ChineseForm):
-    reason = StringField("退单原因", validators=[DataRequired("请填写退单原因。"), Length(max=500)])
+    reason = text_field(HOTLINE["reason"])
     submit = SubmitField("退单")
 
 
 class ServeForm(ChineseForm):
-    summary = TextAreaField(
-        "服务情况",
-        validators=[DataRequired("请填写服务情况。"), Length(max=TEXT_MAX)],
-        render_kw={"rows": 3},
-    )
+    summary = text_field(HOTLINE["summary"], TextAreaField, render_kw={"rows": 3})
     hours = DecimalField(
         "服务时长（小时）", places=1, validators=[DataRequired("请填写服务时长（小时）。")]
     )
@@ -96,5 +81,5 @@ class FollowUpForm(ChineseForm):
         choices=[SelectChoice("yes", "已解决"), SelectChoice("no", "未解决（重新派单）")],
         default="yes",
     )
-    note = TextAreaField("回访记录", validators=[Length(max=1000)], render_kw={"rows": 2})
+    note = text_field(HOTLINE["note"], TextAreaField, render_kw={"rows": 2})
     submit = SubmitField("记录回访")
