@@ -8,7 +8,7 @@ Every move is one conditional UPDATE on the escalation's current state, and a pa
 unique index keeps one active escalation per need or action item.
 """
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -22,6 +22,7 @@ from marketplace.services.access import valid_id
 from marketplace.services.fields import ESCALATION, FieldReader
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.oversight_scope import require_any
+from marketplace.services.transitions import move_if
 
 QUEUE_URL = "/escalations/"
 ROLE_LEVEL = {"township": "township", "reviewer": "county"}
@@ -136,17 +137,12 @@ def _handler(actor: User, escalation_id) -> Escalation:
 
 def _move(escalation: Escalation, expected: dict, values: dict) -> None:
     """Apply ``values`` only if the row still has ``expected``; refuse otherwise."""
-    query = update(Escalation).where(Escalation.id == escalation.id)
-    for column, value in expected.items():
-        query = query.where(getattr(Escalation, column) == value)
-    changed = db.session.execute(
-        query.values(**values).execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        db.session.rollback()
-        db.session.refresh(escalation)
-        raise Conflict(f"该事项当前为「{escalation.status_label}」，请刷新后再试。")
-    db.session.refresh(escalation)
+    move_if(
+        escalation,
+        tuple(getattr(Escalation, column) == value for column, value in expected.items()),
+        values,
+        lambda now: f"该事项当前为「{now.status_label}」，请刷新后再试。",
+    )
 
 
 def assign(actor: User, escalation_id, data: dict) -> Escalation:

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
+from marketplace.errors import Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Community, User
 from marketplace.models._common import utcnow
@@ -27,6 +27,7 @@ from marketplace.services.fields import HOTLINE, FieldReader
 from marketplace.services.hotline_teams import acts_for, draft_service_records
 from marketplace.services.hotline_throttle import check_online_intake
 from marketplace.services.notifications import notify
+from marketplace.services.transitions import move_if
 
 DEFAULT_TIME_LIMITS = {
     "urgent": {"dispatch_minutes": 30, "serve_hours": 24},
@@ -140,20 +141,18 @@ def receive_ticket(actor: User | None, data: Mapping) -> Ticket:
 def _move(ticket: Ticket, source: tuple[str, ...], target: str, **values) -> str:
     """Move a ticket from one of ``source`` to ``target`` iff no one moved it first."""
     before = ticket.status
-    moved = db.session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.status.in_(source))
-        .values(status=target, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(ticket)
-    if moved != 1:
-        label = ticket.status_label
-        team = ticket.team.name if ticket.team is not None else ""
-        db.session.rollback()
-        where = f"（{team}）" if team else ""
-        raise Conflict(f"该工单当前为「{label}」{where}，不能执行此操作。")
+    move_if(
+        ticket,
+        (Ticket.status.in_(source),),
+        {"status": target, "updated_at": utcnow(), **values},
+        _refusal,
+    )
     return before
+
+
+def _refusal(ticket: Ticket) -> str:
+    where = f"（{ticket.team.name}）" if ticket.team is not None else ""
+    return f"该工单当前为「{ticket.status_label}」{where}，不能执行此操作。"
 
 
 def dispatch_ticket(actor: User, ticket_id, team_id) -> Ticket:

@@ -9,7 +9,7 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace import clock
@@ -23,6 +23,7 @@ from marketplace.services.access import require_role, signed_in, valid_id
 from marketplace.services.fields import MEMBER, FieldReader
 from marketplace.services.need_queries import paired_community_ids
 from marketplace.services.notifications import notify, staff_of
+from marketplace.services.transitions import move_if
 
 PHONE_PATTERN = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
@@ -191,16 +192,12 @@ def _staff_report(actor: User, report_id) -> MemberReport:
 
 def _decide(actor: User, entry: MemberReport, status: str, reason: str = "") -> None:
     """Move a report out of ``pending`` once, whoever clicks at the same moment."""
-    decided = db.session.execute(
-        update(MemberReport)
-        .where(MemberReport.id == entry.id, MemberReport.status == "pending")
-        .values(status=status, reason=reason, decided_by_id=actor.id, decided_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if decided != 1:
-        db.session.rollback()
-        raise Conflict("该报到刚刚已被处理，请刷新。")
-    db.session.refresh(entry)
+    move_if(
+        entry,
+        (MemberReport.status == "pending",),
+        {"status": status, "reason": reason, "decided_by_id": actor.id, "decided_at": utcnow()},
+        "该报到刚刚已被处理，请刷新。",
+    )
 
 
 def confirm_report(actor: User, report_id) -> MemberReport:

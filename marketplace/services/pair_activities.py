@@ -8,7 +8,7 @@ compliant for a quarter when it has a confirmed activity in it (seed 004).
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -30,6 +30,7 @@ from marketplace.services.oversight_calendar import (
 )
 from marketplace.services.oversight_scope import is_pair, published_pairs, require_any
 from marketplace.services.pagination import Page, paginate
+from marketplace.services.transitions import move_if
 
 COMPLIANCE_STATUSES = {
     "confirmed": "已确认",
@@ -110,16 +111,12 @@ def confirm_activity(actor: User, activity_id) -> PairActivity:
         raise Forbidden("只能确认本单位（社区）结对的对接活动。")
     if activity.logged_by_side == actor.role:
         raise Conflict("活动由本方登记，需由结对的另一方确认。")
-    changed = db.session.execute(
-        update(PairActivity)
-        .where(PairActivity.id == activity.id, PairActivity.status == "logged")
-        .values(status="confirmed", confirmed_by_id=actor.id, confirmed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        db.session.rollback()
-        raise Conflict("该活动已经确认过了。")
-    db.session.refresh(activity)
+    move_if(
+        activity,
+        (PairActivity.status == "logged",),
+        {"status": "confirmed", "confirmed_by_id": actor.id, "confirmed_at": utcnow()},
+        "该活动已经确认过了。",
+    )
     audit.record(
         "pair_activity.confirm",
         actor=actor,

@@ -7,7 +7,7 @@ yearly checklist becomes complete, the checklist's points are awarded too.
 
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
@@ -20,6 +20,7 @@ from marketplace.services.fields import SERVICE_RECORD, FieldReader
 from marketplace.services.members import county_now, member_of
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.pagination import Page, paginate
+from marketplace.services.transitions import move_if
 
 MAX_HOURS = 24
 
@@ -101,16 +102,12 @@ def _staff_record(actor: User, record_id) -> ServiceRecord:
 
 
 def _decide(actor: User, record: ServiceRecord, status: str, reason: str = "") -> None:
-    decided = db.session.execute(
-        update(ServiceRecord)
-        .where(ServiceRecord.id == record.id, ServiceRecord.status == "submitted")
-        .values(status=status, reason=reason, decided_by_id=actor.id, decided_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if decided != 1:
-        db.session.rollback()
-        raise Conflict(f"该服务记录当前为「{record.status_label}」，不能再处理。")
-    db.session.refresh(record)
+    move_if(
+        record,
+        (ServiceRecord.status == "submitted",),
+        {"status": status, "reason": reason, "decided_by_id": actor.id, "decided_at": utcnow()},
+        lambda now: f"该服务记录当前为「{now.status_label}」，不能再处理。",
+    )
 
 
 def confirm_service(actor: User, record_id) -> ServiceRecord:

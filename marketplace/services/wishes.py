@@ -24,6 +24,7 @@ from marketplace.services.access import has_role, require_role, signed_in, valid
 from marketplace.services.fields import WISH, FieldReader
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.pagination import Page, paginate
+from marketplace.services.transitions import move_if
 from marketplace.services.wish_rewards import member_of, reward_confirmed_wish
 
 DEFAULT_VALUE_CAP_YUAN = 300
@@ -196,17 +197,12 @@ def _as_staff(actor: User, wish_id) -> Wish:
 
 def _move(wish: Wish, source: str, target: str, **values) -> None:
     """Change the wish's state only if it is still ``source`` (a conditional UPDATE)."""
-    moved = db.session.execute(
-        update(Wish)
-        .where(Wish.id == wish.id, Wish.status == source)
-        .values(status=target, updated_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(wish)
-    if moved != 1:
-        label = wish.status_label
-        db.session.rollback()
-        raise Conflict(f"这个微心愿当前为「{label}」，不能执行此操作。")
+    move_if(
+        wish,
+        (Wish.status == source,),
+        {"status": target, "updated_at": utcnow(), **values},
+        lambda now: f"这个微心愿当前为「{now.status_label}」，不能执行此操作。",
+    )
 
 
 def confirm_wish(actor: User, wish_id, thanks: str = "") -> Wish:
