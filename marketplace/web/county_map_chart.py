@@ -8,6 +8,7 @@ colour. Labels are placed by ``map_labels`` so that none covers another or a dot
 from markupsafe import Markup, escape
 
 from marketplace.web.map_labels import place_labels
+from marketplace.web.map_projection import fit, pair_lines
 from marketplace.web.pairing_charts import PALETTE, map_label_marks
 
 WIDTH, HEIGHT, MARGIN = 760, 620, 44
@@ -18,17 +19,9 @@ def county_map_svg(communities, units, facilities_by_unit: dict, pairs) -> Marku
     points = [(c.longitude, c.latitude) for c in communities] + [
         (u.longitude, u.latitude) for u in units
     ]
-    if not points:
+    at = fit(points, WIDTH, HEIGHT, MARGIN)
+    if at is None:
         return Markup("")
-    min_x, max_x = min(p[0] for p in points), max(p[0] for p in points)
-    min_y, max_y = min(p[1] for p in points), max(p[1] for p in points)
-    span = max(max_x - min_x, max_y - min_y, 1e-6)
-
-    def at(longitude: float, latitude: float) -> tuple[float, float]:
-        x = MARGIN + (longitude - min_x) / span * (WIDTH - 2 * MARGIN)
-        y = HEIGHT - MARGIN - (latitude - min_y) / span * (HEIGHT - 2 * MARGIN)
-        return round(x, 1), round(y, 1)
-
     colour = {c.id: PALETTE[i % len(PALETTE)] for i, c in enumerate(communities)}
     where_c = {c.id: at(c.longitude, c.latitude) for c in communities}
     where_u = {u.id: at(u.longitude, u.latitude) for u in units}
@@ -40,12 +33,7 @@ def county_map_svg(communities, units, facilities_by_unit: dict, pairs) -> Marku
         "向群众开放场地的单位，数字为单位编号）与已发布的结对（连线）</title>",
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#f7f7f2" stroke="#ccc"/>',
     ]
-    for unit_id, community_id in pairs:
-        (x1, y1), (x2, y2) = where_u[unit_id], where_c[community_id]
-        parts.append(
-            f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{colour[community_id]}" '
-            'stroke-opacity="0.45" stroke-width="1.2"/>'
-        )
+    parts.extend(pair_lines(pairs, where_u, where_c, colour, opacity=0.45))
     for number, unit in enumerate(units, start=1):
         x, y = where_u[unit.id]
         fill = colour.get(paired_to.get(unit.id), "#777")

@@ -5,6 +5,7 @@ import math
 from markupsafe import Markup, escape
 
 from marketplace.web.map_labels import place_labels
+from marketplace.web.map_projection import fit, pair_lines
 
 PALETTE = (
     "#c0392b",
@@ -100,17 +101,9 @@ def pairs_map(communities, units, pairs: list[tuple[int, int]]) -> Markup:
     points = [(c.longitude, c.latitude) for c in communities] + [
         (u.longitude, u.latitude) for u in units
     ]
-    if not points:
+    at = fit(points, width, height, margin)
+    if at is None:
         return Markup("")
-    min_x, max_x = min(p[0] for p in points), max(p[0] for p in points)
-    min_y, max_y = min(p[1] for p in points), max(p[1] for p in points)
-    span = max(max_x - min_x, max_y - min_y, 1e-6)
-
-    def at(longitude: float, latitude: float) -> tuple[float, float]:
-        x = margin + (longitude - min_x) / span * (width - 2 * margin)
-        y = height - margin - (latitude - min_y) / span * (height - 2 * margin)
-        return round(x, 1), round(y, 1)
-
     colour = {c.id: PALETTE[i % len(PALETTE)] for i, c in enumerate(communities)}
     where_c = {c.id: at(c.longitude, c.latitude) for c in communities}
     where_u = {u.id: at(u.longitude, u.latitude) for u in units}
@@ -121,12 +114,7 @@ def pairs_map(communities, units, pairs: list[tuple[int, int]]) -> Markup:
         "大圆点为社区，小圆点为单位，数字为单位编号）</title>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fbfbf8" stroke="#ddd"/>',
     ]
-    for unit_id, community_id in pairs:
-        (x1, y1), (x2, y2) = where_u[unit_id], where_c[community_id]
-        parts.append(
-            f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{colour[community_id]}" '
-            'stroke-opacity="0.5" stroke-width="1.2"/>'
-        )
+    parts.extend(pair_lines(pairs, where_u, where_c, colour, opacity=0.5))
     paired_to = dict(pairs)
     dots = [(*where_c[c.id], 8, c.name, 13) for c in communities] + [
         (*where_u[u.id], 3.5, str(number), 10) for number, u in enumerate(units, start=1)
