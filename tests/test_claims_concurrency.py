@@ -6,60 +6,18 @@ before the barrier: on SQLite every transaction holds the write lock (BEGIN IMME
 """
 
 import random
-import threading
 import time
 
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.errors import Conflict, DomainError
-from marketplace.models import AuditEntry, Claim, Need, Notification, Unit, User
+from marketplace.errors import Conflict
+from marketplace.models import AuditEntry, Claim, Need, Notification, User
 from marketplace.models.claims import LIVE_CLAIM_STATUSES
 from marketplace.services import claims
 from marketplace.services.accounts import issue_api_token
-from tests.factories import make_county, make_need, make_user
-
-
-def _secretaries(db, count: int) -> list[int]:
-    """Create ``count`` unit secretaries cheaply (no password hashing); return their ids."""
-    county = make_county()
-    units = [
-        Unit(name=f"并发单位{i}", kind="enterprise", county_id=county.id) for i in range(count)
-    ]
-    db.session.add_all(units)
-    db.session.flush()
-    users = [
-        User(username=f"racer{i}", role="unit", unit_id=unit.id, password_hash="!")
-        for i, unit in enumerate(units)
-    ]
-    db.session.add_all(users)
-    db.session.commit()
-    return [user.id for user in users]
-
-
-def race(app, db, count: int, work) -> list[tuple[str, object]]:
-    """Run ``work(index)`` in ``count`` threads released together; return outcomes."""
-    barrier = threading.Barrier(count, timeout=60)
-    outcomes: list[tuple[str, object]] = [("missing", None)] * count
-    db.session.commit()  # release the test's own transaction (and SQLite's write lock)
-
-    def run(index: int) -> None:
-        with app.app_context():
-            try:
-                outcomes[index] = ("ok", work(index, barrier))
-            except DomainError as error:
-                outcomes[index] = (type(error).__name__, error.message)
-            except Exception as error:  # e.g. "database is locked": must never happen
-                outcomes[index] = ("error", repr(error))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    return outcomes
+from tests.concurrency import race, unit_secretaries
+from tests.factories import make_need, make_user
 
 
 def claim_as(user_ids, need_id, quantities, claim=claims.claim_need):
@@ -96,7 +54,7 @@ def violations(db, need_id: int) -> list[str]:
 
 
 def test_c1_fifty_units_claim_one_of_twenty(app, db):
-    users = _secretaries(db, 50)
+    users = unit_secretaries(db, 50)
     need_id = make_need(quantity=20).id
     outcomes = race(app, db, 50, claim_as(users, need_id, [1] * 50))
     kinds = [kind for kind, _ in outcomes]
@@ -108,7 +66,7 @@ def test_c1_fifty_units_claim_one_of_twenty(app, db):
 
 
 def test_c1_through_the_api_twenty_201_and_thirty_409(app, db):
-    users = _secretaries(db, 50)
+    users = unit_secretaries(db, 50)
     tokens = [issue_api_token(db.session.get(User, user_id)) for user_id in users]
     need_id = make_need(quantity=20).id
 
@@ -128,7 +86,7 @@ def test_c1_through_the_api_twenty_201_and_thirty_409(app, db):
 
 
 def test_c2_random_quantities_never_over_claim(app, db):
-    users = _secretaries(db, 30)
+    users = unit_secretaries(db, 30)
     need_id = make_need(quantity=40).id
     quantities = [random.Random(index).randint(1, 5) for index in range(30)]
     outcomes = race(app, db, 30, claim_as(users, need_id, quantities))
@@ -141,7 +99,7 @@ def test_c2_random_quantities_never_over_claim(app, db):
 
 
 def test_c3_the_same_unit_double_submitting_gets_one_claim(app, db):
-    user_id = _secretaries(db, 1)[0]
+    user_id = unit_secretaries(db, 1)[0]
     need_id = make_need(quantity=10).id
     outcomes = race(app, db, 12, claim_as([user_id] * 12, need_id, [2] * 12))
     kinds = [kind for kind, _ in outcomes]
@@ -165,7 +123,7 @@ def naive_claim(actor, need_id, quantity):
 
 
 def test_c6_the_harness_catches_a_naive_read_check_write(app, db):
-    users = _secretaries(db, 20)
+    users = unit_secretaries(db, 20)
     need_id = make_need(quantity=5).id
     outcomes = race(app, db, 20, claim_as(users, need_id, [1] * 20, claim=naive_claim))
     assert {kind for kind, _ in outcomes} <= {"ok", "Conflict"}, outcomes

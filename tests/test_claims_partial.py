@@ -14,8 +14,9 @@ from marketplace.models import Need
 from marketplace.services import claims, needs
 from marketplace.services.listings_overview import community_overview, unit_overview
 from marketplace.services.needs import NeedFilters
+from tests.concurrency import race, unit_secretaries
 from tests.factories import make_need, make_user
-from tests.test_claims_concurrency import _secretaries, claim_as, race, violations
+from tests.test_claims_concurrency import claim_as, violations
 
 
 def _reload(db, need_id: int) -> Need:
@@ -134,7 +135,7 @@ def test_c11_a_partly_claimed_need_takes_racing_claims_up_to_its_remainder(app, 
     if other_claim == "done":
         claims.complete_claim(staff, first.id)
     assert _reload(db, need_id).status == "partly_claimed"
-    users = _secretaries(db, 20)
+    users = unit_secretaries(db, 20)
     outcomes = race(app, db, 20, claim_as(users, need_id, [1] * 20))
     kinds = [kind for kind, _ in outcomes]
     assert kinds.count("ok") == 6 and kinds.count("Conflict") == 14, outcomes

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from marketplace.models import Escalation, User
 from marketplace.services import escalations
+from tests.concurrency import race
 from tests.factories import make_need
 from tests.oversight_helpers import PairWorld, quick_user
-from tests.test_claims_concurrency import race
 
 RACERS = 6
 

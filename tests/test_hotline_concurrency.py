@@ -6,9 +6,9 @@ from marketplace.models import User
 from marketplace.models.hotline import Ticket, TicketEvent
 from marketplace.services import hotline
 from marketplace.services.accounts import issue_api_token
+from tests.concurrency import race
 from tests.factories import make_user
 from tests.hotline_helpers import call, staffed_team
-from tests.test_claims_concurrency import race
 
 
 def test_c9_two_dispatchers_one_ticket_one_dispatch(app, db):

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from marketplace import clock
 from marketplace.models import AuditEntry, Need, ThrottleCounter
 from marketplace.services import jobs, throttle
+from tests.concurrency import race
 from tests.factories import make_need
-from tests.test_claims_concurrency import race
 
 
 def _due_work(db, overdue: int = 3):

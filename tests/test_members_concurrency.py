@@ -10,8 +10,8 @@ from marketplace.extensions import db as _db
 from marketplace.models import Member, PointEntry, Post, ServiceRecord, User
 from marketplace.services import activities, points, posts
 from marketplace.services.accounts import issue_api_token
+from tests.concurrency import race
 from tests.factories import make_community, make_post, make_unit, make_user
-from tests.test_claims_concurrency import race
 
 
 def _members(db, community, count: int) -> list[int]:

@@ -12,9 +12,9 @@ import pytest
 
 from marketplace.services import accounts, throttle
 from marketplace.services.bookings import ANONYMOUS_PER_HOUR
+from tests.concurrency import race
 from tests.factories import PASSWORD, make_user
 from tests.test_bookings import at, room  # noqa: F401  (fixture)
-from tests.test_claims_concurrency import race
 
 THREADS = 30
 

@@ -4,29 +4,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from marketplace.models import AuditEntry, Unit, User
+from marketplace.models import AuditEntry, User
 from marketplace.models.wishes import Wish
 from marketplace.services import wishes
 from marketplace.services.accounts import issue_api_token
-from tests.factories import make_community, make_county
-from tests.test_claims_concurrency import race
-
-
-def _claimers(db, count: int) -> list[int]:
-    """Create ``count`` unit secretaries cheaply (no password hashing); return their ids."""
-    county = make_county()
-    units = [
-        Unit(name=f"心愿单位{i}", kind="enterprise", county_id=county.id) for i in range(count)
-    ]
-    db.session.add_all(units)
-    db.session.flush()
-    users = [
-        User(username=f"wisher{i}", role="unit", unit_id=unit.id, password_hash="!")
-        for i, unit in enumerate(units)
-    ]
-    db.session.add_all(users)
-    db.session.commit()
-    return [user.id for user in users]
+from tests.concurrency import race, unit_secretaries
+from tests.factories import make_community
 
 
 def _open_wish(db) -> int:
@@ -43,7 +26,7 @@ def _open_wish(db) -> int:
 
 
 def test_c9_twenty_claimers_one_wish_exactly_one_wins(app, db):
-    users = _claimers(db, 20)
+    users = unit_secretaries(db, 20)
     wish_id = _open_wish(db)
 
     def work(index, barrier):
@@ -66,7 +49,7 @@ def test_c9_twenty_claimers_one_wish_exactly_one_wins(app, db):
 
 
 def test_c9_through_the_api_one_201_and_nineteen_409(app, db):
-    users = _claimers(db, 20)
+    users = unit_secretaries(db, 20)
     tokens = [issue_api_token(db.session.get(User, user_id)) for user_id in users]
     wish_id = _open_wish(db)
 
