@@ -2,6 +2,8 @@
 
 from datetime import timedelta, timezone
 
+from sqlalchemy import Index, text
+
 from marketplace import clock
 
 # Kept for older imports only: the county's zone is a setting, read through
@@ -13,6 +15,16 @@ local_time = clock.local_time
 def utcnow():
     """Return the current time in UTC (timezone-aware), from the county clock."""
     return clock.utcnow()
+
+
+def partial_unique(name: str, *columns: str, where: str) -> Index:
+    """Return a unique index over the rows matching ``where`` (SQLite and PostgreSQL alike).
+
+    Used where a rule holds only among live rows: one open claim per unit and need, one
+    live report per member, and so on; finished rows may repeat.
+    """
+    condition = text(where)
+    return Index(name, *columns, unique=True, sqlite_where=condition, postgresql_where=condition)
 
 
 def enum_check(column: str, values) -> str:

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
-from marketplace.models._common import enum_check, utcnow
+from marketplace.models._common import enum_check, partial_unique, utcnow
 from marketplace.models.listings import Need
 from marketplace.models.places import Unit
 
@@ -32,14 +32,7 @@ class Claim(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint(enum_check("status", CLAIM_STATUSES), name="status"),
-        Index(
-            "uq_claim_open_per_unit",
-            "need_id",
-            "unit_id",
-            unique=True,
-            sqlite_where=db.text(_OPEN_CLAIM_SQL),
-            postgresql_where=db.text(_OPEN_CLAIM_SQL),
-        ),
+        partial_unique("uq_claim_open_per_unit", "need_id", "unit_id", where=_OPEN_CLAIM_SQL),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

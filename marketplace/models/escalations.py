@@ -11,7 +11,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
-from marketplace.models._common import enum_check, utcnow
+from marketplace.models._common import enum_check, partial_unique, utcnow
 from marketplace.models.listings import Need
 from marketplace.models.meetings import ActionItem
 from marketplace.models.places import Community, Township, Unit
@@ -39,20 +39,8 @@ class Escalation(db.Model):
         CheckConstraint(
             "status != 'assigned' OR assigned_unit_id IS NOT NULL", name="assigned_has_unit"
         ),
-        Index(
-            "uq_escalation_active_need",
-            "need_id",
-            unique=True,
-            sqlite_where=db.text(_ACTIVE_SQL),
-            postgresql_where=db.text(_ACTIVE_SQL),
-        ),
-        Index(
-            "uq_escalation_active_action_item",
-            "action_item_id",
-            unique=True,
-            sqlite_where=db.text(_ACTIVE_SQL),
-            postgresql_where=db.text(_ACTIVE_SQL),
-        ),
+        partial_unique("uq_escalation_active_need", "need_id", where=_ACTIVE_SQL),
+        partial_unique("uq_escalation_active_action_item", "action_item_id", where=_ACTIVE_SQL),
         Index("ix_escalation_level_status", "level", "status"),
     )
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
-from marketplace.models._common import enum_check, utcnow
+from marketplace.models._common import enum_check, partial_unique, utcnow
 from marketplace.models.accounts import User
 from marketplace.models.listings import Need
 from marketplace.models.places import Community, Unit
@@ -122,14 +122,7 @@ class Member(db.Model):
         CheckConstraint("team_id IS NULL OR community_id IS NOT NULL", name="team_needs_report"),
         CheckConstraint("team_role = 'member' OR team_id IS NOT NULL", name="officer_in_team"),
         CheckConstraint("points_balance >= 0", name="points_balance_non_negative"),
-        Index(
-            "uq_member_team_officer",
-            "team_id",
-            "team_role",
-            unique=True,
-            sqlite_where=db.text(_TEAM_OFFICER_SQL),
-            postgresql_where=db.text(_TEAM_OFFICER_SQL),
-        ),
+        partial_unique("uq_member_team_officer", "team_id", "team_role", where=_TEAM_OFFICER_SQL),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,13 +164,7 @@ class MemberReport(db.Model):
     __tablename__ = "member_report"
     __table_args__ = (
         CheckConstraint(enum_check("status", REPORT_STATUSES), name="status"),
-        Index(
-            "uq_member_report_live",
-            "member_id",
-            unique=True,
-            sqlite_where=db.text(_LIVE_REPORT_SQL),
-            postgresql_where=db.text(_LIVE_REPORT_SQL),
-        ),
+        partial_unique("uq_member_report_live", "member_id", where=_LIVE_REPORT_SQL),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

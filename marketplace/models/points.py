@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
-from marketplace.models._common import enum_check, utcnow
+from marketplace.models._common import enum_check, partial_unique, utcnow
 from marketplace.models.accounts import User
 from marketplace.models.members import Member
 from marketplace.models.places import Community
@@ -33,14 +33,12 @@ class PointEntry(db.Model):
         CheckConstraint(enum_check("source_kind", POINT_SOURCES), name="source_kind"),
         CheckConstraint("amount != 0", name="amount_non_zero"),
         CheckConstraint("balance_after >= 0", name="balance_after_non_negative"),
-        Index(
+        partial_unique(
             "uq_point_entry_awarded_source",
             "member_id",
             "source_kind",
             "source_id",
-            unique=True,
-            sqlite_where=db.text(_AWARDED_SQL),
-            postgresql_where=db.text(_AWARDED_SQL),
+            where=_AWARDED_SQL,
         ),
     )
 
