@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -38,6 +38,9 @@ class User(UserMixin, db.Model):
         CheckConstraint(
             "role != 'township' OR township_id IS NOT NULL", name="township_role_bound"
         ),
+        # UNIT01 and unit01 are one login (services/accounts.normalise_username); the
+        # database refuses the second spelling too, whatever wrote it.
+        Index("uq_user_account_username_lower", text("lower(username)"), unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
