@@ -1,12 +1,14 @@
 """The oversight API: pair activities, compliance, escalations, assessment — with role checks."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select
 
 from marketplace.models import Escalation, PairActivity
 from marketplace.services.oversight_calendar import county_today
-from tests.factories import make_need
-from tests.oversight_helpers import PairWorld
+from tests.factories import make_need, make_unit
+from tests.oversight_helpers import PairWorld, publish_pairs
 from tests.test_api_marketplace import Api
 
 
@@ -85,6 +87,22 @@ def test_compliance_for_reviewers_and_the_township_of_the_communities(world):
     assert world.api["staff"].get("/compliance").status_code == 403
     assert world.api["reviewer"].get("/compliance", quarter=5).status_code == 400
     assert world.api["reviewer"].get("/compliance", year="abc").status_code == 400
+
+
+def test_compliance_of_a_quarter_lists_the_pairs_in_force_then(world, db):
+    """A pair published after a quarter ended is not listed for that quarter."""
+    year = county_today().year - 1
+    newcomer = make_unit()
+    publish_pairs([(newcomer, world.community)], datetime(year, 7, 1, tzinfo=UTC))
+    before = world.api["reviewer"].get("/compliance", year=year, quarter=2).json["pairs"]
+    after = world.api["reviewer"].get("/compliance", year=year, quarter=3).json["pairs"]
+    assert {p["unit_id"] for p in before} == {
+        world.unit.id,
+        world.second_unit.id,
+        world.other_unit.id,
+    }
+    assert {p["unit_id"] for p in after} == {newcomer.id}
+    assert {p["status"] for p in before + after} == {"missing"}
 
 
 def test_escalation_through_the_api(world, db):

@@ -1,6 +1,6 @@
 """Pair activities: logging, confirming, compliance per quarter and the quarterly reminder."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -9,7 +9,8 @@ from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.models import AuditEntry, Notification, PairActivity, PairReminder
 from marketplace.services import pair_activities
 from marketplace.services.oversight_calendar import Quarter, county_today
-from tests.oversight_helpers import PairWorld
+from tests.factories import make_community, make_unit
+from tests.oversight_helpers import PairWorld, publish_pairs, quick_user
 
 
 @pytest.fixture
@@ -145,6 +146,30 @@ def test_compliance_statuses_per_quarter(world):
         4: "running",
     }
     assert pair_activities.compliant_quarters_by_unit(2025) == {world.unit.id: 2}
+
+
+def test_each_quarter_is_judged_by_the_plan_in_force_then(app, db):
+    """A plan published in July neither fails its new pair for the spring nor forgets the
+    pair it replaced (the matrix once judged every past quarter by today's plan)."""
+    community, old_unit, new_unit = make_community(), make_unit(), make_unit()
+    first = publish_pairs([(old_unit, community)], datetime(2025, 1, 10, tzinfo=UTC))
+    publish_pairs([(new_unit, community)], datetime(2025, 7, 20, tzinfo=UTC))
+    first.status = "superseded"
+    db.session.commit()
+
+    rows = pair_activities.compliance([community.id], 2025, today=date(2025, 11, 1))
+    cells = {row.pair.unit_id: row.cells for row in rows}
+    assert cells == {
+        old_unit.id: {1: "missing", 2: "missing", 3: "unpaired", 4: "unpaired"},
+        new_unit.id: {1: "unpaired", 2: "unpaired", 3: "missing", 4: "running"},
+    }
+    assert pair_activities.compliance([community.id], 2024, today=date(2025, 11, 1)) == []
+
+    reviewer = quick_user("reviewer")
+    row, _activities = pair_activities.pair_year(reviewer, old_unit.id, community.id, 2025)
+    assert row.cells[1] == "missing"  # the superseded pair still has its page for 2025
+    with pytest.raises(NotFound):
+        pair_activities.pair_year(reviewer, old_unit.id, community.id, 2024)
 
 
 def test_reminder_goes_to_quiet_pairs_once_in_the_last_15_days(world, db):

@@ -60,6 +60,7 @@ def compliance():
                     "activities": row.counts[quarter],
                 }
                 for row in rows
+                if row.cells[quarter] != "unpaired"  # not a pair of that quarter
             ],
         }
     )

@@ -4,9 +4,12 @@ Reviewers see the whole county; a township's staff see the communities of their
 township. One definition here, used by compliance, meetings, escalations and coverage.
 """
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from marketplace import clock
 from marketplace.errors import Forbidden
 from marketplace.extensions import db
 from marketplace.models import Community, PairingPlan, PlanPair, User
@@ -38,6 +41,38 @@ def published_pairs(community_ids=None) -> list[PlanPair]:
         .where(PairingPlan.status == "published")
         .options(selectinload(PlanPair.unit), selectinload(PlanPair.community))
         .order_by(PlanPair.community_id, PlanPair.unit_id)
+    )
+    if community_ids is not None:
+        query = query.where(PlanPair.community_id.in_(list(community_ids)))
+    return list(db.session.scalars(query))
+
+
+def plan_in_force(day: date) -> int | None:
+    """Return the id of the plan in force at the end of ``day`` (county time), if any.
+
+    That is the last plan published before the day ended, whether it is still the
+    published one or was superseded since: a past quarter is judged by the pairs of its
+    own time, not by today's.
+    """
+    _start, end = clock.day_bounds(day)
+    return db.session.scalar(
+        select(PairingPlan.id)
+        .where(
+            PairingPlan.status.in_(("published", "superseded")),
+            PairingPlan.published_at < end,
+        )
+        .order_by(PairingPlan.published_at.desc(), PairingPlan.id.desc())
+        .limit(1)
+    )
+
+
+def plan_pairs(plan_ids, community_ids=None) -> list[PlanPair]:
+    """Return the pairs of some plans (of some communities), with both sides loaded."""
+    query = (
+        select(PlanPair)
+        .where(PlanPair.plan_id.in_(list(plan_ids)))
+        .options(selectinload(PlanPair.unit), selectinload(PlanPair.community))
+        .order_by(PlanPair.community_id, PlanPair.unit_id, PlanPair.plan_id.desc())
     )
     if community_ids is not None:
         query = query.where(PlanPair.community_id.in_(list(community_ids)))

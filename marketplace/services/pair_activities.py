@@ -28,7 +28,13 @@ from marketplace.services.oversight_calendar import (
     quarter_of,
     year_quarters,
 )
-from marketplace.services.oversight_scope import is_pair, published_pairs, require_any
+from marketplace.services.oversight_scope import (
+    is_pair,
+    plan_in_force,
+    plan_pairs,
+    published_pairs,
+    require_any,
+)
 from marketplace.services.pagination import Page, paginate
 from marketplace.services.transitions import move_if
 
@@ -37,6 +43,7 @@ COMPLIANCE_STATUSES = {
     "logged": "已登记待确认",
     "missing": "未开展",
     "running": "本季度进行中",
+    "unpaired": "当季未结对",
 }
 ACTIVITIES_URL = "/pair-activities/"
 MAX_PARTICIPANTS = 100_000
@@ -176,14 +183,30 @@ class PairRow:
 
 
 def compliance(community_ids, year: int, today: date | None = None) -> list[PairRow]:
-    """Return every published pair of the communities with its status per quarter."""
+    """Return every pair of the communities in force in some quarter of ``year``, by quarter.
+
+    Each quarter is judged by the plan in force at its end (today, for the running
+    quarter; today's plan for quarters still to come), so a plan published in the autumn
+    neither fails its new pairs for the spring nor forgets the pairs it replaced. A pair
+    not in force in a quarter shows ``unpaired`` there.
+    """
     today = today or county_today()
-    pairs = published_pairs(community_ids)
+    plan_of_quarter = {
+        quarter.number: plan_in_force(min(quarter.ends_on, max(today, quarter.starts_on)))
+        for quarter in year_quarters(year)
+    }
+    plans = {plan_id for plan_id in plan_of_quarter.values() if plan_id is not None}
+    pairs: dict[tuple[int, int], PlanPair] = {}
+    in_force: dict[int, set[tuple[int, int]]] = {}
+    for pair in plan_pairs(plans, community_ids) if plans else []:
+        key = (pair.unit_id, pair.community_id)
+        pairs.setdefault(key, pair)  # the newest plan's row (plan ids descending)
+        in_force.setdefault(pair.plan_id, set()).add(key)
     by_pair: dict[tuple[int, int], dict[int, list[PairActivity]]] = {}
     if pairs:
         rows = db.session.scalars(
             select(PairActivity).where(
-                PairActivity.community_id.in_({pair.community_id for pair in pairs}),
+                PairActivity.community_id.in_({community for _unit, community in pairs}),
                 PairActivity.held_on.between(date(year, 1, 1), date(year, 12, 31)),
             )
         )
@@ -191,12 +214,15 @@ def compliance(community_ids, year: int, today: date | None = None) -> list[Pair
             quarters = by_pair.setdefault((activity.unit_id, activity.community_id), {})
             quarters.setdefault(quarter_of(activity.held_on).number, []).append(activity)
     result = []
-    for pair in pairs:
-        found = by_pair.get((pair.unit_id, pair.community_id), {})
+    for key, pair in pairs.items():
+        found = by_pair.get(key, {})
         row = PairRow(pair)
         for quarter in year_quarters(year):
             activities = found.get(quarter.number, [])
-            row.cells[quarter.number] = quarter_status(activities, quarter, today)
+            paired = key in in_force.get(plan_of_quarter[quarter.number], ())
+            row.cells[quarter.number] = (
+                quarter_status(activities, quarter, today) if paired else "unpaired"
+            )
             row.counts[quarter.number] = len(activities)
         result.append(row)
     return result
@@ -276,11 +302,19 @@ def remind_quiet_pairs(today: date | None = None) -> int:
     return count
 
 
-def check_overseen_pair(actor: User, unit_id: int, community_id: int) -> None:
-    """Refuse a pair that is not published, or whose community the actor does not oversee."""
+def pair_year(actor: User, unit_id: int, community_id: int, year: int):
+    """Return one pair's compliance row and activities of ``year`` for its overseer.
+
+    The pair must have been in force in some quarter of the year (the matrix links to
+    superseded pairs too), and its community overseen by the actor.
+    """
     from marketplace.services.oversight_scope import overseen_community_ids
 
-    if not is_pair(unit_id, community_id):
-        raise NotFound("该结对不存在或未发布。")
     if community_id not in overseen_community_ids(actor):
         raise Forbidden("只能查看本乡镇（街道）社区的结对。")
+    row = next(
+        (row for row in compliance([community_id], year) if row.pair.unit_id == unit_id), None
+    )
+    if row is None:
+        raise NotFound(f"该结对在 {year} 年不存在或未发布。")
+    return row, pair_activities(unit_id, community_id, year)

@@ -45,10 +45,7 @@ def matrix():
 @bp.route("/pairs/<int:unit_id>/<int:community_id>")
 def pair(unit_id: int, community_id: int):
     year = year_arg()
-    pair_activities.check_overseen_pair(me(), unit_id, community_id)
-    activities = pair_activities.pair_activities(unit_id, community_id, year)
-    rows = pair_activities.compliance([community_id], year)
-    current = next(row for row in rows if row.pair.unit_id == unit_id)
+    current, activities = pair_activities.pair_year(me(), unit_id, community_id, year)
     return render_template(
         "compliance/pair.html",
         activities=activities,
