@@ -156,8 +156,20 @@ def load_demo_city(
             ]
         )  # fmt: skip
     db.session.commit()
+    _refresh_statistics()
     summary = f"{communities} 个社区，{units} 家单位，{needs} 条需求，{offers} 项资源"
     return DemoResult(created=True, county_name=name, summary=summary)
+
+
+def _refresh_statistics() -> None:
+    """Let the planner see the new rows now, not when autovacuum gets to them.
+
+    Right after a bulk load PostgreSQL still estimates a few dozen open needs, not 50,000,
+    and picks plans for that; SQLite's ANALYZE feeds its planner likewise.
+    """
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
 
 
 def _bulk(model, rows: list[dict], progress: Progress | None = None, step: str = "") -> list[int]:
