@@ -10,7 +10,7 @@ from flask import jsonify, request
 from marketplace.api import api_bp
 from marketplace.api.common import int_arg, json_body
 from marketplace.auth import api_login_required, api_user
-from marketplace.models._common import local_time
+from marketplace.clock import local_time
 from marketplace.models.hotline import HOTLINE_SERVICES, Ticket
 from marketplace.services import hotline, hotline_dispatch, hotline_queries
 

@@ -4,10 +4,10 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from marketplace.clock import local_time
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.models import ROLES, Community, Township, Unit, User
-from marketplace.models._common import local_time
 from marketplace.services import accounts, api_tokens
 
 users_cli = AppGroup("users", help="创建用户、签发与吊销 API 令牌。")

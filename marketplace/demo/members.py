@@ -32,7 +32,6 @@ from marketplace.models import (
     Unit,
     User,
 )
-from marketplace.models._common import CHINA_TIME
 from marketplace.security import hash_password
 from marketplace.services.points import DEFAULT_POINTS
 from marketplace.services.posts import DEFAULT_POSTS
@@ -265,7 +264,7 @@ def _service_year(rng, community: Community, members: list[Member], today) -> in
                 source_id=record.id,
                 reason=f"{record.kind_label}：{record.summary}",
                 balance_after=balances[record.member_id],
-                created_at=datetime.combine(record.served_on, time(18), CHINA_TIME).astimezone(UTC),
+                created_at=clock.at(record.served_on, time(18)).astimezone(UTC),
             )
         )
     for member in members[::5]:  # some members already shopped
@@ -304,8 +303,8 @@ def _shop_and_activities(community: Community, staff: User | None, today) -> Non
                 kind=kind,
                 title=title,
                 place=f"{community.name}党群服务中心",
-                starts_at=datetime.combine(day, start, CHINA_TIME).astimezone(UTC),
-                ends_at=datetime.combine(day, end, CHINA_TIME).astimezone(UTC),
+                starts_at=clock.at(day, start).astimezone(UTC),
+                ends_at=clock.at(day, end).astimezone(UTC),
                 checkin_token=f"demo-{community.id}-{offset + 20}-{kind}",
                 created_by_id=staff.id if staff else None,
             )

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import Community, Member, Unit, User
-from marketplace.models._common import CHINA_TIME
 from marketplace.models.wishes import Wish
 from marketplace.services import points
 
@@ -38,8 +37,8 @@ Progress = Callable[[str, int, int], None]
 
 
 def _moment(day, rng: random.Random) -> datetime:
-    local = datetime.combine(day, time(rng.randint(8, 18), rng.choice((0, 15, 30, 45))))
-    return local.replace(tzinfo=CHINA_TIME).astimezone(UTC)
+    moment = time(rng.randint(8, 18), rng.choice((0, 15, 30, 45)))
+    return clock.at(day, moment).astimezone(UTC)
 
 
 def build_wishes(rng: random.Random, person: Callable[[], str], progress: Progress) -> int:

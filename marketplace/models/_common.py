@@ -1,15 +1,8 @@
 """Column helpers shared by the models."""
 
-from datetime import timedelta, timezone
-
 from sqlalchemy import Index, text
 
 from marketplace import clock
-
-# Kept for older imports only: the county's zone is a setting, read through
-# ``marketplace.clock`` (``clock.zone()``, ``clock.local()``), not this fixed offset.
-CHINA_TIME = timezone(timedelta(hours=8), "CST")
-local_time = clock.local_time
 
 
 def utcnow():

@@ -5,10 +5,10 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from marketplace.clock import local_time
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Community, Need, Offer, ServiceType, Township, Unit
-from marketplace.models._common import local_time
 from marketplace.services.workbooks import new_workbook, sheet_title, to_bytes, write_table
 
 LEDGERS = {"needs": "需求清单台账", "offers": "资源清单台账", "projects": "项目清单台账"}

@@ -3,7 +3,7 @@
 import csv
 import io
 
-from marketplace.models._common import local_time
+from marketplace.clock import local_time
 from marketplace.services.plan_reports import plan_detail
 from marketplace.services.workbooks import (
     new_workbook,

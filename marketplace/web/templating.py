@@ -6,7 +6,7 @@ from flask import Flask, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from marketplace.models._common import local_time
+from marketplace.clock import local_time
 from marketplace.services import privacy
 from marketplace.web.confirmation import init_confirmation
 
