@@ -55,7 +55,7 @@ def register_extensions(app: Flask) -> None:
     from marketplace import auth, search_sync  # noqa: F401  (search_sync registers listeners)
 
     auth.init_login_manager(login_manager)
-    from marketplace.services import search_indexer
+    from marketplace.services.search import search_indexer
 
     search_indexer.init_app(app)
 

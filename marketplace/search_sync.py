@@ -42,7 +42,7 @@ def _collect_changes(session: Session, _flush_context) -> None:
 def _changes_committed(session: Session) -> None:
     if not session.info.pop("search_dirty", False) or session.info.get("search_indexer"):
         return
-    from marketplace.services.search_indexer import changes_committed
+    from marketplace.services.search.search_indexer import changes_committed
 
     changes_committed()
 

@@ -191,7 +191,7 @@ def app_config():
 @pytest.fixture
 def app(backend, tmp_path, app_config):
     """An app with a freshly migrated, empty database (taxonomy loaded)."""
-    from marketplace.services.taxonomy import load_taxonomy
+    from marketplace.services.exchange.taxonomy import load_taxonomy
 
     for application in _make_app(backend, "empty", tmp_path, app_config):
         load_taxonomy()

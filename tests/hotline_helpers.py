@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from marketplace.services import hotline
+from marketplace.services.hotline import hotline
 from tests.factories import make_community, make_member, make_post, make_team, make_user
 
 

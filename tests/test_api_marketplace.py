@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.models import AuditEntry, Claim, Need, Offer
-from marketplace.services import needs
 from marketplace.services.accounts import issue_api_token
+from marketplace.services.exchange import needs
 from tests.factories import make_need, make_offer, make_user, service_type
 
 HOSTILE = [

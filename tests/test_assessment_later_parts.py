@@ -6,7 +6,7 @@ from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import Member, ServiceRecord
 from marketplace.models.wishes import Wish
-from marketplace.services import assessment_parts
+from marketplace.services.oversight import assessment_parts
 from tests.factories import make_member
 
 

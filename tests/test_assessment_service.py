@@ -7,8 +7,8 @@ import pytest
 from marketplace.errors import Conflict, Forbidden, InvalidInput
 from marketplace.extensions import db as _db
 from marketplace.models import Claim, Evaluation, JointMeeting, MeetingAttendance, PairActivity
-from marketplace.services import assessment, assessment_parts
-from marketplace.services.oversight_calendar import county_today
+from marketplace.services.oversight import assessment, assessment_parts
+from marketplace.services.oversight.oversight_calendar import county_today
 from tests.factories import make_need
 from tests.oversight_helpers import PairWorld
 

@@ -7,8 +7,9 @@ import pytest
 from marketplace import clock
 from marketplace.errors import Forbidden, InvalidInput
 from marketplace.models import AuditEntry
-from marketplace.services import audit_log, claims
+from marketplace.services import audit_log
 from marketplace.services.audit_log import AuditFilters
+from marketplace.services.exchange import claims
 from tests.factories import make_need, make_user
 
 

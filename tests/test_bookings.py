@@ -11,7 +11,7 @@ from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, Booking, BookingSlot, Notification, User
 from marketplace.models.listings import ALL_WEEKDAYS
-from marketplace.services import bookings
+from marketplace.services.exchange import bookings
 from tests.factories import make_offer, make_unit, make_user
 
 TOMORROW = clock.today() + timedelta(days=1)

@@ -136,7 +136,7 @@ def test_the_facility_page_offers_booking_and_a_service_page_does_not(app, clien
 
 
 def test_anonymous_requests_are_throttled_per_address(app, client, room):
-    from marketplace.services.bookings import ANONYMOUS_PER_HOUR
+    from marketplace.services.exchange.bookings import ANONYMOUS_PER_HOUR
 
     for _ in range(ANONYMOUS_PER_HOUR):
         assert client.post(f"/bookings/new/{room.id}", data=form()).status_code == 200

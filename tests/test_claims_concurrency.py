@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from marketplace.errors import Conflict
 from marketplace.models import AuditEntry, Claim, Need, Notification, User
 from marketplace.models.claims import LIVE_CLAIM_STATUSES
-from marketplace.services import claims
 from marketplace.services.accounts import issue_api_token
+from marketplace.services.exchange import claims
 from tests.concurrency import race, unit_secretaries
 from tests.factories import make_need, make_user
 

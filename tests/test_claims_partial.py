@@ -11,9 +11,9 @@ import pytest
 from marketplace import clock
 from marketplace.errors import Conflict
 from marketplace.models import Need
-from marketplace.services import claims, needs
-from marketplace.services.listings_overview import community_overview, unit_overview
-from marketplace.services.needs import NeedFilters
+from marketplace.services.exchange import claims, needs
+from marketplace.services.exchange.listings_overview import community_overview, unit_overview
+from marketplace.services.exchange.needs import NeedFilters
 from tests.concurrency import race, unit_secretaries
 from tests.factories import make_need, make_user
 from tests.test_claims_concurrency import claim_as, violations

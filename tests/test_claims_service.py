@@ -9,8 +9,8 @@ from sqlalchemy import event, func, select
 from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.models import Claim, Need, Notification, SearchOutbox, User
-from marketplace.services import claims, needs
 from marketplace.services.audit import history
+from marketplace.services.exchange import claims, needs
 from tests.factories import make_need, make_user
 
 

@@ -12,7 +12,7 @@ from marketplace import clock
 from marketplace.config import ConfigError, build_config
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.models import Need
-from marketplace.services import bookings, claims, needs
+from marketplace.services.exchange import bookings, claims, needs
 from tests.factories import make_need, make_offer, make_user
 
 # 2026-03-01 17:00 UTC is 2026-03-02 01:00 in Asia/Shanghai.

@@ -3,7 +3,7 @@
 import pytest
 
 from marketplace.errors import Forbidden
-from marketplace.services import coverage
+from marketplace.services.oversight import coverage
 from tests.factories import make_need, make_offer, service_type
 from tests.oversight_helpers import PairWorld
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from marketplace import clock
 from marketplace.models import Claim, Need, Offer
-from marketplace.services import stats
+from marketplace.services.exchange import stats
 
 
 def test_need_texts_are_varied_and_not_one_template(demo_app):

@@ -7,7 +7,7 @@ conditional UPDATE (and the partial unique index for escalating) lets exactly on
 from sqlalchemy import func, select
 
 from marketplace.models import Escalation, User
-from marketplace.services import escalations
+from marketplace.services.oversight import escalations
 from tests.concurrency import race
 from tests.factories import make_need
 from tests.oversight_helpers import PairWorld, quick_user

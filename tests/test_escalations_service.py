@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from marketplace.errors import Conflict, Forbidden, InvalidInput
 from marketplace.extensions import db as _db
 from marketplace.models import AuditEntry, Claim, Escalation, Notification
-from marketplace.services import escalation_queues, escalations
+from marketplace.services.oversight import escalation_queues, escalations
 from tests.factories import make_need
 from tests.oversight_helpers import PairWorld
 

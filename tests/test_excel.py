@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from marketplace.errors import InvalidInput
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, Claim, Community, Need, Offer, Unit
-from marketplace.services import imports, ledgers
+from marketplace.services.ledgers import imports, ledgers
 from tests.factories import PASSWORD, make_community, make_need, make_user
 
 

@@ -10,8 +10,8 @@ import pytest
 from marketplace import clock
 from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.models.listings import ALL_WEEKDAYS
-from marketplace.services import bookings, facility_finder
 from marketplace.services.accounts import issue_api_token
+from marketplace.services.exchange import bookings, facility_finder
 from tests.factories import make_community, make_offer, make_unit, make_user
 from tests.test_bookings import request as ask
 

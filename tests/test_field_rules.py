@@ -12,15 +12,12 @@ from werkzeug.datastructures import MultiDict
 
 from marketplace.services import fields
 from marketplace.services.fields import FieldReader, TextRule, WholeRule
-from marketplace.web import (
-    booking_forms,
-    forms,
-    hotline_forms,
-    marketplace_forms,
-    review_forms,
-    wish_forms,
-)
+from marketplace.web import forms
 from marketplace.web.admin_forms import UserForm
+from marketplace.web.exchange import booking_forms, marketplace_forms
+from marketplace.web.hotline import hotline_forms
+from marketplace.web.pairing import review_forms
+from marketplace.web.wishes import wish_forms
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,7 +176,7 @@ def test_one_access_module():
     inline = re.compile(r"\b(actor|viewer|user)\.role\s*(==|!=|not in|in)\b")
     offenders = [
         f"{path.name}:{number}"
-        for path in sorted((ROOT / "marketplace" / "services").glob("*.py"))
+        for path in sorted((ROOT / "marketplace" / "services").rglob("*.py"))
         if path.name != "access.py"
         for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
         if inline.search(line)
@@ -193,7 +190,7 @@ def test_field_limits_are_written_only_in_the_rule_tables():
     offenders = [
         f"{path.relative_to(ROOT)}:{number}"
         for folder in ("services", "web")
-        for path in sorted((ROOT / "marketplace" / folder).glob("*.py"))
+        for path in sorted((ROOT / "marketplace" / folder).rglob("*.py"))
         if path.name not in ("fields.py", "form_rules.py")
         for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
         if literal.search(line)

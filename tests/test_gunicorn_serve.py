@@ -43,8 +43,8 @@ def _prepare(url: str, index_dir: Path) -> dict[str, str]:
     from marketplace import create_app
     from marketplace.extensions import db
     from marketplace.models import User
-    from marketplace.services import search_index
     from marketplace.services.api_tokens import issue_api_token
+    from marketplace.services.search import search_index
 
     app = create_app(
         {"SECRET_KEY": TEST_SECRET, "SQLALCHEMY_DATABASE_URI": url, "TESTING": True,

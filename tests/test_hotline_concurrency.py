@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from marketplace.models import User
 from marketplace.models.hotline import Ticket, TicketEvent
-from marketplace.services import hotline
 from marketplace.services.accounts import issue_api_token
+from marketplace.services.hotline import hotline
 from tests.concurrency import race
 from tests.factories import make_user
 from tests.hotline_helpers import call, staffed_team

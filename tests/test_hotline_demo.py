@@ -6,7 +6,7 @@ from marketplace.extensions import db
 from marketplace.models import Community, User
 from marketplace.models.hotline import Ticket
 from marketplace.models.wishes import Wish
-from marketplace.services import hotline
+from marketplace.services.hotline import hotline
 
 
 def test_every_community_has_open_and_fulfilled_wishes(demo_app):

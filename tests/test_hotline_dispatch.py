@@ -8,7 +8,12 @@ from sqlalchemy import select
 from marketplace.errors import Forbidden, InvalidInput
 from marketplace.models import Notification
 from marketplace.models.hotline import Ticket
-from marketplace.services import hotline, hotline_dispatch, hotline_queries, hotline_stats
+from marketplace.services.hotline import (
+    hotline,
+    hotline_dispatch,
+    hotline_queries,
+    hotline_stats,
+)
 from tests.factories import make_community, make_user
 from tests.hotline_helpers import call, staffed_team
 

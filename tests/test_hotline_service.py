@@ -8,7 +8,7 @@ from sqlalchemy import select
 from marketplace.errors import Conflict, Forbidden, InvalidInput
 from marketplace.models import AuditEntry, Notification, ServiceRecord
 from marketplace.models.hotline import TicketEvent
-from marketplace.services import hotline
+from marketplace.services.hotline import hotline
 from tests.factories import make_community, make_member, make_user
 from tests.hotline_helpers import call, staffed_team
 

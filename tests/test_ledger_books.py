@@ -6,7 +6,8 @@ import pytest
 from openpyxl import load_workbook
 
 from marketplace.errors import Forbidden, NotFound
-from marketplace.services import claims, ledger_books
+from marketplace.services.exchange import claims
+from marketplace.services.ledgers import ledger_books
 from tests.factories import make_need, make_offer, make_user
 
 

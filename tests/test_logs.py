@@ -63,7 +63,7 @@ def test_slow_requests_are_logged(app, client, caplog):
 
 
 def test_log_event_outside_a_request_and_index_repairs(app, caplog):
-    from marketplace.services import search_index
+    from marketplace.services.search import search_index
 
     caplog.set_level(logging.INFO, logger=EVENTS)
     log_event("pairing.solver_fallback", reason="priced LP gave up", rounds=50)

@@ -2,7 +2,7 @@
 
 import random
 
-from marketplace.web.map_labels import Box, place_labels
+from marketplace.web.pairing.map_labels import Box, place_labels
 
 
 def test_crowded_labels_do_not_collide():

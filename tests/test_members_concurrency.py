@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db as _db
 from marketplace.models import Member, PointEntry, Post, ServiceRecord, User
-from marketplace.services import activities, points, posts
 from marketplace.services.accounts import issue_api_token
+from marketplace.services.members import activities, points, posts
 from tests.concurrency import race
 from tests.factories import make_community, make_post, make_unit, make_user
 
@@ -110,7 +110,7 @@ def test_a_double_scan_checks_in_once(app, db):
     community = make_community()
     [user_id] = _members(db, community, 1)
     staff = make_user("community", community=community)
-    from marketplace.services.members import county_now
+    from marketplace.services.members.members import county_now
 
     now = county_now()
     activity = activities.create_activity(
@@ -132,7 +132,7 @@ def test_a_double_scan_checks_in_once(app, db):
 
 def test_two_staff_confirming_one_report_confirm_it_once(app, db):
     from marketplace.models import AuditEntry, MemberReport
-    from marketplace.services import members
+    from marketplace.services.members import members
     from tests.factories import make_member
 
     member = make_member(reported=False, home_community=make_community())

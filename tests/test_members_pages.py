@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.models import Member, MemberReport, PointEntry, ServiceRecord, User
 from marketplace.models._common import utcnow
-from marketplace.services import activities
+from marketplace.services.members import activities
 from tests.factories import PASSWORD, make_community, make_member, make_post, make_team, make_user
 
 
@@ -173,7 +173,7 @@ def test_admin_changes_point_values(client):
     _login(client, admin)
     data = {"service": 12, "activity": 5, "wish": 30, "hotline": 15, "checklist": 50}
     assert client.post("/admin/points/", data=data).status_code == 302
-    from marketplace.services.points import point_value
+    from marketplace.services.members.points import point_value
 
     assert point_value("wish") == 30
     assert client.post("/admin/points/", data={**data, "wish": -1}).status_code == 400

@@ -6,8 +6,8 @@ import pytest
 
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.models import PointEntry, ServiceRecord
-from marketplace.services import checklist, points, teams
-from marketplace.services.checklist import Evidence
+from marketplace.services.members import checklist, points, teams
+from marketplace.services.members.checklist import Evidence
 from tests.factories import make_member, make_post, make_team, make_user
 
 

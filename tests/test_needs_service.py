@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.models import AuditEntry, Claim, Need, Notification, PairingPlan, PlanPair
-from marketplace.services import claims, needs
 from marketplace.services.audit import history
+from marketplace.services.exchange import claims, needs
 from tests.factories import make_community, make_need, make_user, service_type
 
 

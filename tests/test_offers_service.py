@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.models import Offer
 from marketplace.models.listings import WORKDAYS
-from marketplace.services import offers
 from marketplace.services.audit import history
+from marketplace.services.exchange import offers
 from tests.factories import make_offer, make_township, make_unit, make_user, service_type
 
 

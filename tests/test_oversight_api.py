@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.models import Escalation, PairActivity
-from marketplace.services.oversight_calendar import county_today
+from marketplace.services.oversight.oversight_calendar import county_today
 from tests.factories import make_need, make_unit
 from tests.oversight_helpers import PairWorld, publish_pairs
 from tests.test_api_marketplace import Api

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.models import Escalation, JointMeeting, PairActivity, User
-from marketplace.services.oversight_calendar import county_today
+from marketplace.services.oversight.oversight_calendar import county_today
 from tests.factories import make_need
 
 DEMO_PAGES = {

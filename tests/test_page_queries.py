@@ -5,7 +5,7 @@ big beside it and counts again (issue 15, city scale; the full city is bench/pag
 """
 
 from marketplace.demo.city import load_demo_city
-from marketplace.services import search_index
+from marketplace.services.search import search_index
 from tests.pages_helpers import counted_statements
 
 PAGES = {

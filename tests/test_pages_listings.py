@@ -226,7 +226,7 @@ def test_pages_and_api_agree_on_a_need_and_its_claims(app, client, login_as):
 
 
 def test_audit_values_are_shown_in_words():
-    from marketplace.web.marketplace_helpers import audit_action_label, audit_values
+    from marketplace.web.exchange.marketplace_helpers import audit_action_label, audit_values
 
     assert audit_action_label("claim.accept") == "接受认领"
     assert audit_action_label("something.new") == "something.new"

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.models import AuditEntry, Notification, PairActivity, PairReminder
-from marketplace.services import pair_activities
-from marketplace.services.oversight_calendar import Quarter, county_today
+from marketplace.services.oversight import pair_activities
+from marketplace.services.oversight.oversight_calendar import Quarter, county_today
 from tests.factories import make_community, make_unit
 from tests.oversight_helpers import PairWorld, publish_pairs, quick_user
 

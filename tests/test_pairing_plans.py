@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from marketplace.errors import Conflict, Forbidden, InvalidInput
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, Notification, PairingPlan, User
-from marketplace.services import pairing_plans, plan_export, plan_reports
-from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs
+from marketplace.services.pairing import pairing_plans, plan_export, plan_reports
+from marketplace.services.pairing.plan_inputs import PlanInfeasible, PlanInputs
 
 
 def _user(username: str) -> User:
@@ -235,7 +235,7 @@ def test_nearest_candidates_reach_the_optimizer_as_a_list_and_short_communities_
     demo_app, monkeypatch
 ):
     from marketplace.pairing.scoring import nearest_communities
-    from marketplace.services import pairing_scores
+    from marketplace.services.pairing import pairing_scores
 
     monkeypatch.setitem(demo_app.config, "PAIRING_NEAREST_COMMUNITIES", 2)
     county = pairing_plans.default_county()
@@ -273,7 +273,7 @@ def test_nearest_candidates_reach_the_optimizer_as_a_list_and_short_communities_
 
 
 def test_blocking_pairs_and_the_stable_plan_of_a_plan(demo_app):
-    from marketplace.services import plan_stability
+    from marketplace.services.pairing import plan_stability
 
     plan = _new_plan()
     pairs = _pairs(plan)

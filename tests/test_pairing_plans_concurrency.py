@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.models import PairingPlan, User
-from marketplace.services import pairing_plans
-from marketplace.services.plan_inputs import PlanInputs
+from marketplace.services.pairing import pairing_plans
+from marketplace.services.pairing.plan_inputs import PlanInputs
 
 
 def _approved_plan(reviewer: User, approver: User) -> int:

@@ -7,10 +7,14 @@ from marketplace.errors import Forbidden, InvalidInput
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, PairingPreference, Unit, User
 from marketplace.pairing.reference import solve_milp
-from marketplace.services import pairing_plans, pairing_preferences, plan_reports
 from marketplace.services.accounts import issue_api_token
-from marketplace.services.pairing_scores import county_problem, county_scores, published_pairs
-from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs
+from marketplace.services.pairing import pairing_plans, pairing_preferences, plan_reports
+from marketplace.services.pairing.pairing_scores import (
+    county_problem,
+    county_scores,
+    published_pairs,
+)
+from marketplace.services.pairing.plan_inputs import PlanInfeasible, PlanInputs
 
 
 def _user(username: str) -> User:

@@ -8,7 +8,7 @@ from marketplace.extensions import db
 from marketplace.models import County, PairingPlan, PlanPair, ServiceType
 from marketplace.pairing import solve
 from marketplace.pairing.scoring import ScoreWeights, distance_km, proximity_matrix
-from marketplace.services.pairing_scores import (
+from marketplace.services.pairing.pairing_scores import (
     county_problem,
     county_scores,
     needs_coverage,

@@ -3,7 +3,7 @@
 import pytest
 
 from marketplace.errors import InvalidInput
-from marketplace.services.plan_inputs import PlanInputs, adjusted_inputs
+from marketplace.services.pairing.plan_inputs import PlanInputs, adjusted_inputs
 
 
 def test_inputs_round_trip_through_the_plan_columns():

@@ -3,7 +3,7 @@
 import math
 from types import SimpleNamespace
 
-from marketplace.web.pairing_charts import change_bars, pairs_map, score_heatmap
+from marketplace.web.pairing.pairing_charts import change_bars, pairs_map, score_heatmap
 
 HOSTILE = '"><script>alert(1)</script>'
 

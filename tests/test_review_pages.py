@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, Community, PairingPlan, PlanPair, User
-from marketplace.services import pairing_plans
-from marketplace.services.plan_inputs import PlanInputs
+from marketplace.services.pairing import pairing_plans
+from marketplace.services.pairing.plan_inputs import PlanInputs
 
 CONFIRMED = {"confirmed": "1"}  # said yes to the confirmation (marketplace.web.confirmation)
 
@@ -31,7 +31,7 @@ def _run_form(communities, units, **changes) -> dict:
 
 
 def _places():
-    from marketplace.services.plan_reports import county_places
+    from marketplace.services.pairing.plan_reports import county_places
 
     return county_places(pairing_plans.default_county().id)
 
@@ -213,7 +213,7 @@ def test_infeasible_run_marks_the_named_community(demo_client, demo_auth):
 
 
 def test_plan_page_shows_blocking_pairs_and_compare_page_the_stable_plan(demo_client, demo_auth):
-    from marketplace.services import plan_stability
+    from marketplace.services.pairing import plan_stability
 
     reviewer = db.session.scalar(select(User).where(User.username == "reviewer"))
     plan = pairing_plans.create_plan(reviewer, pairing_plans.default_county().id, PlanInputs())

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from marketplace import search
 from marketplace.models import SearchOutbox
-from marketplace.services import search_index, search_indexer
+from marketplace.services.search import search_index, search_indexer
 from tests.factories import make_need
 
 
@@ -113,7 +113,7 @@ def test_many_writers_in_threads_while_one_indexer_at_a_time_drains(
 ):
     """Issue 15: writes only queue; two indexers compete, one applies at a time."""
     from marketplace.models import User
-    from marketplace.services import needs
+    from marketplace.services.exchange import needs
     from tests.factories import make_user
     from tests.test_search_sync import _form
 

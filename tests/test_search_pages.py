@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from marketplace import search
-from marketplace.services import search_index
+from marketplace.services.search import search_index
 from tests.factories import make_need, make_offer
 
 _built_demo_index: dict[str, str] = {}

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from marketplace.services import search_documents, search_index, search_synonyms
+from marketplace.services.search import search_documents, search_index, search_synonyms
 
 QUERIES = [
     "社区", "助餐", "新华社区", "停车", "会议室", "法律咨询", "老年", "志愿", "活动室",

@@ -9,7 +9,7 @@ from marketplace import create_app, search
 from marketplace.models import SearchOutbox, SearchReplica
 from marketplace.models._common import utcnow
 from marketplace.search.changelog import Cursor
-from marketplace.services import search_index, search_indexer
+from marketplace.services.search import search_index, search_indexer
 from tests.factories import make_need
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from marketplace import clock, search
 from marketplace.models import Need, SearchOutbox, User
-from marketplace.services import needs, search_index
+from marketplace.services.exchange import needs
+from marketplace.services.search import search_index
 from tests.factories import make_need, make_offer, make_user, service_type
 
 

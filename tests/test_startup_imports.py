@@ -47,7 +47,7 @@ def test_the_heavy_libraries_still_load_where_used(tmp_path):
 import json, sys
 from marketplace.pairing import solve
 from marketplace.search.analyzer import query_words
-from marketplace.services.workbooks import new_workbook
+from marketplace.services.ledgers.workbooks import new_workbook
 assert query_words("社区会议室")
 new_workbook()
 print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})))

@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from marketplace.errors import Conflict, Forbidden
 from marketplace.models import AuditEntry, Notification, PairingPlan, PlanPair
-from marketplace.services import claims, suggestions
 from marketplace.services.accounts import issue_api_token
+from marketplace.services.exchange import claims, suggestions
 from tests.factories import (
     make_community,
     make_need,

@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from marketplace.services import accounts, throttle
-from marketplace.services.bookings import ANONYMOUS_PER_HOUR
+from marketplace.services.exchange.bookings import ANONYMOUS_PER_HOUR
 from tests.concurrency import race
 from tests.factories import PASSWORD, make_user
 from tests.test_bookings import at, room  # noqa: F401  (fixture)
@@ -53,7 +53,7 @@ def test_parallel_anonymous_bookings_are_accepted_at_most_the_allowance(app, db,
     offer_id = room.id
 
     def work(index, barrier):
-        from marketplace.services import bookings
+        from marketplace.services.exchange import bookings
 
         with app.test_request_context(environ_base={"REMOTE_ADDR": "10.9.9.9"}):
             data = {

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from marketplace.services import wishes
 from marketplace.services.accounts import issue_api_token
+from marketplace.services.wishes import wishes
 from tests.factories import make_member, make_unit, make_user
 
 

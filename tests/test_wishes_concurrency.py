@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from marketplace.models import AuditEntry, User
 from marketplace.models.wishes import Wish
-from marketplace.services import wishes
 from marketplace.services.accounts import issue_api_token
+from marketplace.services.wishes import wishes
 from tests.concurrency import race, unit_secretaries
 from tests.factories import make_community
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from marketplace.models.wishes import Wish
-from marketplace.services import wishes
+from marketplace.services.wishes import wishes
 from tests.factories import PASSWORD, make_member, make_user
 from tests.pages_helpers import ESCAPED_SCRIPT, HOSTILE, count, signed_in
 

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.models import AuditEntry, Member, Notification, PointEntry
 from marketplace.models.wishes import Wish
-from marketplace.services import checklist, wishes
+from marketplace.services.members import checklist
+from marketplace.services.wishes import wishes
 from tests.factories import make_community, make_member, make_user
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from marketplace.database import writes_intended
 from marketplace.errors import InvalidInput
 from marketplace.extensions import db
-from marketplace.services import imports, workbooks
+from marketplace.services.ledgers import imports, workbooks
 from tests.factories import PASSWORD, make_community, make_need, make_user
 from tests.test_excel import sheet_bytes
 

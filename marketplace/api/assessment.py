@@ -4,8 +4,8 @@ from flask import jsonify, request
 
 from marketplace.api import api_bp
 from marketplace.auth import api_login_required
-from marketplace.services import assessment
-from marketplace.services.oversight_calendar import check_year
+from marketplace.services.oversight import assessment
+from marketplace.services.oversight.oversight_calendar import check_year
 
 
 @api_bp.get("/assessment")

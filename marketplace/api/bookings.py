@@ -7,7 +7,7 @@ from marketplace.api import api_bp
 from marketplace.api.common import date_arg, json_body, optional_json_body
 from marketplace.auth import api_login_required, api_user
 from marketplace.models import Booking
-from marketplace.services import bookings
+from marketplace.services.exchange import bookings
 
 
 def booking_json(booking: Booking, *, private: bool = True) -> dict:

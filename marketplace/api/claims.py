@@ -6,7 +6,7 @@ from marketplace.api import api_bp
 from marketplace.api.common import int_arg, json_body, optional_json_body, page_json
 from marketplace.auth import api_login_required, api_user
 from marketplace.models import Claim, Evaluation, ProgressReport
-from marketplace.services import claims
+from marketplace.services.exchange import claims
 
 
 def _iso(value):

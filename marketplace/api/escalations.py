@@ -6,7 +6,7 @@ from marketplace.api import api_bp
 from marketplace.api.common import int_arg, json_body, page_json
 from marketplace.auth import api_login_required, api_user
 from marketplace.models import Escalation
-from marketplace.services import escalation_queues, escalations
+from marketplace.services.oversight import escalation_queues, escalations
 
 
 def escalation_json(escalation: Escalation) -> dict:

@@ -5,7 +5,7 @@ from flask import jsonify, request
 from marketplace.api import api_bp
 from marketplace.api.common import int_arg
 from marketplace.models import Offer
-from marketplace.services import facility_finder
+from marketplace.services.exchange import facility_finder
 
 
 def _clock(value):

@@ -12,7 +12,7 @@ from marketplace.api.common import int_arg, json_body
 from marketplace.auth import api_login_required, api_user
 from marketplace.clock import local_time
 from marketplace.models.hotline import HOTLINE_SERVICES, Ticket
-from marketplace.services import hotline, hotline_dispatch, hotline_queries
+from marketplace.services.hotline import hotline, hotline_dispatch, hotline_queries
 
 
 def _iso(value):

@@ -8,8 +8,8 @@ from marketplace.auth import api_login_required, api_user
 from marketplace.errors import Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.models import Community, Member, Post, ServiceRecord
-from marketplace.services import checklist, members, points, posts, service_records
 from marketplace.services.access import valid_id
+from marketplace.services.members import checklist, members, points, posts, service_records
 
 
 def post_json(post: Post) -> dict:

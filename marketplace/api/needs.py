@@ -8,7 +8,7 @@ from marketplace.api.common import int_arg, json_body, page_json
 from marketplace.auth import api_login_required, api_user
 from marketplace.errors import NotAuthenticated
 from marketplace.models import Need
-from marketplace.services import claims, needs, suggestions
+from marketplace.services.exchange import claims, needs, suggestions
 from marketplace.services.fields import FieldReader
 
 

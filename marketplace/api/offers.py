@@ -7,7 +7,7 @@ from marketplace.api.common import int_arg, json_body, page_json
 from marketplace.api.needs import publish_flag, viewer
 from marketplace.auth import api_login_required, api_user
 from marketplace.models import Offer
-from marketplace.services import offers, suggestions
+from marketplace.services.exchange import offers, suggestions
 
 
 def _clock(value):

@@ -6,9 +6,14 @@ from marketplace.api import api_bp
 from marketplace.api.common import json_body
 from marketplace.auth import api_login_required, api_user
 from marketplace.models import PairActivity
-from marketplace.services import pair_activities
-from marketplace.services.oversight_calendar import Quarter, check_quarter, check_year, county_today
-from marketplace.services.oversight_scope import overseen_community_ids
+from marketplace.services.oversight import pair_activities
+from marketplace.services.oversight.oversight_calendar import (
+    Quarter,
+    check_quarter,
+    check_year,
+    county_today,
+)
+from marketplace.services.oversight.oversight_scope import overseen_community_ids
 
 
 def activity_json(activity: PairActivity) -> dict:

@@ -8,8 +8,8 @@ from marketplace.auth import api_login_required, api_user
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Community
-from marketplace.services import pairing_plans, plan_reports, plan_stability
-from marketplace.services.plan_inputs import PlanInfeasible, PlanInputs
+from marketplace.services.pairing import pairing_plans, plan_reports, plan_stability
+from marketplace.services.pairing.plan_inputs import PlanInfeasible, PlanInputs
 
 
 @api_bp.errorhandler(PlanInfeasible)

@@ -6,7 +6,7 @@ from marketplace.api import api_bp
 from marketplace.api.common import json_body
 from marketplace.auth import api_login_required, api_user
 from marketplace.errors import InvalidInput
-from marketplace.services import pairing_preferences
+from marketplace.services.pairing import pairing_preferences
 
 
 @api_bp.get("/pairing-preferences")

@@ -7,7 +7,7 @@ from marketplace.api import api_bp
 from marketplace.api.common import int_arg
 from marketplace.errors import InvalidInput
 from marketplace.search.schema import KINDS
-from marketplace.services import search_index
+from marketplace.services.search import search_index
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 HIT_FIELDS = ("kind", "id", "title", "url", "category", "type", "township", "community",

@@ -3,7 +3,7 @@
 from flask import jsonify
 
 from marketplace.api import api_bp
-from marketplace.services import stats
+from marketplace.services.exchange import stats
 
 
 @api_bp.get("/stats")

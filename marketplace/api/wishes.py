@@ -6,7 +6,7 @@ from marketplace.api import api_bp
 from marketplace.api.common import int_arg, json_body, page_json
 from marketplace.auth import api_login_required, api_user
 from marketplace.models.wishes import Wish
-from marketplace.services import wishes
+from marketplace.services.wishes import wishes
 
 
 def _day(value):

@@ -25,7 +25,8 @@ def backup_command(file: str) -> None:
 @click.option("--yes", is_flag=True, help="不再确认，直接用备份替换当前数据。")
 def restore_command(file: str, yes: bool) -> None:
     """Replace every row of the database with the backup in FILE, then rebuild the index."""
-    from marketplace.services import backups, search_index
+    from marketplace.services import backups
+    from marketplace.services.search import search_index
 
     if not yes and not click.confirm("恢复会用备份替换当前全部数据，继续吗？"):
         click.echo("已取消。", err=True)

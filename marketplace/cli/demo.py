@@ -39,7 +39,7 @@ def _load_city(progress) -> None:
     import time
 
     from marketplace.demo.city import load_demo_city
-    from marketplace.services import search_index
+    from marketplace.services.search import search_index
 
     started = time.perf_counter()
     result = load_demo_city(progress=progress)

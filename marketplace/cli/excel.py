@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from marketplace.errors import DomainError
-from marketplace.services import imports, ledgers
+from marketplace.services.ledgers import imports, ledgers
 
 excel_cli = AppGroup("excel", help="Excel 导入与台账导出。")
 

@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from marketplace.services.hotline_queries import mark_overdue_tickets
+from marketplace.services.hotline.hotline_queries import mark_overdue_tickets
 
 hotline_cli = AppGroup("hotline", help="志愿服务110 维护。")
 

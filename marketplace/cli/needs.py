@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from marketplace.services.needs import expire_overdue_needs
+from marketplace.services.exchange.needs import expire_overdue_needs
 
 needs_cli = AppGroup("needs", help="需求清单维护。")
 

@@ -5,8 +5,8 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
-from marketplace.services.escalation_queues import suggest_escalations
-from marketplace.services.pair_activities import remind_quiet_pairs
+from marketplace.services.oversight.escalation_queues import suggest_escalations
+from marketplace.services.oversight.pair_activities import remind_quiet_pairs
 
 oversight_cli = AppGroup("oversight", help="结对督导：季度提醒与上报建议。")
 

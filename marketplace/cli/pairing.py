@@ -7,7 +7,11 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import County
 from marketplace.pairing.scoring import ScoreWeights
-from marketplace.services.pairing_scores import county_problem, county_scores, needs_coverage
+from marketplace.services.pairing.pairing_scores import (
+    county_problem,
+    county_scores,
+    needs_coverage,
+)
 
 pairing_cli = AppGroup("pairing", help="单位与社区结对。")
 

@@ -11,7 +11,7 @@ points_cli = AppGroup("points", help="党员积分。")
 @points_cli.command("check")
 def check_command() -> None:
     """Compare every member's balance with the sum of their entries; exit 1 on a difference."""
-    from marketplace.services import points, posts
+    from marketplace.services.members import points, posts
 
     mismatches = points.balance_mismatches()
     for member, stored, total in mismatches:

@@ -14,7 +14,7 @@ search_cli = AppGroup("search", help="搜索索引。")
 def rebuild_command(if_missing: bool) -> None:
     """Rebuild the search index from the database (into a new folder, then swap)."""
     from marketplace import search
-    from marketplace.services import search_index
+    from marketplace.services.search import search_index
 
     if if_missing and search.index_exists(search_index.index_root()):
         click.echo("搜索索引已存在，跳过重建。")
@@ -27,7 +27,7 @@ def rebuild_command(if_missing: bool) -> None:
 @search_cli.command("check")
 def check_command() -> None:
     """List listings that differ between the database and the index; exit 1 if any."""
-    from marketplace.services import search_index
+    from marketplace.services.search import search_index
 
     problems = search_index.check()
     for problem in problems:
@@ -43,7 +43,7 @@ def check_command() -> None:
 def sync_command() -> None:
     """Apply the pending index updates queued in the outbox."""
     from marketplace import search
-    from marketplace.services import search_index
+    from marketplace.services.search import search_index
 
     try:
         applied = search_index.drain()
@@ -64,7 +64,7 @@ def worker_command(interval: float | None, once: bool) -> None:
     """
     from flask import current_app
 
-    from marketplace.services import search_index
+    from marketplace.services.search import search_index
 
     interval = interval or current_app.config.get("SEARCH_DRAIN_INTERVAL", 1.0)
     click.echo(f"搜索索引更新进程已启动（每 {interval:g} 秒检查一次，Ctrl+C 退出）。")
@@ -86,7 +86,7 @@ def worker_command(interval: float | None, once: bool) -> None:
 def synonyms_command(add: str | None, remove: str | None) -> None:
     """List the search synonyms, or add a group / remove a word (takes effect at once)."""
     from marketplace.errors import DomainError
-    from marketplace.services import search_synonyms
+    from marketplace.services.search import search_synonyms
 
     try:
         if add:
@@ -108,7 +108,7 @@ def synonyms_command(add: str | None, remove: str | None) -> None:
 def replicas_command(forget: str | None) -> None:
     """List the index replicas following the change log (or unregister one)."""
     from marketplace.extensions import db
-    from marketplace.services import search_indexer, search_replicas
+    from marketplace.services.search import search_indexer, search_replicas
 
     if forget:
         if not search_replicas.forget(db.session, forget):

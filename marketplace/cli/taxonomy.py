@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from marketplace.services.taxonomy import load_taxonomy
+from marketplace.services.exchange.taxonomy import load_taxonomy
 
 taxonomy_cli = AppGroup("taxonomy", help="服务分类（12 大类 53 种）。")
 

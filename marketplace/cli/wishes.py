@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from marketplace.services.wishes import expire_wishes
+from marketplace.services.wishes.wishes import expire_wishes
 
 wishes_cli = AppGroup("wishes", help="微心愿维护。")
 

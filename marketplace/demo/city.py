@@ -21,7 +21,7 @@ from marketplace.models import Community, County, Need, Offer, Township, Unit, U
 from marketplace.models.listings import MEASURE_UNITS, WORKDAYS
 from marketplace.models.places import UNIT_KINDS
 from marketplace.security import hash_password
-from marketplace.services.taxonomy import load_taxonomy, types_by_code
+from marketplace.services.exchange.taxonomy import load_taxonomy, types_by_code
 
 CITY = "云溪市"
 SEED = 20261130

@@ -32,8 +32,8 @@ from marketplace.models import (
 )
 from marketplace.models.listings import ALL_WEEKDAYS, MEASURE_UNITS, WORKDAYS
 from marketplace.security import hash_password
-from marketplace.services.need_state import need_status_for
-from marketplace.services.taxonomy import load_taxonomy, types_by_code
+from marketplace.services.exchange.need_state import need_status_for
+from marketplace.services.exchange.taxonomy import load_taxonomy, types_by_code
 
 DEMO_PASSWORD = "demo-pass"
 SEED = 20131128

@@ -18,7 +18,7 @@ from marketplace.models import Community, User
 from marketplace.models.hotline import HOTLINE_SERVICES, Ticket, TicketEvent
 from marketplace.models.members import Team
 from marketplace.security import hash_password
-from marketplace.services.hotline import time_limits
+from marketplace.services.hotline.hotline import time_limits
 
 SERVED, SOLVED = 265, 124
 KIND_WEIGHTS = {

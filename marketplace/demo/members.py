@@ -33,9 +33,9 @@ from marketplace.models import (
     User,
 )
 from marketplace.security import hash_password
-from marketplace.services.points import DEFAULT_POINTS
-from marketplace.services.posts import DEFAULT_POSTS
-from marketplace.services.teams import DEFAULT_TEAMS
+from marketplace.services.members.points import DEFAULT_POINTS
+from marketplace.services.members.posts import DEFAULT_POSTS
+from marketplace.services.members.teams import DEFAULT_TEAMS
 
 SEED = 20190701
 MEMBERS_PER_COMMUNITY = (22, 28)

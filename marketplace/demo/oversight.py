@@ -29,8 +29,8 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.pair_activities import ACTIVITY_KINDS
-from marketplace.services.oversight_calendar import county_today, year_quarters
-from marketplace.services.oversight_scope import published_pairs
+from marketplace.services.oversight.oversight_calendar import county_today, year_quarters
+from marketplace.services.oversight.oversight_scope import published_pairs
 
 SEED = 2013
 ACTIVITY_TITLES = {

@@ -15,7 +15,7 @@ from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import Community, Member, Unit, User
 from marketplace.models.wishes import Wish
-from marketplace.services import points
+from marketplace.services.members import points
 
 WISHES = [
     ("一台电饭煲", "独居老人家中电饭煲坏了，想换一台小的", 160),

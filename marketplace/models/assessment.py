@@ -2,7 +2,7 @@
 
 Seed 004: 「履职双向考核评议」 — units are scored on their part in co-building, and they
 rate their paired community's support once a year. Part values are computed, not
-stored (see ``services/assessment_parts.py``); only the reviewers' choices are kept.
+stored (see ``services/oversight/assessment_parts.py``); only the reviewers' choices are kept.
 """
 
 from datetime import datetime

@@ -137,7 +137,7 @@ class Member(db.Model):
     post_id: Mapped[int | None] = mapped_column(ForeignKey("member_post.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("member_team.id"), index=True)
     team_role: Mapped[str] = mapped_column(String(20), default="member")
-    # A cache of the sum of the member's point entries, moved only by services/points.py
+    # A cache of the sum of the member's point entries, moved only by services/members/points.py
     # with a conditional UPDATE; ``flask points check`` compares it with the ledger.
     points_balance: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

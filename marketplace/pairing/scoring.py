@@ -1,6 +1,6 @@
 """The default pair score, as explainable parts: coverage, proximity and continuity.
 
-Pure arithmetic on plain values (numpy only); ``marketplace.services.pairing_scores``
+Pure arithmetic on plain values (numpy only); ``marketplace.services.pairing.pairing_scores``
 reads the database and calls it.
 
 * coverage: the share of a community's open needs that the unit's published offers
@@ -10,7 +10,7 @@ reads the database and calls it.
   at the same place and 0.5 at ``HALF_DISTANCE_KM``;
 * continuity: 1 when the pair is in the currently published plan;
 * preference: 1 when the community asked to keep or to gain this unit (its staff state
-  this before a run, within limits: ``services/pairing_preferences.py``).
+  this before a run, within limits: ``services/pairing/pairing_preferences.py``).
 
 Each part lies in 0..1 and is multiplied by its reviewer-set weight.
 """

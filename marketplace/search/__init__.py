@@ -1,6 +1,6 @@
 """The search index: Whoosh + jieba, a pure module (no Flask, no database).
 
-Documents are plain dicts (see ``marketplace.services.search_documents``); the services
+Documents are plain dicts (see ``marketplace.services.search.search_documents``); the services
 layer decides what is visible and keeps the index in step with the database.
 """
 

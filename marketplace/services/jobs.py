@@ -33,7 +33,7 @@ Job = Callable[[datetime], int]
 
 
 def _expire_needs(now: datetime) -> int:
-    from marketplace.services.needs import expire_overdue_needs
+    from marketplace.services.exchange.needs import expire_overdue_needs
 
     return expire_overdue_needs(now.date())
 
@@ -45,31 +45,31 @@ def _prune_throttles(now: datetime) -> int:
 
 
 def _drain_search_log(now: datetime) -> int:
-    from marketplace.services.search_index import drain_pending
+    from marketplace.services.search.search_index import drain_pending
 
     return drain_pending()  # 0 when another indexer (a web worker's thread) is at it
 
 
 def _expire_wishes(now: datetime) -> int:
-    from marketplace.services.wishes import expire_wishes
+    from marketplace.services.wishes.wishes import expire_wishes
 
     return expire_wishes(now.date())
 
 
 def _mark_overdue_tickets(now: datetime) -> int:
-    from marketplace.services.hotline_queries import mark_overdue_tickets
+    from marketplace.services.hotline.hotline_queries import mark_overdue_tickets
 
     return mark_overdue_tickets(now)
 
 
 def _remind_quiet_pairs(now: datetime) -> int:
-    from marketplace.services.pair_activities import remind_quiet_pairs
+    from marketplace.services.oversight.pair_activities import remind_quiet_pairs
 
     return remind_quiet_pairs(now.date())
 
 
 def _suggest_escalations(now: datetime) -> int:
-    from marketplace.services.escalation_queues import suggest_escalations
+    from marketplace.services.oversight.escalation_queues import suggest_escalations
 
     return suggest_escalations(now.date())
 

@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from marketplace.auth import page_guard
 from marketplace.errors import InvalidInput
-from marketplace.services import accounts, directory
+from marketplace.services import accounts
+from marketplace.services.exchange import directory
 from marketplace.web.admin_forms import UserForm
 from marketplace.web.confirmation import confirm_first
 

@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, jsonify, render_template, send_from_di
 from sqlalchemy import text
 
 from marketplace.extensions import db
-from marketplace.services import stats
+from marketplace.services.exchange import stats
 from marketplace.web.charts import bar_chart
 
 bp = Blueprint("main", __name__)

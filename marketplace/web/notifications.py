@@ -6,7 +6,7 @@ from flask_login import current_user
 from marketplace.auth import page_guard
 from marketplace.models import ROLES
 from marketplace.services import notifications
-from marketplace.web.marketplace_helpers import page_args
+from marketplace.web.exchange.marketplace_helpers import page_args
 from marketplace.web.navigation import safe_next
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")

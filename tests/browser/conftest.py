@@ -101,7 +101,7 @@ def _prepare_database(app) -> None:
 
     from marketplace.demo.county import load_demo_county
     from marketplace.extensions import db
-    from marketplace.services import search_index
+    from marketplace.services.search import search_index
 
     upgrade()
     load_demo_county()

@@ -14,7 +14,7 @@ def _owner_and_day(live_server, offer_id: int) -> tuple[str, str]:
     from marketplace import clock
     from marketplace.extensions import db
     from marketplace.models import Offer, User
-    from marketplace.services.bookings import next_open_day
+    from marketplace.services.exchange.bookings import next_open_day
 
     with live_server.app.app_context():
         offer = db.session.get(Offer, offer_id)

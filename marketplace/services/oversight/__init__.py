@@ -1,0 +1,3 @@
+"""Oversight: pair activities and compliance, joint meetings, escalations, coverage and the
+annual assessment.
+"""

@@ -1,0 +1,135 @@
+"""Helpers shared by the community, unit and listing pages."""
+
+from collections.abc import Callable
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from marketplace.errors import Conflict, InvalidInput
+from marketplace.extensions import db
+from marketplace.models import Claim, Evaluation, Need, ProgressReport
+from marketplace.models.claims import CLAIM_STATUSES
+from marketplace.models.listings import NEED_STATUSES, OFFER_STATUSES
+from marketplace.services.audit_log import ACTION_LABELS, action_label
+from marketplace.services.exchange import claims, pages_queries
+from marketplace.web.exchange.marketplace_forms import ClaimForm, ProgressForm, attach_error
+from marketplace.web.exchange.project_charts import latest_percent
+from marketplace.web.navigation import home_for, safe_next
+
+
+def page_args() -> tuple[int, int]:
+    """Return the requested page number and page size (bounded by the paginator)."""
+    page = request.args.get("page", 1, type=int)
+    per_page = request.args.get("per_page", current_app.config["PAGE_SIZE"], type=int)
+    return page, per_page
+
+
+def form_status(form) -> int:
+    """Answer 400 when a submitted form is shown again with errors, else 200."""
+    return 400 if form.errors else 200
+
+
+def viewer():
+    """Return the signed-in user, or None for anonymous visitors."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def need_url(record) -> str:
+    """Return the need page a need, claim, progress report or rating belongs to."""
+    if isinstance(record, Need):
+        return url_for("listings.need", need_id=record.id)
+    if isinstance(record, Claim):
+        return url_for("listings.need", need_id=record.need_id)
+    if isinstance(record, ProgressReport | Evaluation):
+        return url_for("listings.need", need_id=record.claim.need_id)
+    return home_for(current_user)
+
+
+def back_url() -> str:
+    """Return the page the form came from (a ``next`` field on this site) or the home."""
+    return safe_next(request.form.get("next")) or home_for(current_user)
+
+
+def act(
+    action: Callable,
+    success: str,
+    *,
+    form=None,
+    template: str | None = None,
+    context: dict | None = None,
+    target: Callable = need_url,
+):
+    """Run one service call: flash success and redirect, or show why it was refused.
+
+    Bad input goes back onto ``form`` (re-rendered with 400) when there is one; a
+    conflict with the record's state is flashed and the user sent back. Forbidden and
+    NotFound propagate to the app's error pages (403/404, audited).
+    """
+    try:
+        result = action()
+    except InvalidInput as error:
+        db.session.rollback()
+        if form is None:
+            flash(error.message, "danger")
+            return redirect(back_url())
+        attach_error(form, error)
+        return render_template(template, form=form, **(context or {})), 400
+    except Conflict as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(back_url())
+    flash(success, "success")
+    return redirect(target(result))
+
+
+def progress_view(claim_id: int):
+    """Show and handle the progress report form of a claim (unit or community side)."""
+    context = pages_queries.claim_page(current_user, claim_id)
+    form = ProgressForm(percent=latest_percent(context["claim"]))  # start from the last report
+    if form.validate_on_submit():
+        return act(
+            lambda: claims.report_progress(
+                current_user, claim_id, form.note.data, form.percent.data
+            ),
+            "进展已记录，并已通知对方。",
+            form=form,
+            template="listings/claim_progress.html",
+            context=context,
+        )
+    return render_template("listings/claim_progress.html", form=form, **context), form_status(form)
+
+
+def render_need_page(need_id: int, *, claim_form: ClaimForm | None = None, status: int = 200):
+    """Render the need page for the current viewer (optionally with a bound claim form)."""
+    context = pages_queries.need_page(viewer(), need_id)
+    if claim_form is None:
+        claim_form = ClaimForm(formdata=None, quantity=context["need"].remaining or None)
+    return (
+        render_template("listings/need.html", claim_form=claim_form, **context),
+        status,
+    )
+
+
+AUDIT_ACTIONS = ACTION_LABELS  # one list of names, shared with the audit page
+AUDIT_FIELDS = {
+    "status": "状态",
+    "need_status": "需求状态",
+    "claimed": "已认领",
+    "quantity": "数量",
+    "title": "标题",
+}
+_STATUS_LABELS = {**OFFER_STATUSES, **CLAIM_STATUSES, **NEED_STATUSES}
+
+
+def audit_action_label(action: str) -> str:
+    """Return the Chinese name of an audit action (the code itself when unknown)."""
+    return action_label(action)
+
+
+def audit_values(values: dict | None) -> list[tuple[str, str]]:
+    """Return an audit entry's before/after values as (label, readable value) pairs."""
+    rows = []
+    for key, value in (values or {}).items():
+        readable = _STATUS_LABELS.get(value, value) if key.endswith("status") else value
+        rows.append((AUDIT_FIELDS.get(key, key), "" if readable is None else str(readable)))
+    return rows

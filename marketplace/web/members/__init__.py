@@ -1,0 +1,3 @@
+"""Pages of in-service party members, the community's members desk, unit registration and
+reviewers' rates.
+"""

@@ -1,0 +1,1 @@
+"""Pages of oversight: compliance, meetings, escalations, coverage, assessment."""

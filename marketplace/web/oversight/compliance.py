@@ -1,0 +1,63 @@
+"""Compliance (对接活动达标): pairs × quarters for reviewers and townships, with Excel."""
+
+from flask import Blueprint, Response, render_template, url_for
+
+from marketplace.auth import page_guard
+from marketplace.services.oversight import oversight_exports, pair_activities
+from marketplace.services.oversight.oversight_calendar import QUARTERS
+from marketplace.services.oversight.oversight_scope import overseen_community_ids
+from marketplace.web.oversight.oversight_charts import pair_quarter_grid
+from marketplace.web.oversight.oversight_helpers import me, year_arg
+
+bp = Blueprint("compliance", __name__, url_prefix="/compliance")
+bp.before_request(page_guard("reviewer", "township"))
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/")
+def matrix():
+    year = year_arg()
+    rows = pair_activities.compliance(overseen_community_ids(me()), year)
+    chart = pair_quarter_grid(
+        rows,
+        QUARTERS,
+        pair_activities.COMPLIANCE_STATUSES,
+        lambda r, q: url_for(
+            ".pair", unit_id=r.pair.unit_id, community_id=r.pair.community_id, year=year
+        ),
+        f"{year} 年各社区结对单位每季度对接活动达标情况",
+    )
+    totals = {
+        status: sum(list(r.cells.values()).count(status) for r in rows)
+        for status in pair_activities.COMPLIANCE_STATUSES
+    }
+    return render_template(
+        "compliance/matrix.html",
+        rows=rows,
+        year=year,
+        chart=chart,
+        totals=totals,
+        labels=pair_activities.COMPLIANCE_STATUSES,
+        quarters=QUARTERS,
+    )
+
+
+@bp.route("/pairs/<int:unit_id>/<int:community_id>")
+def pair(unit_id: int, community_id: int):
+    year = year_arg()
+    current, activities = pair_activities.pair_year(me(), unit_id, community_id, year)
+    return render_template(
+        "compliance/pair.html",
+        activities=activities,
+        year=year,
+        current=current,
+        labels=pair_activities.COMPLIANCE_STATUSES,
+    )
+
+
+@bp.route("/export.xlsx")
+def export():
+    year = year_arg()
+    content = oversight_exports.compliance_workbook(me(), year)
+    headers = {"Content-Disposition": f"attachment; filename=compliance-{year}.xlsx"}
+    return Response(content, mimetype=XLSX, headers=headers)

@@ -1,0 +1,3 @@
+"""Pages of pairing: the reviewers' plans, communities' preferences, published pairs, the
+county map.
+"""
