@@ -53,7 +53,10 @@ def assert_fits(page) -> None:
 def confirm(page, button_name: str = "确定") -> None:
     """Accept the confirmation dialog that guards an irreversible action."""
     dialog = page.get_by_role("dialog")
-    dialog.get_by_role("button", name=button_name).click()
+    # wait for the page the form posts to: reading the old page's flash meanwhile would
+    # race the navigation ("execution context was destroyed")
+    with page.expect_navigation():
+        dialog.get_by_role("button", name=button_name).click()
     page.wait_for_load_state()
 
 
