@@ -8,6 +8,7 @@ user's request never fails because of the index.
 """
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass
 
 from flask import current_app
@@ -190,6 +191,19 @@ def rebuild(*, clear_outbox: bool = True) -> int:
 
 def _inline_limit() -> int:
     return current_app.config.get("SEARCH_INLINE_REBUILD_LIMIT", INLINE_REBUILD_LIMIT)
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary and open the index now, so no user's request waits for them.
+
+    A gunicorn worker calls it before its first request (``gunicorn.conf.py``); commands
+    never do, so their start-up stays light. A missing index is left to the first search.
+    """
+    from marketplace.search import analyzer
+
+    analyzer.initialise()
+    with suppress(search.IndexUnavailable):
+        search.searcher(index_root())
 
 
 def ensure_index() -> None:
