@@ -39,7 +39,7 @@ SCALED_MAX = 2.0**50
 # the last few open slots are filled along shortest augmenting paths instead, where the
 # auction would move them one unit per round across the whole graph.
 TAIL = 8
-TAIL_SHARE = 0.05
+TAIL_SHARE = 0.002
 # A phase that needs more rounds than this (a bidding war over a few units) gives up.
 MAX_ROUNDS = 100_000
 
@@ -57,176 +57,174 @@ def applies(rest: Remainder) -> bool:
 def solve_by_auction(rest: Remainder) -> np.ndarray | None:
     """Return the optimal free pairs (positions in ``rest``), or None if not certified."""
     positions = np.flatnonzero(usable(rest))
-    table = _CommunityTable(rest, positions)
     quota = np.maximum(rest.max_quota, 0)
-    if (table.degree < quota).any():
+    if (np.bincount(rest.community[positions], minlength=quota.size) < quota).any():
         return None  # decided by the feasibility check; never reached from ``solve``
     score = rest.score[positions]
     largest = max(1.0, float(np.abs(score).max(initial=0.0)))
     unit_scale = 2.0 ** np.floor(np.log2(SCALED_MAX / largest))
     value = np.rint(score * unit_scale)
     slots = int(quota.sum())
-    # Within ε of optimal per slot: the total is within slots × ε of the optimum.
+    # ε-complementary slackness puts the total within slots × ε of the optimum.
     final = max(1.0, np.floor(GAP_TOLERANCE * largest * unit_scale / (4 * (slots + 1))))
     epsilon = max(final, float(np.floor((value.max() - value.min()) / SHRINK)) or 1.0)
-    price = np.zeros(rest.n_units)
-    holder = np.full(rest.n_units, -1, dtype=np.int64)
+    market = _Market(rest, positions, value, quota)
     tail = max(TAIL, int(TAIL_SHARE * quota.size))
     while True:
-        _release(table, value, price, holder, epsilon)
-        outcome = _phase(table, value, price, quota, epsilon, holder, tail)
-        if outcome is None:
+        market.release(epsilon)
+        if not market.bid_rounds(epsilon, tail):
             return None
-        holder, open_slots = outcome
         if epsilon <= final:
             break
         epsilon = max(final, float(np.floor(epsilon / SHRINK)))
-    # A community that lost a unit in the round that also won it one may hold units
-    # worth less than the lost one (ε-complementary slackness broken); it would have
-    # bid again, had the phase gone on: release those, the paths below refill them.
-    _release(table, value, price, holder, epsilon)
-    open_slots = quota - np.bincount(holder[holder >= 0], minlength=quota.size)
-    graph = _Residual(rest, positions, value)
+    # A community that won and lost units in the same round may hold units worth less
+    # than the lost one (it would have bid again, had the phase gone on): release them,
+    # and fill the last open slots along shortest augmenting paths.
+    market.release(epsilon)
+    price = market.prices()
+    holder, open_slots = market.holder, market.open_slots
+    graph = _Residual(market, price)
     while open_slots.any():
         if not graph.augment(price, holder, open_slots, epsilon):
             return None
     held = np.flatnonzero(holder >= 0)
-    chosen = table.position_of(held, holder[held])
+    chosen = market.position_of(held, holder[held])
     unit_dual = np.where(holder >= 0, price / unit_scale, 0.0)
-    bound = dual_bound(rest, positions, unit_dual)
-    total = float(rest.score[positions[chosen]].sum())
+    bound = dual_bound(rest, positions, unit_dual, market)
+    total = float(score[chosen].sum())
     if bound - total > GAP_TOLERANCE * largest:
         return None
     return np.sort(positions[chosen])
 
 
-def _release(table, value, price, holder, epsilon) -> None:
-    """Free the held units worth less to their community than its best other unit − ε.
+class _Market:
+    """The auction's state: who holds which unit, and the prices.
 
-    What is left meets ε-complementary slackness: every community's units are worth at
-    least the best unit it does not hold, minus ε.
+    Each community's allowed pairs sit in one row of padded tables (``-inf`` values pad
+    them). A community's units are all worth the same to it, its *level* (its slots are
+    alike: were one worth more, losing it would leave the others below what it is still
+    worth): a held unit's price is its value to its holder minus the holder's level, so
+    a community that wins a unit at a lower worth raises the prices of the others with
+    no work. Free units keep an explicit price.
     """
-    worth, held, best_other, _ = table.slack(value, price, holder)
-    holder[table.flat_unit[held & (worth < best_other[table.flat_community] - epsilon)]] = -1
 
-
-def _phase(table, value, price, quota, epsilon, holder, tail):
-    """Run one auction phase at ``epsilon`` until at most ``tail`` communities bid.
-
-    Return (each unit's community or -1, each community's open slots), or None.
-    """
-    holder = holder.copy()
-    rows = np.arange(table.n_communities)
-    open_slots = quota - np.bincount(holder[holder >= 0], minlength=quota.size)
-    for _ in range(MAX_ROUNDS):
-        bidders = rows[open_slots > 0]
-        if bidders.size <= tail:
-            return holder, open_slots
-        units = table.unit[bidders]  # (bidders, width), -1 padding
-        worth = table.value(value, bidders) - price[units]
-        # A community never bids for a unit it already holds.
-        worth[holder[units] == bidders[:, None]] = -np.inf
-        need = open_slots[bidders]
-        depth = min(int(need.max()) + 1, worth.shape[1])
-        top = np.argpartition(-worth, depth - 1, axis=1)[:, :depth]
-        top_worth = np.take_along_axis(worth, top, axis=1)
-        order = np.argsort(-top_worth, axis=1, kind="stable")
-        top = np.take_along_axis(top, order, axis=1)
-        top_worth = np.take_along_axis(top_worth, order, axis=1)
-        # The community's next-best unit after the ``need`` it bids for sets the margin.
-        width = np.arange(depth)
-        has_next = need < depth
-        next_worth = np.where(
-            has_next,
-            top_worth[np.arange(bidders.size), np.minimum(need, depth - 1)],
-            -np.inf,
-        )
-        bidding = (width[None, :] < need[:, None]) & np.isfinite(top_worth)
-        if not bidding.any():
-            return None  # a community with open slots and no unit left: not for us
-        row, column = np.nonzero(bidding)
-        unit = units[row, top[row, column]]
-        gain = top_worth[row, column]
-        floor_worth = np.where(np.isfinite(next_worth[row]), next_worth[row], gain - epsilon)
-        bid = price[unit] + (gain - floor_worth) + epsilon
-        community = bidders[row]
-        # Each unit goes to its highest bidder (the lowest community on a tie).
-        order = np.lexsort((community, -bid, unit))
-        unit, bid, community = unit[order], bid[order], community[order]
-        first = np.ones(unit.size, dtype=bool)
-        first[1:] = unit[1:] != unit[:-1]
-        unit, bid, community = unit[first], bid[first], community[first]
-        previous = holder[unit]
-        np.add.at(open_slots, previous[previous >= 0], 1)
-        np.subtract.at(open_slots, community, 1)
-        holder[unit] = community
-        price[unit] = bid
-        # A community's slots are alike: its units must all be worth the same to it, or
-        # losing its best one would leave the others below what that one is still worth.
-        # Raising the better ones' prices to its lowest held worth keeps that true.
-        _level(table, value, price, holder, np.unique(community))
-    return None
-
-
-def _level(table, value, price, holder, rows) -> None:
-    """Raise the prices of the units ``rows`` hold so that each is worth the same to them."""
-    units = table.unit[rows]
-    worth = table.value(value, rows) - price[units]
-    held = (holder[units] == rows[:, None]) & (units >= 0)
-    lowest = np.where(held, worth, np.inf).min(axis=1)
-    excess = np.where(held, worth - lowest[:, None], 0.0)
-    raised = excess > 0
-    price[units[raised]] += excess[raised]
-
-
-class _CommunityTable:
-    """Each community's allowed units in one padded row (``-1`` pads), for row-wise work."""
-
-    def __init__(self, rest: Remainder, positions: np.ndarray):
-        community, unit = rest.community[positions], rest.unit[positions]
-        self.n_communities = rest.n_communities
+    def __init__(self, rest: Remainder, positions: np.ndarray, value: np.ndarray, quota):
+        unit, community = rest.unit[positions], rest.community[positions]
+        self.n_communities, self.quota = rest.n_communities, quota
         self.degree = np.bincount(community, minlength=rest.n_communities)
         order = np.argsort(community, kind="stable")
         first = np.cumsum(self.degree) - self.degree
         rank = np.arange(order.size) - first[community[order]]
         width = max(1, int(self.degree.max(initial=0)))
-        self.pair = np.full((rest.n_communities, width), -1, dtype=np.int64)
+        shape = (rest.n_communities, width)
+        self.pair = np.full(shape, -1, dtype=np.int64)
         self.pair[community[order], rank] = order
-        self.unit = np.where(self.pair >= 0, unit[self.pair], -1)
-        self.n_pairs = positions.size
+        self.unit = np.zeros(shape, dtype=np.int64)  # padding points at unit 0, worth -inf
+        self.unit[community[order], rank] = unit[order]
+        self.value = np.full(shape, -np.inf)
+        self.value[community[order], rank] = value[order]
         # The same pairs as flat arrays grouped by community, for per-community maxima.
-        self.flat_pair = order
+        self.flat_value = value[order]
         self.flat_unit, self.flat_community = unit[order], community[order]
         self.nonempty = np.flatnonzero(self.degree)
         self.starts = first[self.nonempty]
+        self.holder = np.full(rest.n_units, -1, dtype=np.int64)
+        self.held_value = np.zeros(rest.n_units)
+        self.free_price = np.zeros(rest.n_units)
+        self.level = np.full(rest.n_communities, np.inf)
+        self.open_slots = quota.copy()
 
-    def slack(self, value, price, holder):
-        """Return each pair's worth, whether it is held, and per community the best
-        unheld and the lowest held worth (grouped as ``flat_unit``)."""
-        worth = value[self.flat_pair] - price[self.flat_unit]
-        held = holder[self.flat_unit] == self.flat_community
+    def prices(self) -> np.ndarray:
+        """Return every unit's price (held units: value to the holder minus its level)."""
+        held = self.holder >= 0
+        price = self.free_price.copy()
+        price[held] = self.held_value[held] - self.level[self.holder[held]]
+        return price
+
+    def release(self, epsilon: float) -> None:
+        """Free every unit of the communities whose level is below their best other
+        unit's worth minus ε, so that the rest meets ε-complementary slackness."""
+        price = self.prices()
+        worth = self.flat_value - price[self.flat_unit]
+        held = self.holder[self.flat_unit] == self.flat_community
         best_other = np.full(self.n_communities, -np.inf)
-        lowest_held = np.full(self.n_communities, np.inf)
         if self.starts.size:
             best_other[self.nonempty] = np.maximum.reduceat(
                 np.where(held, -np.inf, worth), self.starts
             )
-            lowest_held[self.nonempty] = np.minimum.reduceat(
-                np.where(held, worth, np.inf), self.starts
-            )
-        return worth, held, best_other, lowest_held
+        short = self.level < best_other - epsilon
+        freed = np.flatnonzero((self.holder >= 0) & short[np.maximum(self.holder, 0)])
+        self.free_price[freed] = price[freed]
+        self.holder[freed] = -1
+        self.level[short] = np.inf
+        self.open_slots = self.quota - np.bincount(
+            self.holder[self.holder >= 0], minlength=self.n_communities
+        )
 
-    def value(self, value: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        pair = self.pair[rows]
-        return np.where(pair >= 0, value[pair], -np.inf)
+    def bid_rounds(self, epsilon: float, tail: int) -> bool:
+        """Run bidding rounds at ``epsilon`` until at most ``tail`` communities bid.
+
+        Every community with open slots bids at once for its best units, each raised to
+        leave it worth the community's next-best unit minus ε; a unit goes to its
+        highest bidder. Return False if a community with open slots has no unit left.
+        """
+        rows = np.arange(self.n_communities)
+        open_slots, holder = self.open_slots, self.holder
+        for _ in range(MAX_ROUNDS):
+            bidders = rows[open_slots > 0]
+            if bidders.size <= tail:
+                return True
+            price = self.prices()
+            units = self.unit[bidders]
+            worth = self.value[bidders] - price[units]
+            # A community never bids for a unit it already holds.
+            worth[holder[units] == bidders[:, None]] = -np.inf
+            need = open_slots[bidders]
+            depth = min(int(need.max()) + 1, worth.shape[1])
+            top = np.argpartition(-worth, depth - 1, axis=1)[:, :depth]
+            top_worth = np.take_along_axis(worth, top, axis=1)
+            order = np.argsort(-top_worth, axis=1, kind="stable")
+            top = np.take_along_axis(top, order, axis=1)
+            top_worth = np.take_along_axis(top_worth, order, axis=1)
+            bidding = (np.arange(depth)[None, :] < need[:, None]) & np.isfinite(top_worth)
+            if not bidding[:, 0].all():
+                return False
+            # What each community's next-best unit is worth sets its margin; with none,
+            # the worst unit it bids for does.
+            after = np.minimum(need, depth - 1)
+            next_worth = top_worth[np.arange(bidders.size), after]
+            last = np.where(bidding, top_worth, np.inf).min(axis=1)
+            floor = np.where((need < depth) & np.isfinite(next_worth), next_worth, last)
+            floor -= epsilon  # each unit won will be worth this to the community
+            row, column = np.nonzero(bidding)
+            unit = units[row, top[row, column]]
+            gain = top_worth[row, column]
+            bid = price[unit] + gain - floor[row]
+            community = bidders[row]
+            # Each unit goes to its highest bidder (the lowest community on a tie).
+            order = np.lexsort((community, -bid, unit))
+            first = np.ones(order.size, dtype=bool)
+            first[1:] = unit[order[1:]] != unit[order[:-1]]
+            won = order[first]
+            unit, community = unit[won], community[won]
+            previous = holder[unit]
+            np.add.at(open_slots, previous[previous >= 0], 1)
+            np.subtract.at(open_slots, community, 1)
+            holder[unit] = community
+            self.held_value[unit] = self.value[community, top[row[won], column[won]]]
+            winners = np.unique(community)
+            self.level[winners] = np.minimum(
+                self.level[winners], floor[np.searchsorted(bidders, winners)]
+            )
+        return False
 
     def position_of(self, units: np.ndarray, communities: np.ndarray) -> np.ndarray:
         """Return the index (into the usable pairs) of each (unit, community) pair."""
-        match = self.unit[communities] == units[:, None]
+        match = (self.unit[communities] == units[:, None]) & (self.pair[communities] >= 0)
         return self.pair[communities, np.argmax(match, axis=1)]
 
 
-def dual_bound(rest: Remainder, positions: np.ndarray, unit_dual: np.ndarray) -> float:
+def dual_bound(rest: Remainder, positions: np.ndarray, unit_dual: np.ndarray, market=None) -> float:
     """Return the LP dual objective of the whole free problem at unit duals ``unit_dual``.
 
     For any non-negative unit duals π, the best community duals and pair bounds follow
@@ -236,18 +234,22 @@ def dual_bound(rest: Remainder, positions: np.ndarray, unit_dual: np.ndarray) ->
     is an upper bound on every pairing's total (weak duality), for every allowed pair.
     """
     unit_dual = np.maximum(unit_dual, 0.0)
-    unit, community = rest.unit[positions], rest.community[positions]
-    reduced = rest.score[positions] - unit_dual[unit]
-    order = np.lexsort((-reduced, community))
-    degree = np.bincount(community, minlength=rest.n_communities)
-    first = np.cumsum(degree) - degree
-    rank = np.arange(order.size) - first[community[order]]
-    sorted_reduced = reduced[order]
-    owner = community[order]
-    low, high = rest.min_quota[owner], np.maximum(rest.max_quota[owner], 0)
-    counted = (rank < low) | ((rank < high) & (sorted_reduced > 0))
-    capacity = np.maximum(rest.capacity, 0)
-    return float(capacity @ unit_dual + sorted_reduced[counted].sum())
+    market = market or _Market(rest, positions, rest.score[positions], rest.max_quota)
+    pair = market.pair
+    reduced = np.where(pair >= 0, rest.score[positions][pair] - unit_dual[market.unit], -np.inf)
+    high = np.clip(rest.max_quota, 0, reduced.shape[1])
+    low = np.minimum(rest.min_quota, high)
+    depth = int(high.max(initial=0))
+    if not depth:
+        return float(np.maximum(rest.capacity, 0) @ unit_dual)
+    if depth < reduced.shape[1]:
+        reduced = -np.partition(-reduced, depth - 1, axis=1)[:, :depth]
+    best = -np.sort(-reduced, axis=1)[:, :depth]
+    rank = np.arange(depth)[None, :]
+    counted = (rank < low[:, None]) | ((rank < high[:, None]) & (best > 0))
+    counted &= np.isfinite(best)
+    total = float(np.where(counted, best, 0.0).sum())
+    return float(np.maximum(rest.capacity, 0) @ unit_dual) + total
 
 
 class _Residual:
@@ -257,17 +259,26 @@ class _Residual:
     costs ``profit - worth + ε`` on unheld pairs and ``worth - profit`` on held ones (all
     non-negative under ε-complementary slackness), one Dijkstra from every community
     with an open slot gives shortest paths to the free units; the potentials move by the
-    distances (capped at the target's), so every path found stays tight and every
-    reduced cost non-negative, and paths to several free units are taken at once when
-    they share no node.
+    distances (capped at the farthest unit reached), so every path taken stays tight and
+    every reduced cost non-negative. Paths that share no node are taken together.
     """
 
-    def __init__(self, rest: Remainder, positions: np.ndarray, value: np.ndarray):
-        self.unit, self.community = rest.unit[positions], rest.community[positions]
-        self.value = value
-        self.n_communities = rest.n_communities
-        self.size = rest.n_communities + rest.n_units
-        self.profit = None
+    def __init__(self, market: _Market, price: np.ndarray):
+        self.unit, self.community = market.flat_unit, market.flat_community
+        self.value = market.flat_value
+        self.n_communities = market.n_communities
+        self.size = market.n_communities + price.size
+        worth = self.value - price[self.unit]
+        held = market.holder[self.unit] == self.community
+        best_other = np.full(self.n_communities, -np.inf)
+        if market.starts.size:
+            best_other[market.nonempty] = np.maximum.reduceat(
+                np.where(held, -np.inf, worth), market.starts
+            )
+        # Held units are all worth the community's level; an open community's profit
+        # may not exceed what its best other unit is worth.
+        self.profit = np.minimum(market.level, best_other)
+        self.profit[~np.isfinite(self.profit)] = 0.0
 
     def augment(self, price, holder, open_slots, epsilon) -> bool:
         from scipy.sparse import csr_matrix
@@ -276,13 +287,6 @@ class _Residual:
         unit, community, m = self.unit, self.community, self.n_communities
         worth = self.value - price[unit]
         held = holder[unit] == community
-        if self.profit is None:
-            lowest_held = np.full(m, np.inf)
-            np.minimum.at(lowest_held, community[held], worth[held])
-            best_free = np.full(m, -np.inf)
-            np.maximum.at(best_free, community[~held], worth[~held])
-            self.profit = np.where(open_slots > 0, np.minimum(lowest_held, best_free), lowest_held)
-            self.profit[~np.isfinite(self.profit)] = 0.0
         profit = self.profit
         reduced = np.where(held, worth - profit[community], profit[community] - worth + epsilon)
         np.maximum(reduced, 0.0, out=reduced)
@@ -298,6 +302,10 @@ class _Residual:
         if not free.size:
             return False
         free = free[np.argsort(distance[free], kind="stable")]
+        # When every free unit must be paired (as many as the open slots), one that a
+        # path cannot take now keeps its raised price harmlessly; otherwise stop there,
+        # so that no unit left unpaired is priced above zero.
+        skip = free.size <= open_slots.sum()
         used = np.zeros(self.size, dtype=bool)
         left = open_slots.copy()
         paths, reach = [], 0.0
@@ -307,11 +315,15 @@ class _Residual:
                 path.append(int(predecessor[path[-1]]))
             root = path[-1]
             if used[path[:-1]].any() or left[root] == 0:
+                if skip:
+                    continue
                 break
             used[path[:-1]] = True
             left[root] -= 1
             paths.append(path)
             reach = float(distance[target])
+            if not left.any():
+                break
         step = np.minimum(distance, reach)
         profit += step[:m] - reach
         price += reach - step[m:]
