@@ -209,3 +209,11 @@ def test_dual_bound_is_an_upper_bound_for_any_unit_duals_and_tight_at_the_optimu
         assert bound >= optimum - 1e-12
     # With every unit dual at zero, each community takes its best allowed units.
     assert auction.dual_bound(rest, positions, np.zeros(12)) >= optimum
+
+
+def test_grid_step_is_found_only_on_a_real_grid():
+    tied = np.round(np.random.default_rng(7).random(500) * 20) / 20
+    assert auction.grid_step(tied) == pytest.approx(0.05)
+    assert auction.grid_step(np.random.default_rng(8).random(500)) == 0.0
+    assert auction.grid_step(np.array([0.3, 0.3])) == 0.0
+    assert auction.grid_step(np.array([0.0, 0.5, 0.75])) == pytest.approx(0.25)

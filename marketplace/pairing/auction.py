@@ -30,6 +30,11 @@ from marketplace.pairing.routing import usable
 # The pairing is accepted when the dual bound exceeds its total by at most this, times
 # the largest absolute score (the priced LP prices a pair in at the same level).
 GAP_TOLERANCE = 1e-9
+# Scores on a grid (at most GRID_MOST distinct values, steps at least GRID_SMALLEST of
+# their range, each within GRID_SLACK of a step) are certified to half a step.
+GRID_MOST = 10_000
+GRID_SMALLEST = 1e-6
+GRID_SLACK = 1e-6
 # ε is divided by this at each phase (measured on the city benchmark).
 SHRINK = 16
 # Scores are scaled to integers of at most this size (exact in float64 with room for
@@ -38,8 +43,13 @@ SCALED_MAX = 2.0**50
 # A phase stops when at most this many communities (or this share of them) still bid:
 # the last few open slots are filled along shortest augmenting paths instead, where the
 # auction would move them one unit per round across the whole graph.
-TAIL = 8
+TAIL = 16
 TAIL_SHARE = 0.002
+# ... or when no slot has been filled for STALL_ROUNDS rounds and at most STALL_SHARE of
+# the communities still bid.
+STALL_ROUNDS = 10
+STALL_SHARE = 0.05
+STALL_MOST = 32
 # A phase that needs more rounds than this (a bidding war over a few units) gives up.
 MAX_ROUNDS = 100_000
 
@@ -65,8 +75,11 @@ def solve_by_auction(rest: Remainder) -> np.ndarray | None:
     unit_scale = 2.0 ** np.floor(np.log2(SCALED_MAX / largest))
     value = np.rint(score * unit_scale)
     slots = int(quota.sum())
-    # ε-complementary slackness puts the total within slots × ε of the optimum.
-    final = max(1.0, np.floor(GAP_TOLERANCE * largest * unit_scale / (4 * (slots + 1))))
+    # ε-complementary slackness puts the total within slots × ε of the optimum. Every
+    # pairing fills all the slots, so with scores on a grid (steps of 0.05, say) two
+    # totals differ by a whole number of steps, and less than half a step is exact.
+    accepted = max(GAP_TOLERANCE * largest, grid_step(score) / 2)
+    final = max(1.0, np.floor(accepted * unit_scale / (2 * (slots + 1))))
     epsilon = max(final, float(np.floor((value.max() - value.min()) / SHRINK)) or 1.0)
     market = _Market(rest, positions, value, quota)
     tail = max(TAIL, int(TAIL_SHARE * quota.size))
@@ -92,9 +105,27 @@ def solve_by_auction(rest: Remainder) -> np.ndarray | None:
     unit_dual = np.where(holder >= 0, price / unit_scale, 0.0)
     bound = dual_bound(rest, positions, unit_dual, market)
     total = float(score[chosen].sum())
-    if bound - total > GAP_TOLERANCE * largest:
+    if bound - total > accepted:
         return None
     return np.sort(positions[chosen])
+
+
+def grid_step(score: np.ndarray) -> float:
+    """Return the step every score difference is a whole multiple of, or 0 if none is.
+
+    Only a step of at least ``GRID_SMALLEST`` of the score range counts, and only when
+    every score sits on the grid to within ``GRID_SLACK`` of a step (rounding).
+    """
+    distinct = np.unique(score)
+    if distinct.size < 2 or distinct.size > GRID_MOST:
+        return 0.0
+    step = float(np.diff(distinct).min())
+    if step < GRID_SMALLEST * float(distinct[-1] - distinct[0]):
+        return 0.0
+    steps = (distinct - distinct[0]) / step
+    if np.abs(steps - np.rint(steps)).max() > GRID_SLACK:
+        return 0.0
+    return step
 
 
 class _Market:
@@ -170,9 +201,17 @@ class _Market:
         """
         rows = np.arange(self.n_communities)
         open_slots, holder = self.open_slots, self.holder
+        fewest, stalled = int(open_slots.sum()), 0
+        stall_size = min(STALL_SHARE * self.n_communities, STALL_MOST)
         for _ in range(MAX_ROUNDS):
             bidders = rows[open_slots > 0]
             if bidders.size <= tail:
+                return True
+            # A few communities outbidding each other round after round (tied scores):
+            # leave them to the shortest paths too.
+            left = int(open_slots.sum())
+            fewest, stalled = (left, 0) if left < fewest else (fewest, stalled + 1)
+            if stalled >= STALL_ROUNDS and bidders.size <= stall_size:
                 return True
             price = self.prices()
             units = self.unit[bidders]
@@ -279,9 +318,21 @@ class _Residual:
         # may not exceed what its best other unit is worth.
         self.profit = np.minimum(market.level, best_other)
         self.profit[~np.isfinite(self.profit)] = 0.0
+        # One graph with both directions of every pair, built once: each round sets the
+        # direction not in use to +inf (SciPy keeps explicit zeros as edges).
+        from scipy.sparse import csr_matrix
+
+        m, count = self.n_communities, self.unit.size
+        tails = np.concatenate([self.community, m + self.unit])
+        heads = np.concatenate([m + self.unit, self.community])
+        self.graph = csr_matrix(
+            (np.arange(1.0, 2 * count + 1), (tails, heads)), shape=(self.size, self.size)
+        )
+        slot = np.empty(2 * count, dtype=np.int64)
+        slot[np.rint(self.graph.data).astype(np.int64) - 1] = np.arange(2 * count)
+        self.forward_slot, self.backward_slot = slot[:count], slot[count:]
 
     def augment(self, price, holder, open_slots, epsilon) -> bool:
-        from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import dijkstra
 
         unit, community, m = self.unit, self.community, self.n_communities
@@ -290,9 +341,9 @@ class _Residual:
         profit = self.profit
         reduced = np.where(held, worth - profit[community], profit[community] - worth + epsilon)
         np.maximum(reduced, 0.0, out=reduced)
-        tails = np.where(held, m + unit, community)
-        heads = np.where(held, community, m + unit)
-        graph = csr_matrix((reduced, (tails, heads)), shape=(self.size, self.size))
+        graph = self.graph
+        graph.data[self.forward_slot] = np.where(held, np.inf, reduced)
+        graph.data[self.backward_slot] = np.where(held, reduced, np.inf)
         sources = np.flatnonzero(open_slots > 0)
         distance, predecessor, _ = dijkstra(
             graph, indices=sources, min_only=True, return_predecessors=True
