@@ -100,8 +100,10 @@ def solve_by_auction(rest: Remainder) -> np.ndarray | None:
     while open_slots.any():
         if not graph.augment(price, holder, open_slots, epsilon):
             return None
+    # The pairs are sorted by unit, then community: find the held ones by their key.
     held = np.flatnonzero(holder >= 0)
-    chosen = market.position_of(held, holder[held])
+    key = rest.unit[positions] * rest.n_communities + rest.community[positions]
+    chosen = np.searchsorted(key, held * rest.n_communities + holder[held])
     unit_dual = np.where(holder >= 0, price / unit_scale, 0.0)
     bound = dual_bound(rest, positions, unit_dual, market)
     total = float(score[chosen].sum())
@@ -164,6 +166,13 @@ class _Market:
         self.free_price = np.zeros(rest.n_units)
         self.level = np.full(rest.n_communities, np.inf)
         self.open_slots = quota.copy()
+        # Each community's shortlist: room for its held units and one more than it bids for.
+        self.short_width = min(width, 2 * int(quota.max(initial=0)) + 2)
+        self.short_unit = np.zeros((rest.n_communities, self.short_width), dtype=np.int64)
+        self.short_value = np.full((rest.n_communities, self.short_width), -np.inf)
+        self.short_bound = np.full(rest.n_communities, -np.inf)
+        # Prices never fall while bidding (phases included), so one list serves them all.
+        self.shortlist(np.arange(rest.n_communities), self.free_price)
 
     def prices(self) -> np.ndarray:
         """Return every unit's price (held units: value to the holder minus its level)."""
@@ -192,6 +201,44 @@ class _Market:
             self.holder[self.holder >= 0], minlength=self.n_communities
         )
 
+    def shortlist(self, rows: np.ndarray, price: np.ndarray) -> None:
+        """Keep each of ``rows``' best ``short_width`` units at the current prices.
+
+        Prices only rise while bidding, so no other unit can become worth more than
+        ``short_bound`` (the best left out); a community whose next-best listed unit
+        falls below that is listed again. Bidding then scans 18 columns, not 250.
+        """
+        units = self.unit[rows]
+        worth = self.value[rows] - price[units]
+        width = self.short_width
+        if width >= worth.shape[1]:
+            self.short_unit[rows], self.short_value[rows] = units, self.value[rows]
+            return
+        best = np.argpartition(-worth, width, axis=1)
+        kept = best[:, :width]
+        self.short_unit[rows] = np.take_along_axis(units, kept, axis=1)
+        self.short_value[rows] = np.take_along_axis(self.value[rows], kept, axis=1)
+        self.short_bound[rows] = np.take_along_axis(worth, best[:, width : width + 1], axis=1)[:, 0]
+
+    def best_units(self, bidders, need, price):
+        """Return each bidder's shortlist, its ``need + 1`` best units not held, best
+        first (columns into the shortlist, and their worth), and the next-best worth."""
+        units = self.short_unit[bidders]
+        values = self.short_value[bidders]
+        worth = values - price[units]
+        # A community never bids for a unit it already holds.
+        worth[self.holder[units] == bidders[:, None]] = -np.inf
+        depth = min(int(need.max()) + 1, worth.shape[1])
+        top = np.argpartition(-worth, depth - 1, axis=1)[:, :depth]
+        top_worth = np.take_along_axis(worth, top, axis=1)
+        order = np.argsort(-top_worth, axis=1, kind="stable")
+        top = np.take_along_axis(top, order, axis=1)
+        top_worth = np.take_along_axis(top_worth, order, axis=1)
+        next_worth = np.where(
+            need < depth, top_worth[np.arange(bidders.size), np.minimum(need, depth - 1)], -np.inf
+        )
+        return units, values, top, top_worth, next_worth
+
     def bid_rounds(self, epsilon: float, tail: int) -> bool:
         """Run bidding rounds at ``epsilon`` until at most ``tail`` communities bid.
 
@@ -214,26 +261,21 @@ class _Market:
             if stalled >= STALL_ROUNDS and bidders.size <= stall_size:
                 return True
             price = self.prices()
-            units = self.unit[bidders]
-            worth = self.value[bidders] - price[units]
-            # A community never bids for a unit it already holds.
-            worth[holder[units] == bidders[:, None]] = -np.inf
             need = open_slots[bidders]
-            depth = min(int(need.max()) + 1, worth.shape[1])
-            top = np.argpartition(-worth, depth - 1, axis=1)[:, :depth]
-            top_worth = np.take_along_axis(worth, top, axis=1)
-            order = np.argsort(-top_worth, axis=1, kind="stable")
-            top = np.take_along_axis(top, order, axis=1)
-            top_worth = np.take_along_axis(top_worth, order, axis=1)
+            units, values, top, top_worth, next_worth = self.best_units(bidders, need, price)
+            # A unit off the shortlist may now beat the next-best one: list again.
+            stale = next_worth < self.short_bound[bidders]
+            if stale.any():
+                self.shortlist(bidders[stale], price)
+                units, values, top, top_worth, next_worth = self.best_units(bidders, need, price)
+            depth = top.shape[1]
             bidding = (np.arange(depth)[None, :] < need[:, None]) & np.isfinite(top_worth)
             if not bidding[:, 0].all():
                 return False
             # What each community's next-best unit is worth sets its margin; with none,
             # the worst unit it bids for does.
-            after = np.minimum(need, depth - 1)
-            next_worth = top_worth[np.arange(bidders.size), after]
             last = np.where(bidding, top_worth, np.inf).min(axis=1)
-            floor = np.where((need < depth) & np.isfinite(next_worth), next_worth, last)
+            floor = np.where(np.isfinite(next_worth), next_worth, last)
             floor -= epsilon  # each unit won will be worth this to the community
             row, column = np.nonzero(bidding)
             unit = units[row, top[row, column]]
@@ -250,17 +292,12 @@ class _Market:
             np.add.at(open_slots, previous[previous >= 0], 1)
             np.subtract.at(open_slots, community, 1)
             holder[unit] = community
-            self.held_value[unit] = self.value[community, top[row[won], column[won]]]
+            self.held_value[unit] = values[row[won], top[row[won], column[won]]]
             winners = np.unique(community)
             self.level[winners] = np.minimum(
                 self.level[winners], floor[np.searchsorted(bidders, winners)]
             )
         return False
-
-    def position_of(self, units: np.ndarray, communities: np.ndarray) -> np.ndarray:
-        """Return the index (into the usable pairs) of each (unit, community) pair."""
-        match = (self.unit[communities] == units[:, None]) & (self.pair[communities] >= 0)
-        return self.pair[communities, np.argmax(match, axis=1)]
 
 
 def dual_bound(rest: Remainder, positions: np.ndarray, unit_dual: np.ndarray, market=None) -> float:
