@@ -77,34 +77,45 @@ def test_hand_solved_square_instance():
     assert result.total_score == pytest.approx(1.6)
 
 
-def test_more_units_than_slots_and_negative_scores():
-    # Two slots, four units: the two best placements win, negative scores included.
-    problem = make_problem(
+def test_negative_scores_and_more_units_than_slots():
+    # Two slots, two units: both must be paired, negative scores or not.
+    square = make_problem([[-0.5, -0.1], [-0.2, -0.9]], low=[1, 1], high=[1, 1])
+    with through_the_auction() as answers:
+        result = solve(square)
+    assert answers == [True]
+    assert result.pairs == (("u0", "c1"), ("u1", "c0"))
+    # Four units for two slots: the priced LP answers (the auction is not tried).
+    wider = make_problem(
         [[-0.5, -0.1], [-0.2, -0.9], [-0.3, -0.3], [-1.0, -0.05]], low=[1, 1], high=[1, 1]
     )
-    with through_the_auction():
-        result = solve(problem)
-    assert result.total_score == pytest.approx(solve_milp(problem).total_score, abs=1e-12)
+    with through_the_auction() as answers:
+        result = solve(wider)
+    assert answers == []
+    assert result.total_score == pytest.approx(solve_milp(wider).total_score, abs=1e-12)
     assert result.pairs == (("u1", "c0"), ("u3", "c1"))
 
 
 @st.composite
 def problems(draw):
     """Small instances of every kind, half of them the auction's kind (capacity 1, exact
-    quotas); ties, forbidden and pinned pairs, and infeasible ones included."""
-    units = draw(st.integers(0, 9))
+    quotas, as many units as slots); ties, forbidden and pinned pairs, and infeasible
+    ones included."""
     communities = draw(st.integers(1, 4))
+    auction_kind = draw(st.booleans())
+    low = [draw(st.sampled_from([0, 1, 1, 2, 3])) for _ in range(communities)]
+    high = low if auction_kind else [lo + draw(st.integers(0, 3)) for lo in low]
+    units = min(sum(high), 10) if auction_kind else draw(st.integers(0, 9))
     number = st.floats(-0.5, 1, allow_nan=False).map(lambda x: round(x, 3))
     ties = st.sampled_from([0.0, 0.5, 1.0])
-    cell = st.one_of(st.just(nan), number, number, number, ties)
+    # A fifth of the pairs forbidden; fewer in the auction's kind, where every unit
+    # must be paired and most instances would otherwise be infeasible.
+    allowing = [number, number, ties] if auction_kind else []
+    cell = st.one_of(st.just(nan), number, number, number, ties, *allowing)
     scores = np.array(
         [[draw(cell) for _ in range(communities)] for _ in range(units)], dtype=float
     ).reshape(units, communities)
-    auction_kind = draw(st.booleans())
-    capacities = [0, 1, 1, 1] if auction_kind else [0, 1, 1, 2, 3]
+    capacities = [1, 1, 1, 1, 0] if auction_kind else [0, 1, 1, 2, 3]
     capacity = [draw(st.sampled_from(capacities)) for _ in range(units)]
-    low = [draw(st.sampled_from([0, 1, 1, 2, 3])) for _ in range(communities)]
-    high = low if auction_kind else [lo + draw(st.integers(0, 3)) for lo in low]
     cells = [(i, j) for i in range(units) for j in range(communities)]
     allowed = [(i, j) for i, j in cells if not np.isnan(scores[i, j])]
     pinned = draw(st.lists(st.sampled_from(allowed), max_size=2)) if allowed else []

@@ -1,20 +1,25 @@
-"""Exact quotas, capacity 1: an ε-scaling auction in numpy, certified by an LP dual bound.
+"""Capacity 1, exact quotas: an ε-scaling auction in numpy, certified by an LP dual bound.
 
-When every unit may take one community and every community must take exactly its quota
-(``min == max``, the county's and the city's usual plan), the pairing is an assignment
-in which each community's slots must all be filled and a unit may stay unpaired. Here
-the communities are the bidders (Bertsekas' auction for similar persons): each round,
-every community with open slots bids, all at once, for its best units at their current
-prices, raising each price by the bid's margin over the community's next-best unit plus
-ε; a unit goes to its highest bidder and its previous holder reopens a slot. ε shrinks
-by ``SHRINK`` per phase (prices carried over, pairs cleared) down to a level at which
-the answer is within the tolerance of the optimum.
+When every unit may take one community, every community must take exactly its quota
+(``min == max``, the county's and the city's usual plan) and there are as many units as
+slots, the pairing is an assignment that pairs every unit. The communities bid
+(Bertsekas' auction for similar persons): each round, every community with open slots
+bids, all at once, for its best units at their current prices, raising each price to
+leave the unit worth the community's next-best unit minus ε; a unit goes to its highest
+bidder and its previous holder reopens a slot. A community's units are kept worth the
+same to it (its *level*), so that losing one never leaves the others below it. ε
+shrinks by ``SHRINK`` per phase (prices kept, pairs that break ε-complementary
+slackness released); a phase stops when only a few communities still bid, and the last
+open slots are filled along shortest augmenting paths (SciPy's Dijkstra on reduced
+costs), which the auction would walk one unit per round across the whole map.
 
 The answer is never taken on trust: ``dual_bound`` turns the unit prices into a feasible
 solution of the LP dual of the whole problem (every allowed pair, capacities, minimum
-and maximum quotas) and the pairing is accepted only when its total is within
-``GAP_TOLERANCE × max|score|`` of that upper bound (weak LP duality). Otherwise, or when
-the instance has other capacities or quotas, ``None`` sends it to the priced LP.
+and maximum quotas), and the pairing is accepted only when its total is within
+``GAP_TOLERANCE × max|score|`` of that upper bound (weak LP duality), or within half a
+step when every score sits on a grid (then two pairings' totals differ by whole steps).
+Otherwise, and for other capacities, quotas or more units than slots, the priced LP
+answers.
 
 Prices are kept as integers (scores scaled by a power of two, held exactly in float64),
 so a bid always raises a price by at least ε and the rounds cannot stall on rounding.
@@ -55,12 +60,20 @@ MAX_ROUNDS = 100_000
 
 
 def applies(rest: Remainder) -> bool:
-    """Say whether the auction can take ``rest``: capacities at most 1, exact quotas."""
+    """Say whether the auction takes ``rest``: capacity 1, exact quotas, as many units
+    (that may pair at all) as slots, so that every unit is paired.
+
+    With more units than slots the units left unpaired keep the prices they last had,
+    which the dual bound cannot use (their duals must be zero); those instances go to
+    the priced LP directly rather than after an auction that would not be certified.
+    """
     mask = usable(rest)
+    units = np.unique(rest.unit[mask])
     return bool(
-        mask.any()
-        and (rest.capacity[rest.unit[mask]] == 1).all()
+        units.size
+        and (rest.capacity[units] == 1).all()
         and (rest.min_quota == rest.max_quota).all()
+        and units.size == int(np.maximum(rest.max_quota, 0).sum())
     )
 
 
