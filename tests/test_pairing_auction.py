@@ -205,6 +205,28 @@ def test_the_auction_takes_only_capacity_one_and_exact_quotas():
     assert not auction.applies(ranged)
     doubled = make_problem(np.ones((4, 2)), capacity=[2, 1, 1, 1], low=[2, 2], high=[2, 2])
     assert not auction.applies(remainder(check_problem(doubled)))
+    wider = make_problem(np.ones((5, 2)), low=[2, 2], high=[2, 2])
+    assert not auction.applies(remainder(check_problem(wider)))
+
+
+def test_very_uneven_degrees_go_to_the_lp_rather_than_padded_tables():
+    # One community open to all 30,000 units, 2,999 others to 10 each (as many units
+    # as slots): padded rows of 30,000 would hold 90 million cells for 60,000 pairs.
+    units, communities = 30_000, 3_000
+    others = np.arange(units - 10)
+    unit = np.concatenate([np.arange(units), others])
+    community = np.concatenate([np.zeros(units, dtype=int), 1 + others // 10])
+    problem = PairingProblem(
+        unit_ids=tuple(f"u{i}" for i in range(units)),
+        community_ids=tuple(f"c{j}" for j in range(communities)),
+        pairs=ScoredPairs(unit, community, np.ones(unit.size)),
+        capacity=(1,) * units,
+        min_quota=(10,) * communities,
+        max_quota=(10,) * communities,
+    )
+    rest = remainder(check_problem(problem))
+    assert routing.usable(rest).sum() == unit.size
+    assert not auction.applies(rest)
 
 
 def test_dual_bound_is_an_upper_bound_for_any_unit_duals_and_tight_at_the_optimum():

@@ -55,6 +55,9 @@ TAIL_SHARE = 0.002
 STALL_ROUNDS = 10
 STALL_SHARE = 0.05
 STALL_MOST = 32
+# The padded tables may hold at most this many cells per allowed pair (about 100 bytes
+# per pair in all, below the priced LP's 320 in ``routing``).
+PADDING = 4
 # A phase that needs more rounds than this (a bidding war over a few units) gives up.
 MAX_ROUNDS = 100_000
 
@@ -69,12 +72,17 @@ def applies(rest: Remainder) -> bool:
     """
     mask = usable(rest)
     units = np.unique(rest.unit[mask])
-    return bool(
+    if not (
         units.size
         and (rest.capacity[units] == 1).all()
         and (rest.min_quota == rest.max_quota).all()
         and units.size == int(np.maximum(rest.max_quota, 0).sum())
-    )
+    ):
+        return False
+    # Each community's pairs fill one row of padded tables: with very uneven degrees
+    # they would be mostly padding (and could outgrow the LP's memory budget).
+    degree = np.bincount(rest.community[mask], minlength=rest.n_communities)
+    return rest.n_communities * int(degree.max()) <= PADDING * int(mask.sum()) + 10_000
 
 
 def solve_by_auction(rest: Remainder) -> np.ndarray | None:

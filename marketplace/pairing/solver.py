@@ -22,8 +22,11 @@ rectangular assignment on an expanded graph:
 
 ``routing`` counts every row, column and edge of that expansion (gates included) and
 the priced LP's arrays, sends an instance to the path that is fast and fits the memory
-budget, and refuses with ``ProblemTooLarge`` one that fits neither. Large instances go
-to ``pricing.solve_by_pricing``: the same problem as a transportation LP on candidate
+budget, and refuses with ``ProblemTooLarge`` one that fits neither. Large instances
+with capacity 1, exact quotas and as many units as slots go first to
+``auction.solve_by_auction`` (an ε-scaling auction, taken only when an LP dual bound over
+every pair certifies it); the others, and any the auction does not certify, to
+``pricing.solve_by_pricing``: the same problem as a transportation LP on candidate
 pairs, certified optimal for every pair by its dual potentials; should HiGHS ever fail
 there, the assignment path answers when it fits the budget.
 
