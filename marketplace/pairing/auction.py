@@ -250,13 +250,13 @@ class _Market:
         # A community never bids for a unit it already holds.
         worth[self.holder[units] == bidders[:, None]] = -np.inf
         depth = min(int(need.max()) + 1, worth.shape[1])
+        rows = np.arange(bidders.size)[:, None]
         top = np.argpartition(-worth, depth - 1, axis=1)[:, :depth]
-        top_worth = np.take_along_axis(worth, top, axis=1)
+        top_worth = worth[rows, top]
         order = np.argsort(-top_worth, axis=1, kind="stable")
-        top = np.take_along_axis(top, order, axis=1)
-        top_worth = np.take_along_axis(top_worth, order, axis=1)
+        top, top_worth = top[rows, order], top_worth[rows, order]
         next_worth = np.where(
-            need < depth, top_worth[np.arange(bidders.size), np.minimum(need, depth - 1)], -np.inf
+            need < depth, top_worth[rows[:, 0], np.minimum(need, depth - 1)], -np.inf
         )
         return units, values, top, top_worth, next_worth
 
@@ -303,21 +303,20 @@ class _Market:
             gain = top_worth[row, column]
             bid = price[unit] + gain - floor[row]
             community = bidders[row]
-            # Each unit goes to its highest bidder (the lowest community on a tie).
-            order = np.lexsort((community, -bid, unit))
+            # Each unit goes to its highest bidder (the lowest community on a tie: the
+            # bids come in community order and the sort is stable).
+            order = np.lexsort((-bid, unit))
             first = np.ones(order.size, dtype=bool)
             first[1:] = unit[order[1:]] != unit[order[:-1]]
             won = order[first]
-            unit, community = unit[won], community[won]
+            unit, community, row, column = unit[won], community[won], row[won], column[won]
             previous = holder[unit]
-            np.add.at(open_slots, previous[previous >= 0], 1)
-            np.subtract.at(open_slots, community, 1)
+            open_slots += np.bincount(previous[previous >= 0], minlength=open_slots.size)
+            open_slots -= np.bincount(community, minlength=open_slots.size)
             holder[unit] = community
-            self.held_value[unit] = values[row[won], top[row[won], column[won]]]
-            winners = np.unique(community)
-            self.level[winners] = np.minimum(
-                self.level[winners], floor[np.searchsorted(bidders, winners)]
-            )
+            self.held_value[unit] = values[row, top[row, column]]
+            # All of a community's bids share its floor, so repeated indices agree.
+            self.level[community] = np.minimum(self.level[community], floor[row])
         return False
 
 
@@ -376,19 +375,31 @@ class _Residual:
         # may not exceed what its best other unit is worth.
         self.profit = np.minimum(market.level, best_other)
         self.profit[~np.isfinite(self.profit)] = 0.0
-        # One graph with both directions of every pair, built once: each round sets the
-        # direction not in use to +inf (SciPy keeps explicit zeros as edges).
+        self.nonempty, self.starts = market.nonempty, market.starts
+
+    def residual_graph(self, held, reduced, holder):
+        """Return the residual graph in CSR form, built from its parts (no sorting).
+
+        Nodes are the communities, then the units. A community's arcs go to the units
+        it does not hold (the pairs come grouped by community); a held unit's one arc
+        goes back to its holder. SciPy keeps explicit zero weights as edges.
+        """
         from scipy.sparse import csr_matrix
 
-        m, count = self.n_communities, self.unit.size
-        tails = np.concatenate([self.community, m + self.unit])
-        heads = np.concatenate([m + self.unit, self.community])
-        self.graph = csr_matrix(
-            (np.arange(1.0, 2 * count + 1), (tails, heads)), shape=(self.size, self.size)
-        )
-        slot = np.empty(2 * count, dtype=np.int64)
-        slot[np.rint(self.graph.data).astype(np.int64) - 1] = np.arange(2 * count)
-        self.forward_slot, self.backward_slot = slot[:count], slot[count:]
+        m = self.n_communities
+        unheld = ~held
+        out_degree = np.zeros(self.size, dtype=np.int64)
+        if self.starts.size:
+            out_degree[self.nonempty] = np.add.reduceat(unheld.astype(np.int64), self.starts)
+        out_degree[m:] = holder >= 0
+        pointer = np.zeros(self.size + 1, dtype=np.int64)
+        np.cumsum(out_degree, out=pointer[1:])
+        # Held pairs sorted by unit, to match the units' rows.
+        back = np.flatnonzero(held)
+        back = back[np.argsort(self.unit[back])]
+        heads = np.concatenate([m + self.unit[unheld], self.community[back]])
+        weights = np.concatenate([reduced[unheld], reduced[back]])
+        return csr_matrix((weights, heads, pointer), shape=(self.size, self.size))
 
     def augment(self, price, holder, open_slots, epsilon) -> bool:
         from scipy.sparse.csgraph import dijkstra
@@ -399,9 +410,7 @@ class _Residual:
         profit = self.profit
         reduced = np.where(held, worth - profit[community], profit[community] - worth + epsilon)
         np.maximum(reduced, 0.0, out=reduced)
-        graph = self.graph
-        graph.data[self.forward_slot] = np.where(held, np.inf, reduced)
-        graph.data[self.backward_slot] = np.where(held, reduced, np.inf)
+        graph = self.residual_graph(held, reduced, holder)
         sources = np.flatnonzero(open_slots > 0)
         distance, predecessor, _ = dijkstra(
             graph, indices=sources, min_only=True, return_predecessors=True
