@@ -1,8 +1,9 @@
 """Capacity 1, exact quotas: an ε-scaling auction in numpy, certified by an LP dual bound.
 
-When every unit may take one community, every community must take exactly its quota
-(``min == max``, the county's and the city's usual plan) and there are as many units as
-slots, the pairing is an assignment that pairs every unit. The communities bid
+When every unit may take one community and every community must take exactly its quota
+(``min == max``, the county's and the city's usual plan), the pairing is an assignment
+that fills every slot; a stand-in community takes the units left over, so that every
+unit is paired (the unpaired ones are those it holds). The communities bid
 (Bertsekas' auction for similar persons): each round, every community with open slots
 bids, all at once, for its best units at their current prices, raising each price to
 leave the unit worth the community's next-best unit minus ε; a unit goes to its highest
@@ -18,8 +19,7 @@ solution of the LP dual of the whole problem (every allowed pair, capacities, mi
 and maximum quotas), and the pairing is accepted only when its total is within
 ``GAP_TOLERANCE × max|score|`` of that upper bound (weak LP duality), or within half a
 step when every score sits on a grid (then two pairings' totals differ by whole steps).
-Otherwise, and for other capacities, quotas or more units than slots, the priced LP
-answers.
+Otherwise, and for other capacities or quotas, the priced LP answers.
 
 Prices are kept as integers (scores scaled by a power of two, held exactly in float64),
 so a bid always raises a price by at least ε and the rounds cannot stall on rounding.
@@ -63,20 +63,15 @@ MAX_ROUNDS = 100_000
 
 
 def applies(rest: Remainder) -> bool:
-    """Say whether the auction takes ``rest``: capacity 1, exact quotas, as many units
-    (that may pair at all) as slots, so that every unit is paired.
-
-    With more units than slots the units left unpaired keep the prices they last had,
-    which the dual bound cannot use (their duals must be zero); those instances go to
-    the priced LP directly rather than after an auction that would not be certified.
-    """
+    """Say whether the auction takes ``rest``: capacity 1, exact quotas, at least as
+    many units (that may pair at all) as slots, and rows of similar length."""
     mask = usable(rest)
     units = np.unique(rest.unit[mask])
     if not (
         units.size
         and (rest.capacity[units] == 1).all()
         and (rest.min_quota == rest.max_quota).all()
-        and units.size == int(np.maximum(rest.max_quota, 0).sum())
+        and units.size >= int(np.maximum(rest.max_quota, 0).sum())
     ):
         return False
     # Each community's pairs fill one row of padded tables: with very uneven degrees
@@ -95,14 +90,14 @@ def solve_by_auction(rest: Remainder) -> np.ndarray | None:
     largest = max(1.0, float(np.abs(score).max(initial=0.0)))
     unit_scale = 2.0 ** np.floor(np.log2(SCALED_MAX / largest))
     value = np.rint(score * unit_scale)
-    slots = int(quota.sum())
-    # ε-complementary slackness puts the total within slots × ε of the optimum. Every
+    paired = np.unique(rest.unit[positions])
+    # ε-complementary slackness puts the total within ε per unit of the optimum. Every
     # pairing fills all the slots, so with scores on a grid (steps of 0.05, say) two
     # totals differ by a whole number of steps, and less than half a step is exact.
     accepted = max(GAP_TOLERANCE * largest, grid_step(score) / 2)
-    final = max(1.0, np.floor(accepted * unit_scale / (2 * (slots + 1))))
+    final = max(1.0, np.floor(accepted * unit_scale / (2 * (paired.size + 1))))
     epsilon = max(final, float(np.floor((value.max() - value.min()) / SHRINK)) or 1.0)
-    market = _Market(rest, positions, value, quota)
+    market = _Market(rest, positions, value, quota, paired)
     tail = max(TAIL, int(TAIL_SHARE * quota.size))
     while True:
         market.release(epsilon)
@@ -122,10 +117,15 @@ def solve_by_auction(rest: Remainder) -> np.ndarray | None:
         if not graph.augment(price, holder, open_slots, epsilon):
             return None
     # The pairs are sorted by unit, then community: find the held ones by their key.
-    held = np.flatnonzero(holder >= 0)
+    held = np.flatnonzero((holder >= 0) & (holder < rest.n_communities))
     key = rest.unit[positions] * rest.n_communities + rest.community[positions]
     chosen = np.searchsorted(key, held * rest.n_communities + holder[held])
-    unit_dual = np.where(holder >= 0, price / unit_scale, 0.0)
+    # Prices are duals up to a common shift: the units left unpaired (held by the
+    # stand-in community) are the cheapest, within ε, and their dual is zero.
+    unpaired = holder == rest.n_communities
+    zero = float(price[unpaired].max()) if unpaired.any() else 0.0
+    unit_dual = np.where(holder >= 0, (price - zero) / unit_scale, 0.0)
+    unit_dual[unpaired] = 0.0
     bound = dual_bound(rest, positions, unit_dual, market)
     total = float(score[chosen].sum())
     if bound - total > accepted:
@@ -160,11 +160,22 @@ class _Market:
     worth): a held unit's price is its value to its holder minus the holder's level, so
     a community that wins a unit at a lower worth raises the prices of the others with
     no work. Free units keep an explicit price.
+
+    With more units (``paired``: those that may pair at all) than slots, a stand-in
+    community numbered ``n_communities`` takes the surplus: every unit is worth 0 to it,
+    so it holds the cheapest units, which are the ones left unpaired. Every unit is then
+    paired, and the cheapest-first rule is what makes the unpaired units' duals zero.
+    It bids outside the padded tables, over all units at once.
     """
 
-    def __init__(self, rest: Remainder, positions: np.ndarray, value: np.ndarray, quota):
+    def __init__(self, rest: Remainder, positions, value, quota, paired):
         unit, community = rest.unit[positions], rest.community[positions]
-        self.n_communities, self.quota = rest.n_communities, quota
+        self.n_communities = rest.n_communities
+        spare = paired.size - int(quota.sum())
+        self.stand_in = rest.n_communities if spare > 0 else None
+        self.paired = paired
+        self.quota = np.append(quota, spare) if spare > 0 else quota
+        self.n_groups = self.quota.size
         self.degree = np.bincount(community, minlength=rest.n_communities)
         order = np.argsort(community, kind="stable")
         first = np.cumsum(self.degree) - self.degree
@@ -177,16 +188,25 @@ class _Market:
         self.unit[community[order], rank] = unit[order]
         self.value = np.full(shape, -np.inf)
         self.value[community[order], rank] = value[order]
-        # The same pairs as flat arrays grouped by community, for per-community maxima.
+        # The same pairs as flat arrays grouped by community (the stand-in's last), for
+        # per-community maxima and the shortest paths.
         self.flat_value = value[order]
         self.flat_unit, self.flat_community = unit[order], community[order]
-        self.nonempty = np.flatnonzero(self.degree)
-        self.starts = first[self.nonempty]
+        degree = self.degree
+        if self.stand_in is not None:
+            self.flat_value = np.concatenate([self.flat_value, np.zeros(paired.size)])
+            self.flat_unit = np.concatenate([self.flat_unit, paired])
+            self.flat_community = np.concatenate(
+                [self.flat_community, np.full(paired.size, self.stand_in)]
+            )
+            degree = np.append(degree, paired.size)
+        self.nonempty = np.flatnonzero(degree)
+        self.starts = (np.cumsum(degree) - degree)[self.nonempty]
         self.holder = np.full(rest.n_units, -1, dtype=np.int64)
         self.held_value = np.zeros(rest.n_units)
         self.free_price = np.zeros(rest.n_units)
-        self.level = np.full(rest.n_communities, np.inf)
-        self.open_slots = quota.copy()
+        self.level = np.full(self.n_groups, np.inf)
+        self.open_slots = self.quota.copy()
         # Each community's shortlist: room for its held units and one more than it bids for.
         self.short_width = min(width, 2 * int(quota.max(initial=0)) + 2)
         self.short_unit = np.zeros((rest.n_communities, self.short_width), dtype=np.int64)
@@ -208,7 +228,7 @@ class _Market:
         price = self.prices()
         worth = self.flat_value - price[self.flat_unit]
         held = self.holder[self.flat_unit] == self.flat_community
-        best_other = np.full(self.n_communities, -np.inf)
+        best_other = np.full(self.n_groups, -np.inf)
         if self.starts.size:
             best_other[self.nonempty] = np.maximum.reduceat(
                 np.where(held, -np.inf, worth), self.starts
@@ -219,7 +239,7 @@ class _Market:
         self.holder[freed] = -1
         self.level[short] = np.inf
         self.open_slots = self.quota - np.bincount(
-            self.holder[self.holder >= 0], minlength=self.n_communities
+            self.holder[self.holder >= 0], minlength=self.n_groups
         )
 
     def shortlist(self, rows: np.ndarray, price: np.ndarray) -> None:
@@ -260,6 +280,31 @@ class _Market:
         )
         return units, values, top, top_worth, next_worth
 
+    def stand_in_bids(self, price, epsilon):
+        """Return the stand-in community's bids: its cheapest units it does not hold.
+
+        Every unit is worth 0 to it, so it takes the ``need`` cheapest, each raised to
+        the next-cheapest unit's price plus ε. Returns (units, bids, community, values,
+        floors), like the other communities' bids.
+        """
+        stand_in = self.stand_in
+        need = int(self.open_slots[stand_in])
+        units = self.paired[self.holder[self.paired] != stand_in]
+        count = min(need + 1, units.size)
+        cheapest = np.argpartition(price[units], count - 1)[:count]
+        cheapest = cheapest[np.argsort(price[units[cheapest]], kind="stable")]
+        units = units[cheapest]
+        floor = -(price[units[need]] if need < units.size else price[units[-1]]) - epsilon
+        units = units[:need]
+        size = units.size
+        return (
+            units,
+            np.full(size, -floor),
+            np.full(size, stand_in),
+            np.zeros(size),
+            np.full(size, floor),
+        )
+
     def bid_rounds(self, epsilon: float, tail: int) -> bool:
         """Run bidding rounds at ``epsilon`` until at most ``tail`` communities bid.
 
@@ -272,7 +317,7 @@ class _Market:
         fewest, stalled = int(open_slots.sum()), 0
         stall_size = min(STALL_SHARE * self.n_communities, STALL_MOST)
         for _ in range(MAX_ROUNDS):
-            bidders = rows[open_slots > 0]
+            bidders = rows[open_slots[: rows.size] > 0]
             if bidders.size <= tail:
                 return True
             # A few communities outbidding each other round after round (tied scores):
@@ -301,22 +346,34 @@ class _Market:
             row, column = np.nonzero(bidding)
             unit = units[row, top[row, column]]
             gain = top_worth[row, column]
-            bid = price[unit] + gain - floor[row]
-            community = bidders[row]
+            bids = [
+                (
+                    unit,
+                    price[unit] + gain - floor[row],
+                    bidders[row],
+                    values[row, top[row, column]],
+                    floor[row],
+                )
+            ]
+            if self.stand_in is not None and open_slots[self.stand_in] > 0:
+                bids.append(self.stand_in_bids(price, epsilon))
+            unit, bid, community, value, floor = (
+                np.concatenate(part) for part in zip(*bids, strict=True)
+            )
             # Each unit goes to its highest bidder (the lowest community on a tie: the
             # bids come in community order and the sort is stable).
             order = np.lexsort((-bid, unit))
             first = np.ones(order.size, dtype=bool)
             first[1:] = unit[order[1:]] != unit[order[:-1]]
             won = order[first]
-            unit, community, row, column = unit[won], community[won], row[won], column[won]
+            unit, community = unit[won], community[won]
             previous = holder[unit]
             open_slots += np.bincount(previous[previous >= 0], minlength=open_slots.size)
             open_slots -= np.bincount(community, minlength=open_slots.size)
             holder[unit] = community
-            self.held_value[unit] = values[row, top[row, column]]
+            self.held_value[unit] = value[won]
             # All of a community's bids share its floor, so repeated indices agree.
-            self.level[community] = np.minimum(self.level[community], floor[row])
+            self.level[community] = np.minimum(self.level[community], floor[won])
         return False
 
 
@@ -330,7 +387,10 @@ def dual_bound(rest: Remainder, positions: np.ndarray, unit_dual: np.ndarray, ma
     is an upper bound on every pairing's total (weak duality), for every allowed pair.
     """
     unit_dual = np.maximum(unit_dual, 0.0)
-    market = market or _Market(rest, positions, rest.score[positions], rest.max_quota)
+    if market is None:
+        paired = np.unique(rest.unit[positions])
+        quota = np.maximum(rest.max_quota, 0)
+        market = _Market(rest, positions, rest.score[positions], quota, paired)
     pair = market.pair
     reduced = np.where(pair >= 0, rest.score[positions][pair] - unit_dual[market.unit], -np.inf)
     high = np.clip(rest.max_quota, 0, reduced.shape[1])
@@ -362,8 +422,8 @@ class _Residual:
     def __init__(self, market: _Market, price: np.ndarray):
         self.unit, self.community = market.flat_unit, market.flat_community
         self.value = market.flat_value
-        self.n_communities = market.n_communities
-        self.size = market.n_communities + price.size
+        self.n_communities = market.n_groups  # the stand-in community included
+        self.size = market.n_groups + price.size
         worth = self.value - price[self.unit]
         held = market.holder[self.unit] == self.community
         best_other = np.full(self.n_communities, -np.inf)
