@@ -251,3 +251,11 @@ def test_grid_step_is_found_only_on_a_real_grid():
     assert auction.grid_step(np.random.default_rng(8).random(500)) == 0.0
     assert auction.grid_step(np.array([0.3, 0.3])) == 0.0
     assert auction.grid_step(np.array([0.0, 0.5, 0.75])) == pytest.approx(0.25)
+
+
+def test_the_same_input_gives_the_same_pairs_on_ties():
+    problem = knn_problem(240, 30, 8, 6, seed=9, tied=True)
+    with through_the_auction() as answers:
+        first = solve(problem)
+        assert all(solve(problem).pairs == first.pairs for _ in range(2))
+    assert answers == [True] * 3

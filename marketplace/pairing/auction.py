@@ -58,8 +58,9 @@ STALL_MOST = 32
 # The padded tables may hold at most this many cells per allowed pair (about 100 bytes
 # per pair in all, below the priced LP's 320 in ``routing``).
 PADDING = 4
-# A phase that needs more rounds than this (a bidding war over a few units) gives up.
-MAX_ROUNDS = 100_000
+# A phase that needs more rounds than this gives up and the priced LP answers (the
+# province's longest phase takes about 900 rounds).
+MAX_ROUNDS = 20_000
 
 
 def applies(rest: Remainder) -> bool:
