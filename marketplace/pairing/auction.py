@@ -36,10 +36,9 @@ from marketplace.pairing.routing import usable
 # the largest absolute score (the priced LP prices a pair in at the same level).
 GAP_TOLERANCE = 1e-9
 # Scores on a grid (at most GRID_MOST distinct values, steps at least GRID_SMALLEST of
-# their range, each within GRID_SLACK of a step) are certified to half a step.
+# their range) are certified to half a step.
 GRID_MOST = 1_000
 GRID_SMALLEST = 1e-6
-GRID_SLACK = 1e-6
 # ε is divided by this at each phase (measured on the city benchmark).
 SHRINK = 16
 # Scores are scaled to integers of at most this size (exact in float64 with room for
@@ -94,8 +93,11 @@ def solve_by_auction(rest: Remainder) -> np.ndarray | None:
     paired = np.flatnonzero(np.bincount(rest.unit[positions], minlength=rest.n_units))
     # ε-complementary slackness puts the total within ε per unit of the optimum. Every
     # pairing fills all the slots, so with scores on a grid (steps of 0.05, say) two
-    # totals differ by a whole number of steps, and less than half a step is exact.
-    accepted = max(GAP_TOLERANCE * largest, grid_step(score) / 2)
+    # totals differ by a whole number of steps, and less than half a step is exact: up
+    # to the scores' own distance from the grid, which must stay within the tolerance.
+    tolerance = GAP_TOLERANCE * largest
+    step = grid_step(score, slack=tolerance / (4 * (paired.size + 1)))
+    accepted = max(tolerance, step / 2) if step > 4 * tolerance else tolerance
     final = max(1.0, np.floor(accepted * unit_scale / (2 * (paired.size + 1))))
     epsilon = max(final, float(np.floor((value.max() - value.min()) / SHRINK)) or 1.0)
     market = _Market(rest, positions, value, quota, paired)
@@ -134,11 +136,13 @@ def solve_by_auction(rest: Remainder) -> np.ndarray | None:
     return np.sort(positions[chosen])
 
 
-def grid_step(score: np.ndarray) -> float:
+def grid_step(score: np.ndarray, slack: float) -> float:
     """Return the step every score difference is a whole multiple of, or 0 if none is.
 
     Only a step of at least ``GRID_SMALLEST`` of the score range counts, and only when
-    every score sits on the grid to within ``GRID_SLACK`` of a step (rounding).
+    every score sits within ``slack`` of the grid (floating-point rounding: 0.35 is not
+    exactly 7 × 0.05), so that totals off by whole steps are off by at most that much
+    per pair besides.
     """
     # A sample tells scores that take many values (most instances) cheaply.
     if np.unique(score[:: max(1, score.size // GRID_MOST)]).size >= GRID_MOST:
@@ -149,8 +153,8 @@ def grid_step(score: np.ndarray) -> float:
     step = float(np.diff(distinct).min())
     if step < GRID_SMALLEST * float(distinct[-1] - distinct[0]):
         return 0.0
-    steps = (distinct - distinct[0]) / step
-    if np.abs(steps - np.rint(steps)).max() > GRID_SLACK:
+    on_grid = distinct[0] + np.rint((distinct - distinct[0]) / step) * step
+    if np.abs(distinct - on_grid).max() > slack:
         return 0.0
     return step
 
