@@ -14,7 +14,7 @@ slackness released); a phase stops when only a few communities still bid, and th
 open slots are filled along shortest augmenting paths (SciPy's Dijkstra on reduced
 costs), which the auction would walk one unit per round across the whole map.
 
-The answer is never taken on trust: ``dual_bound`` turns the unit prices into a feasible
+The answer is never taken on trust: ``certificate.dual_bound`` turns the unit prices into a feasible
 solution of the LP dual of the whole problem (every allowed pair, capacities, minimum
 and maximum quotas), and the pairing is accepted only when its total is within
 ``GAP_TOLERANCE × max|score|`` of that upper bound (weak LP duality), or within half a
@@ -29,16 +29,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from marketplace.pairing.augmenting import ShortestPaths
+from marketplace.pairing.certificate import GAP_TOLERANCE, community_rows, dual_bound, grid_step
 from marketplace.pairing.feasibility import Remainder
 from marketplace.pairing.routing import usable
 
-# The pairing is accepted when the dual bound exceeds its total by at most this, times
-# the largest absolute score (the priced LP prices a pair in at the same level).
-GAP_TOLERANCE = 1e-9
-# Scores on a grid (at most GRID_MOST distinct values, steps at least GRID_SMALLEST of
-# their range) are certified to half a step.
-GRID_MOST = 1_000
-GRID_SMALLEST = 1e-6
 # ε is divided by this at each phase (measured on the city benchmark).
 SHRINK = 16
 # Scores are scaled to integers of at most this size (exact in float64 with room for
@@ -115,7 +110,7 @@ def solve_by_auction(rest: Remainder) -> np.ndarray | None:
     market.release(epsilon)
     price = market.prices()
     holder, open_slots = market.holder, market.open_slots
-    graph = _Residual(market, price)
+    graph = ShortestPaths(market, price)
     while open_slots.any():
         if not graph.augment(price, holder, open_slots, epsilon):
             return None
@@ -129,34 +124,11 @@ def solve_by_auction(rest: Remainder) -> np.ndarray | None:
     zero = float(price[unpaired].max()) if unpaired.any() else 0.0
     unit_dual = np.where(holder >= 0, (price - zero) / unit_scale, 0.0)
     unit_dual[unpaired] = 0.0
-    bound = dual_bound(rest, positions, unit_dual, market)
+    bound = dual_bound(rest, positions, unit_dual, market.pair)
     total = float(score[chosen].sum())
     if bound - total > accepted:
         return None
     return np.sort(positions[chosen])
-
-
-def grid_step(score: np.ndarray, slack: float) -> float:
-    """Return the step every score difference is a whole multiple of, or 0 if none is.
-
-    Only a step of at least ``GRID_SMALLEST`` of the score range counts, and only when
-    every score sits within ``slack`` of the grid (floating-point rounding: 0.35 is not
-    exactly 7 × 0.05), so that totals off by whole steps are off by at most that much
-    per pair besides.
-    """
-    # A sample tells scores that take many values (most instances) cheaply.
-    if np.unique(score[:: max(1, score.size // GRID_MOST)]).size >= GRID_MOST:
-        return 0.0
-    distinct = np.unique(score)
-    if distinct.size < 2 or distinct.size > GRID_MOST:
-        return 0.0
-    step = float(np.diff(distinct).min())
-    if step < GRID_SMALLEST * float(distinct[-1] - distinct[0]):
-        return 0.0
-    on_grid = distinct[0] + np.rint((distinct - distinct[0]) / step) * step
-    if np.abs(distinct - on_grid).max() > slack:
-        return 0.0
-    return step
 
 
 class _Market:
@@ -185,17 +157,12 @@ class _Market:
         self.quota = np.append(quota, spare) if spare > 0 else quota
         self.n_groups = self.quota.size
         self.degree = np.bincount(community, minlength=rest.n_communities)
-        order = np.argsort(community, kind="stable")
-        first = np.cumsum(self.degree) - self.degree
-        rank = np.arange(order.size) - first[community[order]]
-        width = max(1, int(self.degree.max(initial=0)))
-        shape = (rest.n_communities, width)
-        self.pair = np.full(shape, -1, dtype=np.int64)
-        self.pair[community[order], rank] = order
-        self.unit = np.zeros(shape, dtype=np.int64)  # padding points at unit 0, worth -inf
-        self.unit[community[order], rank] = unit[order]
-        self.value = np.full(shape, -np.inf)
-        self.value[community[order], rank] = value[order]
+        self.pair = community_rows(community, rest.n_communities)
+        padding = self.pair < 0
+        order = self.pair[~padding]  # the pairs grouped by community, row after row
+        width = self.pair.shape[1]
+        self.unit = np.where(padding, 0, unit[self.pair])  # padding: unit 0, worth -inf
+        self.value = np.where(padding, -np.inf, value[self.pair])
         # The same pairs as flat arrays grouped by community (the stand-in's last), for
         # per-community maxima and the shortest paths.
         self.flat_value = value[order]
@@ -383,139 +350,3 @@ class _Market:
             # All of a community's bids share its floor, so repeated indices agree.
             self.level[community] = np.minimum(self.level[community], floor[won])
         return False
-
-
-def dual_bound(rest: Remainder, positions: np.ndarray, unit_dual: np.ndarray, market=None) -> float:
-    """Return the LP dual objective of the whole free problem at unit duals ``unit_dual``.
-
-    For any non-negative unit duals π, the best community duals and pair bounds follow
-    in closed form: community c contributes the largest total of between ``min[c]`` and
-    ``max[c]`` of its reduced scores ``score - π[unit]`` (its ``min`` best, plus the
-    positive ones among the next ``max - min``). The sum of ``capacity × π`` and these
-    is an upper bound on every pairing's total (weak duality), for every allowed pair.
-    """
-    unit_dual = np.maximum(unit_dual, 0.0)
-    if market is None:
-        paired = np.flatnonzero(np.bincount(rest.unit[positions], minlength=rest.n_units))
-        quota = np.maximum(rest.max_quota, 0)
-        market = _Market(rest, positions, rest.score[positions], quota, paired)
-    pair = market.pair
-    reduced = np.where(pair >= 0, rest.score[positions][pair] - unit_dual[market.unit], -np.inf)
-    high = np.clip(rest.max_quota, 0, reduced.shape[1])
-    low = np.minimum(rest.min_quota, high)
-    depth = int(high.max(initial=0))
-    if not depth:
-        return float(np.maximum(rest.capacity, 0) @ unit_dual)
-    if depth < reduced.shape[1]:
-        reduced = -np.partition(-reduced, depth - 1, axis=1)[:, :depth]
-    best = -np.sort(-reduced, axis=1)[:, :depth]
-    rank = np.arange(depth)[None, :]
-    counted = (rank < low[:, None]) | ((rank < high[:, None]) & (best > 0))
-    counted &= np.isfinite(best)
-    total = float(np.where(counted, best, 0.0).sum())
-    return float(np.maximum(rest.capacity, 0) @ unit_dual) + total
-
-
-class _Residual:
-    """Fill the last open slots along shortest augmenting paths (Dijkstra, in SciPy).
-
-    Node potentials are the communities' profits and the units' prices. With reduced
-    costs ``profit - worth + ε`` on unheld pairs and ``worth - profit`` on held ones (all
-    non-negative under ε-complementary slackness), one Dijkstra from every community
-    with an open slot gives shortest paths to the free units; the potentials move by the
-    distances (capped at the farthest unit reached), so every path taken stays tight and
-    every reduced cost non-negative. Paths that share no node are taken together.
-    """
-
-    def __init__(self, market: _Market, price: np.ndarray):
-        self.unit, self.community = market.flat_unit, market.flat_community
-        self.value = market.flat_value
-        self.n_communities = market.n_groups  # the stand-in community included
-        self.size = market.n_groups + price.size
-        worth = self.value - price[self.unit]
-        held = market.holder[self.unit] == self.community
-        best_other = np.full(self.n_communities, -np.inf)
-        if market.starts.size:
-            best_other[market.nonempty] = np.maximum.reduceat(
-                np.where(held, -np.inf, worth), market.starts
-            )
-        # Held units are all worth the community's level; an open community's profit
-        # may not exceed what its best other unit is worth.
-        self.profit = np.minimum(market.level, best_other)
-        self.profit[~np.isfinite(self.profit)] = 0.0
-        self.nonempty, self.starts = market.nonempty, market.starts
-
-    def residual_graph(self, held, reduced, holder):
-        """Return the residual graph in CSR form, built from its parts (no sorting).
-
-        Nodes are the communities, then the units. A community's arcs go to the units
-        it does not hold (the pairs come grouped by community); a held unit's one arc
-        goes back to its holder. SciPy keeps explicit zero weights as edges.
-        """
-        from scipy.sparse import csr_matrix
-
-        m = self.n_communities
-        unheld = ~held
-        out_degree = np.zeros(self.size, dtype=np.int64)
-        if self.starts.size:
-            out_degree[self.nonempty] = np.add.reduceat(unheld.astype(np.int64), self.starts)
-        out_degree[m:] = holder >= 0
-        pointer = np.zeros(self.size + 1, dtype=np.int64)
-        np.cumsum(out_degree, out=pointer[1:])
-        # Held pairs sorted by unit, to match the units' rows.
-        back = np.flatnonzero(held)
-        back = back[np.argsort(self.unit[back])]
-        heads = np.concatenate([m + self.unit[unheld], self.community[back]])
-        weights = np.concatenate([reduced[unheld], reduced[back]])
-        return csr_matrix((weights, heads, pointer), shape=(self.size, self.size))
-
-    def augment(self, price, holder, open_slots, epsilon) -> bool:
-        from scipy.sparse.csgraph import dijkstra
-
-        unit, community, m = self.unit, self.community, self.n_communities
-        worth = self.value - price[unit]
-        held = holder[unit] == community
-        profit = self.profit
-        reduced = np.where(held, worth - profit[community], profit[community] - worth + epsilon)
-        np.maximum(reduced, 0.0, out=reduced)
-        graph = self.residual_graph(held, reduced, holder)
-        sources = np.flatnonzero(open_slots > 0)
-        distance, predecessor, _ = dijkstra(
-            graph, indices=sources, min_only=True, return_predecessors=True
-        )
-        free = m + np.flatnonzero(holder < 0)
-        free = free[np.isfinite(distance[free])]
-        if not free.size:
-            return False
-        free = free[np.argsort(distance[free], kind="stable")]
-        # When every free unit must be paired (as many as the open slots), one that a
-        # path cannot take now keeps its raised price harmlessly; otherwise stop there,
-        # so that no unit left unpaired is priced above zero.
-        skip = free.size <= open_slots.sum()
-        used = np.zeros(self.size, dtype=bool)
-        left = open_slots.copy()
-        paths, reach = [], 0.0
-        for target in free.tolist():
-            path = [target]
-            while predecessor[path[-1]] >= 0:
-                path.append(int(predecessor[path[-1]]))
-            root = path[-1]
-            if used[path[:-1]].any() or left[root] == 0:
-                if skip:
-                    continue
-                break
-            used[path[:-1]] = True
-            left[root] -= 1
-            paths.append(path)
-            reach = float(distance[target])
-            if not left.any():
-                break
-        step = np.minimum(distance, reach)
-        profit += step[:m] - reach
-        price += reach - step[m:]
-        for path in paths:
-            # path: free unit, community, unit, ..., community with an open slot
-            for position in range(0, len(path) - 1, 2):
-                holder[path[position] - m] = path[position + 1]
-            open_slots[path[-1]] -= 1
-        return True
