@@ -1,16 +1,19 @@
 """Benchmark the pairing optimizer against the solvers a user could pick instead.
 
-    .venv/bin/python bench/pairing.py            # full run (about 10 minutes)
-    .venv/bin/python bench/pairing.py --quick    # county and city, one run each
+    .venv/bin/python bench/pairing.py            # full run (a minute or two)
+    .venv/bin/python bench/pairing.py --quick    # no province, one run per city
     .venv/bin/python bench/pairing.py --quick --runs 5   # city medians of 5
 
-Sizes: a county (11 communities × 88 units, quota 8), a city (500 × 4,000, quota 8) with
-dense scores and sparse (each unit may pair only with its 20 nearest communities), and
-a larger dense instance (1,000 × 8,000). Methods: this solver (``marketplace.pairing``:
-the assignment path at county size, the priced LP from city size on),
-``scipy.optimize.milp`` (HiGHS, time-limited), the ``lap`` package (LAPJV on the same
-expanded matrix) and OR-Tools' min-cost flow. ``lap`` and ``ortools`` are optional
-(``pip install -e .[bench]``); a missing one is skipped with a note.
+Sizes (issue 16, each with its target): a county (11 communities × 88 units,
+capacities 1-3, quotas 6-10), a city (500 × 4,000, quota 8 = 8, each unit may pair
+only with its 20 nearest communities) with distinct and with tied scores, a dense
+100 × 800 instance at capacity 2, and a province (5,000 × 40,000, 20 nearest);
+``--with dense`` adds the dense city. Methods: this solver (``marketplace.pairing``:
+the priced LP for the county and the dense instance, the auction for the sparse cities
+and the province) and OR-Tools' min-cost flow; ``--with milp`` and ``--with lap`` add
+``scipy.optimize.milp`` (HiGHS, time-limited) and the ``lap`` package (LAPJV on the
+expanded matrix). ``lap`` and ``ortools`` are optional (``pip install -e .[bench]``);
+a missing one is skipped with a note.
 
 Each method runs in its own forked process, so a slow one can be stopped at a time
 limit and its peak memory (growth of the resident set) is its own. Printed per size:

@@ -236,7 +236,7 @@ def test_optimum_equals_milp(problem):
 
 
 def forced_large_path(nearest=pricing.NEAREST, hot=True, ipm=False):
-    """Send every instance to the priced LP, failing the test if it gives up.
+    """Send every instance to the priced LP (not the auction), failing if it gives up.
 
     Below the default ``nearest`` only each unit's best pairs start as candidates (not
     every pair, as small instances otherwise do), so the duals must price the others in.
@@ -249,6 +249,8 @@ def forced_large_path(nearest=pricing.NEAREST, hot=True, ipm=False):
         # Small instances would otherwise take every pair at once: price them in.
         stack.enter_context(mock.patch.object(pricing, "SMALL_PAIRS", 0))
     stack.enter_context(mock.patch.object(routing, "LARGE_CELLS", -1))
+    # The LP itself, also on the instances the auction would answer (tested apart).
+    stack.enter_context(mock.patch.object(solver, "AUCTION", False))
     stack.enter_context(mock.patch.object(pricing, "NEAREST", nearest))
     stack.enter_context(mock.patch.object(pricing, "NEAREST_DENSE", nearest))
     stack.enter_context(mock.patch.object(pricing, "IPM_COLUMNS", 0 if ipm else 10**9))

@@ -22,8 +22,11 @@ rectangular assignment on an expanded graph:
 
 ``routing`` counts every row, column and edge of that expansion (gates included) and
 the priced LP's arrays, sends an instance to the path that is fast and fits the memory
-budget, and refuses with ``ProblemTooLarge`` one that fits neither. Large instances go
-to ``pricing.solve_by_pricing``: the same problem as a transportation LP on candidate
+budget, and refuses with ``ProblemTooLarge`` one that fits neither. Large instances
+with capacity 1, exact quotas and as many units as slots go first to
+``auction.solve_by_auction`` (an ε-scaling auction, taken only when an LP dual bound over
+every pair certifies it); the others, and any the auction does not certify, to
+``pricing.solve_by_pricing``: the same problem as a transportation LP on candidate
 pairs, certified optimal for every pair by its dual potentials; should HiGHS ever fail
 there, the assignment path answers when it fits the budget.
 
@@ -41,7 +44,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
-from marketplace.pairing import routing
+from marketplace.pairing import auction, routing
 from marketplace.pairing.feasibility import Remainder, find_infeasibility, remainder
 from marketplace.pairing.pricing import solve_by_pricing
 from marketplace.pairing.problem import (
@@ -53,6 +56,8 @@ from marketplace.pairing.reasons import describe
 
 # Below this share of allowed cells the expanded matrix is solved in sparse form.
 SPARSE_DENSITY = 0.2
+# Large instances with capacity 1 and exact quotas try the auction before the priced LP.
+AUCTION = True
 log = logging.getLogger(__name__)
 
 
@@ -127,6 +132,13 @@ def _solve_free(rest: Remainder, seed: np.ndarray, budget: int) -> np.ndarray:
     plan = routing.route(rest, budget)
     if plan.path == "none":
         return np.zeros(0, dtype=np.int64)
+    if plan.path == "lp" and AUCTION and auction.applies(rest):
+        # Capacity 1 and exact quotas (the usual plan): the auction answers in a fraction
+        # of the LP's time; only a certified answer is taken, else the LP answers.
+        won = auction.solve_by_auction(rest)
+        if won is not None:
+            return _to_checked(rest, won)
+        log.info("pairing: the auction's answer was not certified; solving by the LP")
     if plan.path == "lp":
         priced = solve_by_pricing(rest, seed)
         if priced is not None:
