@@ -21,7 +21,7 @@ from marketplace.services.access import (
 )
 from marketplace.services.exchange.need_state import claimable_clause
 from marketplace.services.fields import keyword_pattern
-from marketplace.services.pagination import Page, paginate
+from marketplace.services.pagination import Page, paginate, paginate_rows
 
 
 def need_options():
@@ -92,10 +92,7 @@ def needs_page(
 ) -> Page:
     """Return public needs; a unit sees its paired communities' needs first."""
     filters = filters or NeedFilters()
-    query = _filtered(
-        select(Need).options(*need_options()).where(Need.status.in_(PUBLIC_NEED_STATUSES)),
-        filters,
-    )
+    query = _filtered(select(Need).where(Need.status.in_(PUBLIC_NEED_STATUSES)), filters)
     order = []
     if has_role(viewer, "unit") and viewer.unit_id:
         paired = Need.community_id.in_(paired_community_ids(viewer.unit_id))
@@ -103,7 +100,7 @@ def needs_page(
     # Claimable needs before finished ones, then the most urgent and newest.
     order.append(case((claimable_clause(), 0), else_=1))
     order += [Need.urgency.desc(), Need.created_at.desc(), Need.id.desc()]
-    return paginate(query.order_by(*order), page, per_page)
+    return paginate_rows(query.order_by(*order), Need, page, per_page, *need_options())
 
 
 def community_needs_page(
