@@ -21,23 +21,9 @@ from marketplace.pairing import (
 from marketplace.pairing.feasibility import remainder
 from marketplace.pairing.problem import check_problem
 from marketplace.pairing.reference import solve_milp
+from tests.pairing_helpers import make_problem
 
 nan = math.nan
-
-
-def make_problem(scores, capacity=None, low=None, high=None, pinned=(), forbidden=()):
-    scores = np.array(scores, dtype=float)
-    units, communities = scores.shape
-    return PairingProblem(
-        unit_ids=tuple(f"u{i}" for i in range(units)),
-        community_ids=tuple(f"c{j}" for j in range(communities)),
-        scores=scores,
-        capacity=tuple(capacity or [1] * units),
-        min_quota=tuple(low if low is not None else [0] * communities),
-        max_quota=tuple(high if high is not None else [1] * communities),
-        pinned=tuple(pinned),
-        forbidden=tuple(forbidden),
-    )
 
 
 @contextlib.contextmanager

@@ -8,24 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketplace.pairing import InvalidProblem, PairingProblem, solve
+from marketplace.pairing import InvalidProblem, solve
 from marketplace.pairing.stability import blocking_pairs, stable_pairs
+from tests.pairing_helpers import make_problem
 
 nan = math.nan
-
-
-def make_problem(scores, capacity=None, low=None, high=None, pinned=()):
-    scores = np.array(scores, dtype=float)
-    units, communities = scores.shape
-    return PairingProblem(
-        unit_ids=tuple(f"u{i}" for i in range(units)),
-        community_ids=tuple(f"c{j}" for j in range(communities)),
-        scores=scores,
-        capacity=tuple(capacity or [1] * units),
-        min_quota=tuple(low or [0] * communities),
-        max_quota=tuple(high or [1] * communities),
-        pinned=tuple(pinned),
-    )
 
 
 def test_the_optimum_can_be_blocked_and_the_stable_plan_cannot():
