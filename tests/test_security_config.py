@@ -46,7 +46,10 @@ def test_production_requires_a_real_secret_key(monkeypatch):
 def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
     """S1, S14."""
     monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
-    app = create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    # no background indexer: this app's in-memory database has no tables for it to read
+    app = create_app(
+        {"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://", "SEARCH_INDEXER": "off"}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
     response = app.test_client().get("/login")
@@ -172,7 +175,8 @@ def test_behind_a_trusted_proxy_each_client_keeps_its_address(app, client, monke
     spoof = {"X-Forwarded-For": "203.0.113.9"}
     assert client.get("/__address", headers=spoof).get_data(as_text=True) == "127.0.0.1"
     monkeypatch.setenv("MARKETPLACE_TRUSTED_PROXIES", "1")
-    proxied = create_app({**{k: app.config[k] for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")}})
+    settings = {k: app.config[k] for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")}
+    proxied = create_app({**settings, "SEARCH_INDEXER": "off"})  # no thread left behind
     assert isinstance(proxied, Flask) and proxied.config["TRUSTED_PROXIES"] == 1
     proxied.add_url_rule("/__address", "address", address)
     seen = {
