@@ -15,7 +15,7 @@ from marketplace.extensions import db
 from marketplace.models import Booking, BookingSlot, Offer, User
 from marketplace.models.bookings import BOOKING_STATUSES, SLOT_MINUTES
 from marketplace.services import audit, throttle
-from marketplace.services.access import valid_id
+from marketplace.services.access import has_role, valid_id
 from marketplace.services.fields import in_calendar
 from marketplace.services.pagination import Page, paginate
 from marketplace.services.privacy import digits as _digits
@@ -37,7 +37,7 @@ def lanes_of(offer: Offer) -> int:
 
 def incoming_page(actor: User, status: str | None = None, page: int = 1) -> Page:
     """Return the bookings of the actor's unit's facilities, soonest first."""
-    if actor.role != "unit" or actor.unit_id is None:
+    if not has_role(actor, "unit") or actor.unit_id is None:
         raise Forbidden("只有驻区单位可以查看预约申请。")
     query = (
         select(Booking)

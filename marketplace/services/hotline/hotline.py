@@ -110,7 +110,7 @@ def _read_intake(data: Mapping, *, staff: bool) -> dict:
 
 def receive_ticket(actor: User | None, data: Mapping) -> Ticket:
     """Log a call (dispatcher) or take a resident's online request (no account needed)."""
-    staff = signed_in(actor) and actor.role == "dispatcher"
+    staff = signed_in(actor) and has_role(actor, "dispatcher")
     if not staff:
         actor = None
         check_online_intake()

@@ -16,19 +16,19 @@ from marketplace.extensions import db
 from marketplace.models import User
 from marketplace.models.hotline import TEAM_LOAD_STATUSES, Ticket
 from marketplace.models.members import Member, ServiceRecord, Team
-from marketplace.services.access import valid_id
+from marketplace.services.access import has_role, valid_id
 
 
 def acting_member(user: User) -> Member | None:
     """Return the member record of a ``member`` account."""
-    if user.role != "member":
+    if not has_role(user, "member"):
         return None
     return db.session.scalar(select(Member).where(Member.user_id == user.id))
 
 
 def acts_for(user: User, team: Team) -> bool:
     """Tell whether ``user`` may act for ``team`` (cadre leader or member co-leader)."""
-    if user.role == "community":
+    if has_role(user, "community"):
         return team.leader_user_id == user.id
     member = acting_member(user)
     return member is not None and member.team_id == team.id and member.team_role == "co_leader"
@@ -36,7 +36,7 @@ def acts_for(user: User, team: Team) -> bool:
 
 def teams_acted_for(user: User) -> list[int]:
     """Return the ids of the teams ``user`` acts for."""
-    if user.role == "community":
+    if has_role(user, "community"):
         return list(db.session.scalars(select(Team.id).where(Team.leader_user_id == user.id)))
     member = acting_member(user)
     if member is not None and member.team_id and member.team_role == "co_leader":

@@ -19,7 +19,7 @@ from marketplace.models import Community, Member, MemberReport, User
 from marketplace.models._common import utcnow
 from marketplace.security import hash_password
 from marketplace.services import audit
-from marketplace.services.access import require_role, signed_in, valid_id
+from marketplace.services.access import has_role, require_role, signed_in, valid_id
 from marketplace.services.exchange.need_queries import paired_community_ids
 from marketplace.services.fields import MEMBER, FieldReader
 from marketplace.services.notifications import notify, staff_of
@@ -36,7 +36,7 @@ def county_now() -> datetime:
 
 def member_of(actor: User | None) -> Member:
     """Return the signed-in member's own Member row, or refuse."""
-    if not signed_in(actor) or actor.role != "member":
+    if not signed_in(actor) or not has_role(actor, "member"):
         raise Forbidden("只有在职党员可以执行此操作。")
     member = db.session.scalar(select(Member).where(Member.user_id == actor.id))
     if member is None:
@@ -46,7 +46,7 @@ def member_of(actor: User | None) -> Member:
 
 def member_or_none(user: User | None) -> Member | None:
     """Return the Member row bound to ``user`` (None for other accounts)."""
-    if not signed_in(user) or user.role != "member":
+    if not signed_in(user) or not has_role(user, "member"):
         return None
     return db.session.scalar(select(Member).where(Member.user_id == user.id))
 

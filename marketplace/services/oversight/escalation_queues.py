@@ -15,6 +15,7 @@ from marketplace.models._common import utcnow
 from marketplace.models.escalations import ACTIVE_ESCALATION_STATUSES
 from marketplace.models.listings import OPEN_NEED_STATUSES
 from marketplace.services import audit
+from marketplace.services.access import has_role
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.oversight.oversight_calendar import county_today
 from marketplace.services.oversight.oversight_scope import require_any
@@ -33,15 +34,15 @@ def queue_query(actor: User, *, active_only: bool = True):
         )
         .order_by(Escalation.level_since, Escalation.id)
     )
-    if actor.role == "township":
+    if has_role(actor, "township"):
         query = query.where(
             Escalation.level == "township", Escalation.township_id == actor.township_id
         )
-    elif actor.role == "reviewer":
+    elif has_role(actor, "reviewer"):
         query = query.where(Escalation.level == "county")
-    elif actor.role == "community":
+    elif has_role(actor, "community"):
         query = query.where(Escalation.community_id == actor.community_id)
-    elif actor.role == "unit":
+    elif has_role(actor, "unit"):
         query = query.where(Escalation.assigned_unit_id == actor.unit_id)
     else:
         raise Forbidden("您的角色没有上报事项队列。")

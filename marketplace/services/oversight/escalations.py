@@ -18,7 +18,7 @@ from marketplace.models._common import utcnow
 from marketplace.models.escalations import ACTIVE_ESCALATION_STATUSES
 from marketplace.models.listings import OPEN_NEED_STATUSES
 from marketplace.services import audit
-from marketplace.services.access import valid_id
+from marketplace.services.access import has_role, valid_id
 from marketplace.services.exchange import claims
 from marketplace.services.fields import ESCALATION, FieldReader
 from marketplace.services.notifications import notify, staff_of
@@ -129,7 +129,7 @@ def _handler(actor: User, escalation_id) -> Escalation:
     """Load an escalation the actor's level handles (township: its own; reviewer: county)."""
     require_any(actor, "township", "reviewer")
     escalation = get_escalation(escalation_id)
-    if actor.role == "township" and escalation.township_id != actor.township_id:
+    if has_role(actor, "township") and escalation.township_id != actor.township_id:
         raise Forbidden("只能处理本乡镇（街道）的上报事项。")
     if escalation.level != ROLE_LEVEL[actor.role]:
         raise Conflict(f"该事项目前由{escalation.level_label}处理。")

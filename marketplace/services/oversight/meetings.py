@@ -47,7 +47,7 @@ def invited_units(actor: User) -> list[Unit]:
     """Return the units a host invites: its pairs (community), its communities' pairs, or all."""
     require_any(actor, *HOST_LEVEL)
     query = select(Unit).order_by(Unit.id)
-    if actor.role != "reviewer":
+    if not has_role(actor, "reviewer"):
         query = query.where(Unit.id.in_(paired_unit_ids(actor_community_ids(actor))))
     return list(db.session.scalars(query))
 
@@ -114,9 +114,9 @@ def draft_agenda(actor: User) -> dict:
 
 def _scope(query, actor: User):
     """Limit a query over JointMeeting to the meetings the actor may see."""
-    if actor.role == "community":
+    if has_role(actor, "community"):
         return query.where(JointMeeting.community_id == actor.community_id)
-    if actor.role == "township":
+    if has_role(actor, "township"):
         communities = select(Community.id).where(Community.township_id == actor.township_id)
         return query.where(
             or_(
@@ -124,7 +124,7 @@ def _scope(query, actor: User):
                 JointMeeting.community_id.in_(communities),
             )
         )
-    if actor.role == "unit":
+    if has_role(actor, "unit"):
         invited = select(MeetingAttendance.meeting_id).where(
             MeetingAttendance.unit_id == actor.unit_id
         )
@@ -152,8 +152,8 @@ def record_meeting(actor: User, data: dict) -> JointMeeting:
     meeting = JointMeeting(
         level=HOST_LEVEL[actor.role],
         county_id=default_county().id,
-        township_id=actor.township_id if actor.role == "township" else None,
-        community_id=actor.community_id if actor.role == "community" else None,
+        township_id=actor.township_id if has_role(actor, "township") else None,
+        community_id=actor.community_id if has_role(actor, "community") else None,
         held_on=held_on,
         theme=theme,
         minutes=minutes,
@@ -208,13 +208,13 @@ def get_meeting(actor: User, meeting_id) -> JointMeeting:
 
 
 def is_host(actor: User, meeting: JointMeeting) -> bool:
-    if actor.role != "reviewer" and HOST_LEVEL.get(actor.role) != meeting.level:
+    if not has_role(actor, "reviewer") and HOST_LEVEL.get(actor.role) != meeting.level:
         return False
     if meeting.level == "community":
         return meeting.community_id == actor.community_id
     if meeting.level == "township":
         return meeting.township_id == actor.township_id
-    return actor.role == "reviewer" and meeting.level == "county"
+    return has_role(actor, "reviewer") and meeting.level == "county"
 
 
 def add_action_item(actor: User, meeting_id, data: dict) -> ActionItem:
@@ -262,7 +262,7 @@ def complete_action_item(actor: User, item_id) -> ActionItem:
     if item is None:
         raise NotFound("会议事项不存在。")
     meeting = get_meeting(actor, item.meeting_id)
-    owner = actor.role == "unit" and item.owner_unit_id == actor.unit_id
+    owner = has_role(actor, "unit") and item.owner_unit_id == actor.unit_id
     if not (owner or is_host(actor, meeting)):
         raise Forbidden("只有会议主持方或责任单位可以办结该事项。")
     if item.status != "open":
@@ -298,5 +298,5 @@ def check_host(actor: User) -> None:
     """Refuse a role that hosts no joint meeting (units attend, they do not host)."""
     if not has_role(actor, *HOST_LEVEL):
         raise Forbidden("驻区单位参加联席会议，由社区、乡镇（街道）或组织部记录会议。")
-    if actor.role == "township" and actor.township_id is None:
+    if has_role(actor, "township") and actor.township_id is None:
         raise InvalidInput("账号未绑定乡镇（街道）。")

@@ -105,7 +105,7 @@ def overseen_communities(actor: User) -> list[Community]:
     """Return the communities a reviewer (all) or a township's staff (its own) oversee."""
     require_any(actor, "reviewer", "township")
     query = select(Community).order_by(Community.township_id, Community.id)
-    if actor.role == "township":
+    if has_role(actor, "township"):
         query = query.where(Community.township_id == actor.township_id)
     return list(db.session.scalars(query))
 
@@ -117,9 +117,9 @@ def overseen_community_ids(actor: User) -> list[int]:
 
 def actor_community_ids(actor: User) -> list[int]:
     """Return the communities an actor acts for: its own, its township's, or all."""
-    if actor.role == "community":
+    if has_role(actor, "community"):
         return [actor.community_id]
-    if actor.role == "unit":
+    if has_role(actor, "unit"):
         return sorted({pair.community_id for pair in _unit_pairs(actor.unit_id)})
     return overseen_community_ids(actor)
 

@@ -18,7 +18,7 @@ from marketplace.models import PairActivity, PairReminder, PlanPair, User
 from marketplace.models._common import utcnow
 from marketplace.models.pair_activities import ACTIVITY_KINDS
 from marketplace.services import audit
-from marketplace.services.access import valid_id
+from marketplace.services.access import has_role, valid_id
 from marketplace.services.fields import PAIR_ACTIVITY, FieldReader
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.oversight.oversight_calendar import (
@@ -53,7 +53,7 @@ def log_activity(actor: User, data: dict) -> PairActivity:
     """Log an activity of the actor's pair (a unit names the community, and vice versa)."""
     require_any(actor, "unit", "community")
     reader = FieldReader(data)
-    other_key = "community_id" if actor.role == "unit" else "unit_id"
+    other_key = "community_id" if has_role(actor, "unit") else "unit_id"
     other_id = reader.integer(other_key, "结对对象", minimum=1, maximum=2**31 - 1, required=True)
     held_on = reader.day("date", "活动日期")
     if held_on is None and "date" not in reader.errors:
@@ -68,7 +68,7 @@ def log_activity(actor: User, data: dict) -> PairActivity:
         reader.fail("date", "活动日期不能晚于今天：请在活动开展后登记。")
     reader.raise_if_invalid()
     unit_id, community_id = (
-        (actor.unit_id, other_id) if actor.role == "unit" else (other_id, actor.community_id)
+        (actor.unit_id, other_id) if has_role(actor, "unit") else (other_id, actor.community_id)
     )
     if not is_pair(unit_id, community_id):
         raise InvalidInput("只能登记与本单位（社区）结对的对象的对接活动。", field=other_key)
@@ -93,9 +93,11 @@ def log_activity(actor: User, data: dict) -> PairActivity:
         detail=title,
     )
     other = (
-        staff_of(community_id=community_id) if actor.role == "unit" else staff_of(unit_id=unit_id)
+        staff_of(community_id=community_id)
+        if has_role(actor, "unit")
+        else staff_of(unit_id=unit_id)
     )
-    side = actor.unit.name if actor.role == "unit" else actor.community.name
+    side = actor.unit.name if has_role(actor, "unit") else actor.community.name
     notify(
         other, "pair_activity_logged", f"{side}登记了对接活动「{title}」，请确认。", ACTIVITIES_URL
     )
@@ -111,7 +113,7 @@ def confirm_activity(actor: User, activity_id) -> PairActivity:
         raise NotFound("对接活动不存在。")
     mine = (
         activity.unit_id == actor.unit_id
-        if actor.role == "unit"
+        if has_role(actor, "unit")
         else activity.community_id == actor.community_id
     )
     if not mine:
@@ -143,7 +145,7 @@ def activities_page(actor: User, page: int = 1, per_page: int = 20) -> Page:
         .options(selectinload(PairActivity.unit), selectinload(PairActivity.community))
         .order_by(PairActivity.held_on.desc(), PairActivity.id.desc())
     )
-    if actor.role == "unit":
+    if has_role(actor, "unit"):
         query = query.where(PairActivity.unit_id == actor.unit_id)
     else:
         query = query.where(PairActivity.community_id == actor.community_id)

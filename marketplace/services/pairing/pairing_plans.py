@@ -268,7 +268,7 @@ def plan_shapers(plan: PairingPlan) -> set[int]:
 def may_approve(user: User, plan: PairingPlan) -> bool:
     """Say whether ``user`` may approve ``plan`` now (a reviewer who did not shape it)."""
     return (
-        user.role == "reviewer"
+        has_role(user, "reviewer")
         and plan.status == "under_review"
         and user.id not in plan_shapers(plan)
     )

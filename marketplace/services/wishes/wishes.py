@@ -103,7 +103,7 @@ def _claimer(actor: User) -> tuple[str, int | None, int | None]:
     """Return (kind, unit id, member id) for a claimer, or refuse who may not claim."""
     if not has_role(actor, *CLAIMER_ROLES):
         raise Forbidden("只有在职党员或驻区单位可以认领微心愿。")
-    if actor.role == "unit":
+    if has_role(actor, "unit"):
         return "unit", actor.unit_id, None
     member = member_of(actor)
     if member is None:
@@ -158,7 +158,7 @@ def _refusal(wish: Wish, actor: User, today: date) -> Conflict:
 def _owned_by_claimer(actor: User, wish: Wish) -> None:
     if not has_role(actor, *CLAIMER_ROLES):
         raise Forbidden("只有认领人可以操作。")
-    same_unit = actor.role == "unit" and wish.claimer_kind == "unit"
+    same_unit = has_role(actor, "unit") and wish.claimer_kind == "unit"
     if wish.claimer_user_id != actor.id and not (
         same_unit and wish.claimer_unit_id == actor.unit_id
     ):
@@ -294,11 +294,11 @@ def mine_page(actor: User, status: str | None = None, page: int = 1, per_page: i
     if not signed_in(actor):
         raise Forbidden("请先登录。")
     query = _filtered(WishFilters(status=status))
-    if actor.role == "community":
+    if has_role(actor, "community"):
         query = query.where(Wish.community_id == actor.community_id)
-    elif actor.role == "unit":
+    elif has_role(actor, "unit"):
         query = query.where(Wish.claimer_unit_id == actor.unit_id, Wish.claimer_kind == "unit")
-    elif actor.role == "member":
+    elif has_role(actor, "member"):
         query = query.where(Wish.claimer_user_id == actor.id)
     else:
         raise Forbidden("您的角色没有自己的微心愿。")
