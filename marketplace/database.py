@@ -18,13 +18,15 @@ Both end the transaction that is open when they start and when they finish, so a
 never runs inside a transaction begun with the other intent. PostgreSQL ignores intent.
 """
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 
 from flask import Flask, g, request
-from sqlalchemy import event
+from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SAWarning
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _write_intent: ContextVar[bool] = ContextVar("marketplace_write_intent", default=True)
@@ -99,3 +101,13 @@ def use_request_intent(app: Flask) -> None:
             # ValueError: set in another context (a copied one), nothing to undo
             with suppress(ValueError):
                 _write_intent.reset(token)
+
+
+def reflected_tables(engine: Engine) -> MetaData:
+    """Return the tables as the database has them (backups and checks read every row)."""
+    metadata = MetaData()
+    with warnings.catch_warnings():
+        # SQLite cannot reflect the expression index on lower(username); rows are what count
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection", SAWarning)
+        metadata.reflect(bind=engine)
+    return metadata

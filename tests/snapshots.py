@@ -1,11 +1,10 @@
 """A fingerprint of every table's rows, to assert that a request changed nothing."""
 
 import hashlib
-import warnings
 
-from sqlalchemy import MetaData, select
-from sqlalchemy.exc import SAWarning
+from sqlalchemy import select
 
+from marketplace.database import reflected_tables
 from marketplace.extensions import db
 
 # Logging is not "changing data": refusals and logins are audited by design.
@@ -14,11 +13,7 @@ LOG_TABLES = {"audit_entry", "throttle_counter", "alembic_version"}
 
 def database_fingerprint() -> str:
     """Return a digest of all rows outside the log tables (ends the open transaction)."""
-    metadata = MetaData()
-    with warnings.catch_warnings():
-        # SQLite cannot reflect the expression index on lower(username); rows are what count
-        warnings.filterwarnings("ignore", "Skipped unsupported reflection", SAWarning)
-        metadata.reflect(bind=db.engine)
+    metadata = reflected_tables(db.engine)
     digest = hashlib.sha256()
     for name in sorted(metadata.tables):
         if name in LOG_TABLES:

@@ -14,9 +14,10 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from sqlalchemy import MetaData, select
+from sqlalchemy import select
 from sqlalchemy.engine import URL, make_url
 
+from marketplace.database import reflected_tables
 from marketplace.extensions import db
 
 __all__ = ["BackupUnavailable", "backup", "fingerprint", "restore"]
@@ -107,8 +108,7 @@ def restore(source: str | Path) -> None:
 
 def fingerprint() -> dict[str, tuple[int, str]]:
     """Return every table's row count and a checksum of its rows in key order."""
-    metadata = MetaData()
-    metadata.reflect(bind=db.engine)
+    metadata = reflected_tables(db.engine)
     result = {}
     with db.engine.connect() as connection:
         for name, table in sorted(metadata.tables.items()):

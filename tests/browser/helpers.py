@@ -2,6 +2,8 @@
 
 import re
 
+from playwright.sync_api import Error as PlaywrightError
+
 
 def login(page, username: str, password: str = "demo-pass"):
     """Sign in through the form; returns the page on the role's landing page."""
@@ -38,10 +40,20 @@ def axe_check(page, *, impacts=("serious", "critical")) -> None:
 
 
 def overflow(page) -> int:
-    """Return by how many pixels the page is wider than the screen."""
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
+    """Return by how many pixels the page is wider than the screen.
+
+    A click that submits a form may still be replacing the page: measure once it has
+    loaded, and again if the old page went away under the measurement.
+    """
+    for _attempt in range(3):
+        page.wait_for_load_state()
+        try:
+            return page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+        except PlaywrightError:
+            page.wait_for_timeout(200)
+    raise AssertionError(f"{page.url} kept navigating; its width could not be measured")
 
 
 def assert_fits(page) -> None:

@@ -40,7 +40,8 @@ def test_resident_books_a_room_and_the_unit_answers(page_at, width, live_server)
     resident.goto("/")
     resident.goto("/facilities")
     resident.get_by_label("场地类型").select_option("meeting_room")
-    resident.get_by_role("button", name="查找").click()
+    with resident.expect_navigation():
+        resident.get_by_role("button", name="查找").click()
     assert_fits(resident)
     axe_check(resident)
     card = resident.locator(".card", has=resident.get_by_role("link", name="预约使用")).nth(
