@@ -32,11 +32,13 @@ def test_admin_finds_creates_and_disables_accounts(page_at, width):
     visitor.goto("/login")
     visitor.get_by_label("用户名").fill(TARGET[width])
     visitor.get_by_label("密码").fill("wrong-password")
-    visitor.get_by_role("button", name="登录").click()
+    with visitor.expect_navigation():
+        visitor.get_by_role("button", name="登录").click()
     assert "用户名或密码不正确" in flash_text(visitor)
     visitor.get_by_label("用户名").fill(TARGET[width].upper())
     visitor.get_by_label("密码").fill("demo-pass")
-    visitor.get_by_role("button", name="登录").click()
+    with visitor.expect_navigation():
+        visitor.get_by_role("button", name="登录").click()
     assert "该账号已停用" in flash_text(visitor)
 
     name = f"newstaff{width}"
@@ -46,7 +48,8 @@ def test_admin_finds_creates_and_disables_accounts(page_at, width):
     admin.get_by_label("角色").select_option("reviewer")
     admin.get_by_label("初始密码").fill("a-long-password-42")
     admin.get_by_label("确认密码").fill("a-long-password-42")
-    admin.get_by_role("button", name="创建").click()
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="创建").click()
     assert f"已创建账号 {name}" in flash_text(admin)
     assert "/review/" in login(page_at(width), name, "a-long-password-42").url
 
@@ -87,6 +90,7 @@ def test_confirmation_works_without_javascript(page_at, width):
     admin.wait_for_load_state()
     assert admin.locator("h1").inner_text() == "请确认"  # a page asks, nothing changed yet
     assert "确定停用吗" in admin.locator("main").inner_text()
-    admin.get_by_role("button", name="确定").click()
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="确定").click()
     assert f"账号 {target} 已停用" in flash_text(admin)
     assert_fits(admin)

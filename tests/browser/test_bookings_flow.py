@@ -68,7 +68,8 @@ def test_resident_books_a_room_and_the_unit_answers(page_at, width, live_server)
         assert not unit.locator("thead").first.is_visible()
         box = accept.bounding_box()
         assert box is not None and box["x"] + box["width"] <= width
-    accept.click()
+    with unit.expect_navigation():
+        accept.click()
     assert "已接受预约" in flash_text(unit)
 
     unit.goto("/unit/bookings/?status=requested")

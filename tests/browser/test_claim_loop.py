@@ -13,7 +13,8 @@ def _publish_need(page, title: str) -> None:
     page.get_by_label("标题").fill(title)
     page.get_by_label("详细说明").fill("浏览器测试：请派 2 名志愿者协助。")
     page.get_by_label("数量", exact=True).fill("4")
-    page.get_by_role("button", name="保存并发布").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存并发布").click()
     assert "已发布" in flash_text(page) or title in page.locator("h1").inner_text()
 
 
@@ -30,14 +31,16 @@ def test_need_claim_accept_progress_done_rate(page_at, width):
     secretary.get_by_role("button", name="筛选").click()
     secretary.get_by_role("link", name=title).first.click()
     secretary.get_by_label("认领数量").fill("2")
-    secretary.get_by_role("button", name="认领", exact=True).click()
+    with secretary.expect_navigation():
+        secretary.get_by_role("button", name="认领", exact=True).click()
     assert "等待社区确认" in flash_text(secretary)
     assert_fits(secretary)
 
     # the community answers from its project list, not only from the need page
     nav(staff, "项目清单")
     row = staff.locator("tr", has_text=title)
-    row.get_by_role("button", name="接受").click()
+    with staff.expect_navigation():
+        row.get_by_role("button", name="接受").click()
     assert "已接受认领" in flash_text(staff)
     assert "/community/projects" in staff.url
     assert_fits(staff)
@@ -47,7 +50,8 @@ def test_need_claim_accept_progress_done_rate(page_at, width):
     secretary.get_by_role("link", name="汇报进展").click()
     secretary.get_by_label("完成进度（%）").fill("60")
     secretary.get_by_label("进展情况").fill("已开展两次活动。")
-    secretary.get_by_role("button", name="提交进展").click()
+    with secretary.expect_navigation():
+        secretary.get_by_role("button", name="提交进展").click()
     assert "进展已记录" in flash_text(secretary)
 
     # a fall back from 60 % is refused with a Chinese reason, and nothing is recorded
@@ -59,7 +63,8 @@ def test_need_claim_accept_progress_done_rate(page_at, width):
     axe_check(secretary)
 
     staff.get_by_role("link", name=title).click()
-    staff.get_by_role("button", name="标记完成").click()
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="标记完成").click()
     assert "已标记为完成" in flash_text(staff)
     staff.get_by_role("link", name="评价单位").click()
     staff.get_by_label("评分").select_option("4")

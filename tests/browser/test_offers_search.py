@@ -25,7 +25,8 @@ def test_unit_publishes_a_service_that_residents_find(page_at, width):
     unit.get_by_label("名称").fill(title)
     unit.get_by_label("每月可提供数量").fill("4")
     unit.get_by_label("说明").fill("每月四次，律师到社区坐诊。")
-    unit.get_by_role("button", name="保存").click()
+    with unit.expect_navigation():
+        unit.get_by_role("button", name="保存").click()
     assert "资源已发布" in flash_text(unit)
     assert_fits(unit)
     axe_check(unit)
@@ -37,7 +38,8 @@ def test_unit_publishes_a_service_that_residents_find(page_at, width):
     assert title in resident.locator("h1").inner_text()
     assert_fits(resident)
 
-    unit.locator("tr", has_text=title).get_by_role("button", name="撤回").click()
+    with unit.expect_navigation():
+        unit.locator("tr", has_text=title).get_by_role("button", name="撤回").click()
     assert "撤回" in flash_text(unit)
     resident.goto("/")
     _search(resident, title)

@@ -47,7 +47,8 @@ def test_reviewers_run_adjust_compare_submit_approve_publish(page_at, width):
     axe_check(author)
 
     author.goto(plan_url)
-    author.get_by_role("button", name="提交审核").click()
+    with author.expect_navigation():
+        author.get_by_role("button", name="提交审核").click()
     assert "已提交审核" in flash_text(author)
     assert author.get_by_role("button", name="批准").count() == 0  # never offered to its author
 
@@ -58,7 +59,8 @@ def test_reviewers_run_adjust_compare_submit_approve_publish(page_at, width):
     notice.click()
     approver.wait_for_load_state()
     assert approver.url.split("#")[0] == plan_url
-    approver.get_by_role("button", name="批准").click()
+    with approver.expect_navigation():
+        approver.get_by_role("button", name="批准").click()
     assert "方案已批准" in flash_text(approver)
 
     approver.get_by_role("button", name="发布并通知各方").click()
