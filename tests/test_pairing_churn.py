@@ -10,20 +10,7 @@ from hypothesis import strategies as st
 
 from marketplace.pairing import PairingProblem, solve
 from marketplace.pairing.churn import dropped_pairs, solve_with_change_limit
-
-
-def _problem(scores, capacity, low, high, pinned=()):
-    scores = np.array(scores, dtype=float)
-    units, communities = scores.shape
-    return PairingProblem(
-        unit_ids=tuple(f"u{i}" for i in range(units)),
-        community_ids=tuple(f"c{j}" for j in range(communities)),
-        scores=scores,
-        capacity=tuple(capacity),
-        min_quota=tuple(low),
-        max_quota=tuple(high),
-        pinned=tuple(pinned),
-    )
+from tests.pairing_helpers import make_problem
 
 
 def _brute_force(problem: PairingProblem, previous: set, max_changes: int) -> float | None:
@@ -56,7 +43,7 @@ def _brute_force(problem: PairingProblem, previous: set, max_changes: int) -> fl
 
 
 def test_a_loose_cap_keeps_the_free_optimum():
-    problem = _problem([[0.9, 0.1], [0.1, 0.9]], [1, 1], [1, 1], [1, 1])
+    problem = make_problem([[0.9, 0.1], [0.1, 0.9]], [1, 1], [1, 1], [1, 1])
     free = solve(problem)
     capped = solve_with_change_limit(problem, {("u0", "c1"), ("u1", "c0")}, 2)
     assert capped.pairs == free.pairs
@@ -64,7 +51,7 @@ def test_a_loose_cap_keeps_the_free_optimum():
 
 def test_a_tight_cap_keeps_previous_pairs_at_a_lower_score():
     # Last year u0-c1 and u1-c0; the free optimum swaps both (2 changes).
-    problem = _problem([[0.9, 0.1], [0.1, 0.9]], [1, 1], [1, 1], [1, 1])
+    problem = make_problem([[0.9, 0.1], [0.1, 0.9]], [1, 1], [1, 1], [1, 1])
     previous = {("u0", "c1"), ("u1", "c0")}
     assert len(dropped_pairs(previous, solve(problem).pairs)) == 2
     capped = solve_with_change_limit(problem, previous, 0)
@@ -74,14 +61,14 @@ def test_a_tight_cap_keeps_previous_pairs_at_a_lower_score():
 
 
 def test_a_cap_that_pins_and_quotas_cannot_meet_is_infeasible_with_a_reason():
-    problem = _problem([[0.9, 0.1], [0.1, 0.9]], [1, 1], [1, 1], [1, 1], pinned=[("u0", "c0")])
+    problem = make_problem([[0.9, 0.1], [0.1, 0.9]], [1, 1], [1, 1], [1, 1], pinned=[("u0", "c0")])
     result = solve_with_change_limit(problem, {("u0", "c1"), ("u1", "c0")}, 1)
     assert result.status == "infeasible"
     assert "最多调整 1 对" in result.reason
 
 
 def test_a_negative_cap_is_refused():
-    problem = _problem([[0.5]], [1], [0], [1])
+    problem = make_problem([[0.5]], [1], [0], [1])
     with pytest.raises(ValueError):
         solve_with_change_limit(problem, set(), -1)
 
@@ -96,7 +83,7 @@ def capped_problems(draw):
     capacity = [draw(st.integers(1, 2)) for _ in range(units)]
     high = [draw(st.integers(0, 2)) for _ in range(communities)]
     low = [draw(st.integers(0, h)) for h in high]
-    problem = _problem(scores, capacity, low, high)
+    problem = make_problem(scores, capacity, low, high)
     every = [(f"u{i}", f"c{j}") for i in range(units) for j in range(communities)]
     previous = set(draw(st.lists(st.sampled_from(every), max_size=4, unique=True)))
     return problem, previous, draw(st.integers(0, 3))
