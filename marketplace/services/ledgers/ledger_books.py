@@ -50,9 +50,7 @@ def community_book(actor: User | None, community_id: int) -> tuple[str, bytes]:
         raise NotFound("社区不存在。")
     _check(
         actor,
-        allowed=actor is not None
-        and getattr(actor, "role", None) == "community"
-        and actor.community_id == community.id,
+        allowed=has_role(actor, "community") and actor.community_id == community.id,
         whose="社区",
     )
     needs = db.session.scalars(
@@ -86,9 +84,7 @@ def unit_book(actor: User | None, unit_id: int) -> tuple[str, bytes]:
         raise NotFound("单位不存在。")
     _check(
         actor,
-        allowed=actor is not None
-        and getattr(actor, "role", None) == "unit"
-        and actor.unit_id == unit.id,
+        allowed=has_role(actor, "unit") and actor.unit_id == unit.id,
         whose="单位",
     )
     offers = db.session.scalars(
