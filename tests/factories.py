@@ -32,6 +32,18 @@ def _next() -> int:
     return next(_counter)
 
 
+def _default(values: dict, relation: str, make, key: str | None = None) -> None:
+    """Give ``values`` a related row made by ``make`` unless the caller named one (or its id)."""
+    if relation not in values and (key or f"{relation}_id") not in values:
+        values[relation] = make()
+
+
+def _saved(row):
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
 def service_type(code: str = "legal_advice") -> ServiceType:
     return db.session.scalar(select(ServiceType).where(ServiceType.code == code))
 
@@ -49,10 +61,7 @@ def make_township(**overrides) -> Township:
     values = {"name": f"测试街道{_next()}", "kind": "street"}
     values.update(overrides)
     values.setdefault("county", make_county())
-    township = Township(**values)
-    db.session.add(township)
-    db.session.commit()
-    return township
+    return _saved(Township(**values))
 
 
 def make_community(**overrides) -> Community:
@@ -64,12 +73,8 @@ def make_community(**overrides) -> Community:
         "longitude": 113.75,
     }
     values.update(overrides)
-    if "township" not in values and "township_id" not in values:
-        values["township"] = make_township()
-    community = Community(**values)
-    db.session.add(community)
-    db.session.commit()
-    return community
+    _default(values, "township", make_township)
+    return _saved(Community(**values))
 
 
 def make_unit(**overrides) -> Unit:
@@ -84,10 +89,7 @@ def make_unit(**overrides) -> Unit:
     values.update(overrides)
     if "county_id" not in values:
         values["county_id"] = make_county().id
-    unit = Unit(**values)
-    db.session.add(unit)
-    db.session.commit()
-    return unit
+    return _saved(Unit(**values))
 
 
 def make_user(role: str = "community", **overrides) -> User:
@@ -118,14 +120,9 @@ def make_need(**overrides) -> Need:
         "ends_on": clock.today() + timedelta(days=60),
     }
     values.update(overrides)
-    if "community" not in values and "community_id" not in values:
-        values["community"] = make_community()
-    if "service_type" not in values and "type_id" not in values:
-        values["service_type"] = service_type()
-    need = Need(**values)
-    db.session.add(need)
-    db.session.commit()
-    return need
+    _default(values, "community", make_community)
+    _default(values, "service_type", service_type, key="type_id")
+    return _saved(Need(**values))
 
 
 def make_offer(**overrides) -> Offer:
@@ -144,36 +141,23 @@ def make_offer(**overrides) -> Offer:
     else:
         values.update(monthly_quantity=4)
     values.update(overrides)
-    if "unit" not in values and "unit_id" not in values:
-        values["unit"] = make_unit()
-    if "service_type" not in values and "type_id" not in values:
-        values["service_type"] = service_type()
-    offer = Offer(**values)
-    db.session.add(offer)
-    db.session.commit()
-    return offer
+    _default(values, "unit", make_unit)
+    _default(values, "service_type", service_type, key="type_id")
+    return _saved(Offer(**values))
 
 
 def make_team(**overrides) -> Team:
     values = {"name": f"测试服务队{_next()}", "capacity": 20, "description": "测试"}
     values.update(overrides)
-    if "community" not in values and "community_id" not in values:
-        values["community"] = make_community()
-    team = Team(**values)
-    db.session.add(team)
-    db.session.commit()
-    return team
+    _default(values, "community", make_community)
+    return _saved(Team(**values))
 
 
 def make_post(**overrides) -> Post:
     values = {"name": f"测试岗{_next()}", "places": 10, "description": "测试岗位"}
     values.update(overrides)
-    if "community" not in values and "community_id" not in values:
-        values["community"] = make_community()
-    post = Post(**values)
-    db.session.add(post)
-    db.session.commit()
-    return post
+    _default(values, "community", make_community)
+    return _saved(Post(**values))
 
 
 def make_member(reported: bool = True, **overrides) -> Member:
@@ -181,8 +165,7 @@ def make_member(reported: bool = True, **overrides) -> Member:
     password = overrides.pop("password", PASSWORD)
     values = {"name": f"党员{_next()}", "phone": f"1380000{_next():04d}"}
     values.update(overrides)
-    if "unit" not in values and "unit_id" not in values:
-        values["unit"] = make_unit()
+    _default(values, "unit", make_unit)
     if "user" not in values and "user_id" not in values:
         values["user"] = make_user(
             "member", username=f"member_{_next()}", display_name=values["name"], password=password
