@@ -6,8 +6,8 @@ from flask import Flask, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from marketplace import privacy
 from marketplace.clock import local_time
-from marketplace.services import privacy
 from marketplace.web.confirmation import init_confirmation
 
 # Entries whose endpoint is not registered are left out, so an area can ship alone. An
@@ -136,8 +136,11 @@ def url_with(**changes) -> str:
 def init_templating(app: Flask) -> None:
     """Register the context processor and filters used by the base layout."""
     app.add_template_filter(local_time, "local_time")
-    app.add_template_filter(privacy.masked_name, "masked_name")
-    app.add_template_filter(privacy.masked_phone, "masked_phone")
+    for name in ("mask_name", "mask_phone"):
+        app.add_template_filter(getattr(privacy, name), name)
+    # the names parallel branches still use; remove once their templates say mask_*
+    app.add_template_filter(privacy.mask_name, "masked_name")
+    app.add_template_filter(privacy.mask_phone, "masked_phone")
     app.add_template_global(lambda name: name in app.view_functions, "has_endpoint")
     app.add_template_global(url_with, "url_with")
     init_confirmation(app)

@@ -14,11 +14,11 @@ from marketplace.errors import Forbidden, InvalidInput, NotFound, TooManyRequest
 from marketplace.extensions import db
 from marketplace.models import Booking, BookingSlot, Offer, User
 from marketplace.models.bookings import BOOKING_STATUSES, SLOT_MINUTES
+from marketplace.privacy import digits as _digits
 from marketplace.services import audit, throttle
 from marketplace.services.access import has_role, valid_id
 from marketplace.services.fields import in_calendar
 from marketplace.services.pagination import Page, paginate
-from marketplace.services.privacy import digits as _digits
 
 # Facilities whose capacity counts things booked side by side (spaces, sets); a room or
 # a ground is booked whole whatever its capacity in seats.
