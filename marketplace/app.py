@@ -4,8 +4,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from marketplace.config import PROJECT_ROOT, build_config
-from marketplace.database import BUSY_TIMEOUT_MS, configure_engine, use_request_intent
+from marketplace.config import INSTANCE_DIR, PACKAGE_DIR, build_config, resource_folder
+from marketplace.database import configure_engine, use_request_intent
 from marketplace.extensions import bootstrap, csrf, db, login_manager, migrate
 from marketplace.services.access import MAX_ID
 
@@ -22,9 +22,9 @@ def create_app(config: dict | None = None) -> Flask:
     """Create and configure the marketplace application."""
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
-        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(resource_folder("templates")),
+        static_folder=str(resource_folder("static")),
+        instance_path=str(INSTANCE_DIR),
     )
     app.config.update(build_config(config))
     if app.config["TRUSTED_PROXIES"]:  # behind nginx: the client is in X-Forwarded-For
@@ -43,14 +43,12 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=str(PROJECT_ROOT / "marketplace" / "migrations"), render_as_batch=True
-    )
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
     with app.app_context():
-        configure_engine(db.engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     use_request_intent(app)
     from marketplace import auth, search_sync  # noqa: F401  (search_sync registers listeners)
 

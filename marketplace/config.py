@@ -3,14 +3,30 @@
 import math
 import os
 import secrets
+import sys
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 from marketplace.clock import DEFAULT_TIMEZONE, load_zone
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", PROJECT_ROOT / "instance"))
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+# A checkout keeps its instance folder beside the code; an installed wheel, under its
+# environment (site-packages is no place for a database). INSTANCE_DIR overrides both.
+_DEFAULT_INSTANCE = (
+    PROJECT_ROOT / "instance"
+    if (PROJECT_ROOT / "pyproject.toml").is_file()
+    else Path(sys.prefix) / "var" / "marketplace-instance"
+)
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", _DEFAULT_INSTANCE))
+
+
+def resource_folder(name: str) -> Path:
+    """Return ``templates`` or ``static``: the installed package's copy, else the checkout's."""
+    packaged = PACKAGE_DIR / name
+    return packaged if packaged.is_dir() else PROJECT_ROOT / name
+
 
 # OWASP Password Storage Cheat Sheet, argon2id minimum: m=19 MiB, t=2, p=1.
 ARGON2_PARAMS = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
@@ -119,6 +135,15 @@ def build_config(overrides: dict | None = None) -> dict:
         "SEARCH_REPLICA_NAME": os.environ.get("SEARCH_REPLICA_NAME", ""),
         "SEARCH_LOG_GAP_TIMEOUT": float(os.environ.get("SEARCH_LOG_GAP_TIMEOUT", "120")),
         "SEARCH_LOG_MAX_AGE": float(os.environ.get("SEARCH_LOG_MAX_AGE", "7")),  # days
+        # listings a search request may index itself (a few seconds)
+        "SEARCH_INLINE_REBUILD_LIMIT": int(os.environ.get("SEARCH_INLINE_REBUILD_LIMIT", "5000")),
+        # how long a SQLite writer waits for the database lock, in milliseconds
+        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "30000")),
+        # ledger workbook imports: rows per file and bytes once unzipped
+        "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "5000")),
+        "IMPORT_MAX_UNPACKED_BYTES": int(
+            os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(20 * 1024 * 1024))
+        ),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

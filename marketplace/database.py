@@ -30,10 +30,9 @@ from sqlalchemy.exc import SAWarning
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _write_intent: ContextVar[bool] = ContextVar("marketplace_write_intent", default=True)
-BUSY_TIMEOUT_MS = 30_000
 
 
-def configure_engine(engine: Engine, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
+def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     """Give SQLite WAL, foreign keys, a busy timeout and intent-dependent BEGIN."""
     if engine.dialect.name != "sqlite" or getattr(engine, "_marketplace_configured", False):
         return

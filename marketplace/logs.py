@@ -57,7 +57,7 @@ def init_request_logging(app: Flask) -> None:
         started = g.get("request_started")
         if started is not None:
             seconds = time.perf_counter() - started
-            if seconds >= app.config.get("SLOW_REQUEST_SECONDS", 2.0):
+            if seconds >= app.config["SLOW_REQUEST_SECONDS"]:
                 log_event(
                     "request.slow",
                     logging.WARNING,

@@ -49,7 +49,7 @@ def test_a_phone_keeps_its_first_three_and_last_four_digits(phone, shown):
 def test_every_public_page_and_answer_shows_people_masked(app, client):
     """A two-character resident, a member claimer, a booking requester: all masked alike."""
     staff = make_user("community")
-    deadline = (wishes.county_today() + timedelta(days=10)).isoformat()
+    deadline = (clock.today() + timedelta(days=10)).isoformat()
     wish = wishes.post_wish(
         staff,
         {"title": "一件棉衣", "description": "冬天到了", "value_yuan": 100,

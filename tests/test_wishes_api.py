@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from marketplace import clock
 from marketplace.services.accounts import issue_api_token
-from marketplace.services.wishes import wishes
 from tests.factories import make_member, make_unit, make_user
 
 
@@ -19,7 +19,7 @@ def body(**overrides) -> dict:
         "description": "老人看报需要",
         "value_yuan": 60,
         "resident_name": "李桂兰",
-        "deadline": (wishes.county_today() + timedelta(days=14)).isoformat(),
+        "deadline": (clock.today() + timedelta(days=14)).isoformat(),
         "status": "confirmed",  # extra fields are ignored (S11)
         "claimer_user_id": 1,
     }

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from marketplace import clock
 from marketplace.models import AuditEntry, User
 from marketplace.models.wishes import Wish
 from marketplace.services.accounts import issue_api_token
@@ -18,7 +19,7 @@ def _open_wish(db) -> int:
         title="一套学习用品",
         value_yuan=80,
         resident_name="王小明",
-        deadline=wishes.county_today() + timedelta(days=10),
+        deadline=clock.today() + timedelta(days=10),
     )
     db.session.add(wish)
     db.session.commit()

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.models.wishes import Wish
 from marketplace.services.wishes import wishes
 from tests.factories import PASSWORD, make_member, make_user
@@ -11,7 +12,7 @@ from tests.pages_helpers import ESCAPED_SCRIPT, HOSTILE, count, signed_in
 
 
 def _deadline() -> str:
-    return (wishes.county_today() + timedelta(days=10)).isoformat()
+    return (clock.today() + timedelta(days=10)).isoformat()
 
 
 def test_staff_post_on_the_page_and_the_wall_shows_it_masked(app, db, client):

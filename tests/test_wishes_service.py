@@ -1,10 +1,11 @@
 """微心愿: post, claim, fulfil, confirm, withdraw, expire; masking and the value cap."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from marketplace import clock
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.models import AuditEntry, Member, Notification, PointEntry
 from marketplace.models.wishes import Wish
@@ -19,7 +20,7 @@ def wish_data(**overrides) -> dict:
         "description": "独居老人家里的电饭煲坏了",
         "value_yuan": 150,
         "resident_name": "李秀英",
-        "deadline": (wishes.county_today() + timedelta(days=20)).isoformat(),
+        "deadline": (clock.today() + timedelta(days=20)).isoformat(),
     }
     values.update(overrides)
     return values
@@ -82,7 +83,7 @@ def test_a_member_claims_fulfils_and_staff_confirm_with_thanks(app, db):
     assert wish.claimer_unit_id == member.unit_id
     assert "**" in wish.claimer_label and member.name not in wish.claimer_label
     wishes.fulfil_wish(member.user, wish.id, "已买好电饭煲送到老人家中")
-    assert wish.status == "fulfilled" and wish.fulfilled_on == wishes.county_today()
+    assert wish.status == "fulfilled" and wish.fulfilled_on == clock.today()
     wishes.confirm_wish(staff, wish.id, "谢谢党员同志！")
     assert (wish.status, wish.thanks, wish.confirmed_by_id) == (
         "confirmed",
@@ -151,7 +152,7 @@ def test_a_member_without_a_member_record_cannot_claim(app, db):
 
 
 def test_expire_wishes_is_idempotent_and_leaves_claimed_ones(app, db):
-    today = wishes.county_today()
+    today = clock.today()
     stale = post()
     claimed = post()
     wishes.claim_wish(make_user("unit"), claimed.id)
@@ -167,7 +168,7 @@ def test_expire_wishes_is_idempotent_and_leaves_claimed_ones(app, db):
 
 def test_a_wish_past_its_deadline_cannot_be_claimed_before_the_job_runs(app, db):
     wish = post()
-    wish.deadline = date.today() - timedelta(days=2)
+    wish.deadline = clock.today() - timedelta(days=2)
     db.session.commit()
     with pytest.raises(Conflict, match="截止日期"):
         wishes.claim_wish(make_user("unit"), wish.id)

@@ -2,6 +2,7 @@
 
 from flask import jsonify, request
 
+from marketplace import clock
 from marketplace.api import api_bp
 from marketplace.api.common import json_body
 from marketplace.auth import api_login_required, api_user
@@ -11,7 +12,6 @@ from marketplace.services.oversight.oversight_calendar import (
     Quarter,
     check_quarter,
     check_year,
-    county_today,
 )
 from marketplace.services.oversight.oversight_scope import overseen_community_ids
 
@@ -50,7 +50,7 @@ def confirm_pair_activity(activity_id: int):
 @api_login_required("reviewer", "township")
 def compliance():
     year = check_year(request.args.get("year"))
-    quarter = check_quarter(request.args.get("quarter")) or (county_today().month - 1) // 3 + 1
+    quarter = check_quarter(request.args.get("quarter")) or (clock.today().month - 1) // 3 + 1
     rows = pair_activities.compliance(overseen_community_ids(api_user()), year)
     return jsonify(
         {

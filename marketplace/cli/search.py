@@ -66,7 +66,7 @@ def worker_command(interval: float | None, once: bool) -> None:
 
     from marketplace.services.search import search_index
 
-    interval = interval or current_app.config.get("SEARCH_DRAIN_INTERVAL", 1.0)
+    interval = interval or current_app.config["SEARCH_DRAIN_INTERVAL"]
     click.echo(f"搜索索引更新进程已启动（每 {interval:g} 秒检查一次，Ctrl+C 退出）。")
     try:
         while True:

@@ -9,10 +9,11 @@ Also the demo login ``dispatcher``. Runs after the members' demo (it needs the t
 
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import Community, User
 from marketplace.models.hotline import HOTLINE_SERVICES, Ticket, TicketEvent
@@ -57,7 +58,7 @@ def _event(ticket, action, before, after, at, team_id=None, note="", actor=None)
 class _HotlineDemo:
     def __init__(self, rng: random.Random, person: Callable[[], str]):
         self.rng, self.person = rng, person
-        self.now = datetime.now(UTC).replace(second=0, microsecond=0)
+        self.now = clock.utcnow().replace(second=0, microsecond=0)
         teams = db.session.scalars(select(Team).where(Team.leader_user_id.is_not(None))).all()
         self.teams_by_community: dict[int, list[Team]] = {}
         for team in teams:

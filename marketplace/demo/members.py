@@ -11,7 +11,7 @@ check`` passes on the demo.
 
 import random
 from collections import defaultdict
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, time, timedelta
 
 from sqlalchemy import select
 
@@ -165,7 +165,7 @@ def _member(rng, number: int, unit: Unit, password_hash: str, community) -> Memb
         role="member",
         password_hash=password_hash,
     )
-    reported_at = datetime.now(UTC) - timedelta(days=rng.randint(370, 700))
+    reported_at = clock.utcnow() - timedelta(days=rng.randint(370, 700))
     member = Member(
         user=user,
         unit=unit,

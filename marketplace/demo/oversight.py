@@ -8,10 +8,11 @@ for escalation.
 """
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import (
     ActionItem,
@@ -29,7 +30,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.pair_activities import ACTIVITY_KINDS
-from marketplace.services.oversight.oversight_calendar import county_today, year_quarters
+from marketplace.services.oversight.oversight_calendar import year_quarters
 from marketplace.services.oversight.oversight_scope import published_pairs
 
 SEED = 2013
@@ -66,7 +67,7 @@ def load_oversight_demo(county: County, password_hash: str) -> None:
     """Add the oversight year to the demo county (the caller commits)."""
     db.session.flush()
     rng = random.Random(SEED)
-    today = county_today()
+    today = clock.today()
     townships = list(
         db.session.scalars(
             select(Township).where(Township.county_id == county.id).order_by(Township.id)
@@ -145,7 +146,7 @@ def _activities(rng: random.Random, pairs, today: date) -> None:
                     notes="双方党员共同参加，居民反响良好。",
                     status="confirmed" if confirmed and rng.random() > 0.05 else "logged",
                     logged_by_side=side,
-                    confirmed_at=datetime.now(UTC) if confirmed else None,
+                    confirmed_at=clock.utcnow() if confirmed else None,
                 )
             )
 
@@ -226,10 +227,10 @@ def _escalations(rng, units, needs, meetings) -> None:
     """Backdate a few needs past the 30 days, and escalate some at each level."""
     waiting = [n for n in needs if n.status == "published" and n.claimed == 0]
     rng.shuffle(waiting)
-    long_ago = datetime.now(UTC) - timedelta(days=45)
+    long_ago = clock.utcnow() - timedelta(days=45)
     for need in waiting[:24]:
         need.created_at = long_ago - timedelta(days=rng.randint(0, 40))
-    now = datetime.now(UTC)
+    now = clock.utcnow()
     plans = [
         ("township", "open", 3),
         ("township", "open", 12),  # past the township's time limit

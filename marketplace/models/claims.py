@@ -24,7 +24,7 @@ LIVE_CLAIM_STATUSES = ("proposed", "accepted", "in_progress", "done")
 OPEN_CLAIM_STATUSES = ("proposed", "accepted", "in_progress")
 # Projects under way (the dashboards' 实施中的项目 and the project list's 进行中 tab).
 ONGOING_CLAIM_STATUSES = ("accepted", "in_progress")
-_OPEN_CLAIM_SQL = "status IN ('proposed', 'accepted', 'in_progress')"
+_OPEN_CLAIM_SQL = enum_check("status", OPEN_CLAIM_STATUSES)
 
 
 class Claim(db.Model):

@@ -25,7 +25,7 @@ ESCALATION_STATUSES = {
 }
 # An escalation still being handled; one per need or action item at a time.
 ACTIVE_ESCALATION_STATUSES = ("open", "assigned")
-_ACTIVE_SQL = "status IN ('open', 'assigned')"
+_ACTIVE_SQL = enum_check("status", ACTIVE_ESCALATION_STATUSES)
 
 
 class Escalation(db.Model):

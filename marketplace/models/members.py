@@ -27,7 +27,7 @@ from marketplace.models.places import Community, Unit
 
 REPORT_STATUSES = {"pending": "待确认", "confirmed": "已报到", "returned": "已退回"}
 LIVE_REPORT_STATUSES = ("pending", "confirmed")
-_LIVE_REPORT_SQL = "status IN ('pending', 'confirmed')"
+_LIVE_REPORT_SQL = enum_check("status", LIVE_REPORT_STATUSES)
 
 TEAM_ROLES = {"member": "队员", "co_leader": "党员负责人", "liaison": "联络员"}
 _TEAM_OFFICER_SQL = "team_role != 'member'"

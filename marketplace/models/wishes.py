@@ -31,7 +31,7 @@ WISH_STATUSES = {
 # States in which the wish has a claimer (and the claimer columns are set).
 CLAIMED_WISH_STATUSES = ("claimed", "fulfilled", "confirmed")
 CLAIMER_KINDS = {"member": "在职党员", "unit": "驻区单位"}
-_CLAIMED_SQL = "status IN ('claimed', 'fulfilled', 'confirmed')"
+_CLAIMED_SQL = enum_check("status", CLAIMED_WISH_STATUSES)
 
 
 class Wish(db.Model):

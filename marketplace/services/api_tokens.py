@@ -33,7 +33,7 @@ def issue_api_token(user: User, label: str = "") -> str:
     """Create a personal API token and return it; only its digest is stored."""
     token = "mp_" + secrets.token_urlsafe(32)
     label = (label or "").strip()[: ACCOUNT["token_label"].max_length]
-    days = current_app.config.get("API_TOKEN_DAYS", 90)
+    days = current_app.config["API_TOKEN_DAYS"]
     expires_at = utcnow() + timedelta(days=days) if days else None
     db.session.add(
         ApiToken(user=user, token_digest=_digest(token), label=label, expires_at=expires_at)

@@ -22,18 +22,27 @@ counts per process (gunicorn's workers would each allow the limit). The counter 
 one row per key changed by one conditional UPDATE whose row count is checked — the house
 technique of ``claims.claim_need`` — which is atomic on PostgreSQL (the row lock makes a
 racing UPDATE re-check its WHERE) and on SQLite (writers are serialised).
-"""
 
-import time
+Times are seconds since the epoch read from the county clock (``clock.utcnow``), not a
+monotonic source: the counters are shared by every process and machine that serves the
+site, and a monotonic clock only means something inside the process that read it. The
+county clock is also the one tests move forward instead of sleeping.
+"""
 
 from sqlalchemy import case, delete, or_, select, update
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import ThrottleCounter
 
 __all__ = ["backoff", "forgive", "hit", "prune_stale", "reset"]
 CAS_RETRIES = 50
 STALE_AFTER = 7 * 24 * 3600  # keys unused for a week are purged now and then
+
+
+def _now() -> float:
+    """Return the county clock's current moment as epoch seconds (shared by every process)."""
+    return clock.utcnow().timestamp()
 
 
 def _insert_missing(key: str, now: float) -> None:
@@ -51,7 +60,7 @@ def _insert_missing(key: str, now: float) -> None:
 
 def hit(key: str, limit: int, window: float) -> bool:
     """Count one attempt under ``key``; True when it is within ``limit`` per ``window`` s."""
-    now = time.time()
+    now = _now()
     _insert_missing(key, now)
     expired = ThrottleCounter.window_started <= now - window
     counted = db.session.execute(
@@ -75,7 +84,7 @@ def backoff(key: str, *, free: int, base: float, cap: float, window: float) -> f
     ``cap``) since the one before. A refused attempt is not counted.
     """
     for _ in range(CAS_RETRIES):
-        now = time.time()
+        now = _now()
         _insert_missing(key, now)
         row = db.session.execute(
             select(
@@ -124,7 +133,7 @@ def forgive(key: str) -> None:
 
 def reset(key: str) -> None:
     """Forget ``key`` (e.g. after a successful login); purge keys unused for a week."""
-    now = time.time()
+    now = _now()
     db.session.execute(
         delete(ThrottleCounter).where(
             or_(
@@ -139,7 +148,7 @@ def reset(key: str) -> None:
 
 def prune_stale(now: float | None = None) -> int:
     """Delete keys unused for a week and not blocked (``flask jobs run``); return how many."""
-    now = time.time() if now is None else now
+    now = _now() if now is None else now
     removed = db.session.execute(
         delete(ThrottleCounter).where(
             ThrottleCounter.window_started < now - STALE_AFTER,

@@ -220,8 +220,8 @@ IMPORTERS = {
 def _limits() -> dict:
     config = current_app.config
     return {
-        "max_rows": config.get("IMPORT_MAX_ROWS", 5000),
-        "max_unpacked_bytes": config.get("IMPORT_MAX_UNPACKED_BYTES", 20 * 1024 * 1024),
+        "max_rows": config["IMPORT_MAX_ROWS"],
+        "max_unpacked_bytes": config["IMPORT_MAX_UNPACKED_BYTES"],
     }
 
 

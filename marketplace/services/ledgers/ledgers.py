@@ -9,6 +9,7 @@ from marketplace.clock import local_time
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Community, Need, Offer, ServiceType, Township, Unit
+from marketplace.models.listings import OPEN_NEED_STATUSES
 from marketplace.services.ledgers.workbooks import new_workbook, sheet_title, to_bytes, write_table
 
 LEDGERS = {"needs": "需求清单台账", "offers": "资源清单台账", "projects": "项目清单台账"}
@@ -93,8 +94,8 @@ def needs_workbook() -> bytes:
     communities = _communities()
     summary = [
         [c.township.name, c.name, len(grouped[c.id]),
-         sum(n.status in ("published", "partly_claimed") for n in grouped[c.id]),
-         sum(n.status == "completed" or n.status == "evaluated" for n in grouped[c.id])]
+         sum(n.status in OPEN_NEED_STATUSES for n in grouped[c.id]),
+         sum(n.status in ("completed", "evaluated") for n in grouped[c.id])]
         for c in communities
     ]  # fmt: skip
     write_table(

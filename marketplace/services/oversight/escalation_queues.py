@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from marketplace import clock
 from marketplace.errors import Forbidden
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, Escalation, Need, Unit, User
@@ -17,7 +18,6 @@ from marketplace.models.listings import OPEN_NEED_STATUSES
 from marketplace.services import audit
 from marketplace.services.access import has_role
 from marketplace.services.notifications import notify, staff_of
-from marketplace.services.oversight.oversight_calendar import county_today
 from marketplace.services.oversight.oversight_scope import require_any
 from marketplace.services.pagination import Page, paginate
 
@@ -80,9 +80,8 @@ def is_overdue(escalation: Escalation) -> bool:
 def stale_needs_query(community_ids=None, today: date | None = None):
     """Return the query of open needs unclaimed for the set days, not already escalated."""
     days = current_app.config["ESCALATION_SUGGEST_DAYS"]
-    cutoff = datetime.combine(today or county_today(), datetime.min.time(), UTC) - timedelta(
-        days=days
-    )
+    day_starts, _ends = clock.day_bounds(today or clock.today())
+    cutoff = day_starts - timedelta(days=days)
     active = select(Escalation.need_id).where(
         Escalation.need_id.is_not(None), Escalation.status.in_(ACTIVE_ESCALATION_STATUSES)
     )

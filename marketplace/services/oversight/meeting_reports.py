@@ -10,9 +10,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import Community, JointMeeting, Township, User
-from marketplace.services.oversight.oversight_calendar import MONTHS, county_today
+from marketplace.services.oversight.oversight_calendar import MONTHS
 from marketplace.services.oversight.oversight_scope import overseen_communities
 
 MEETING_CELL_STATUSES = {
@@ -57,7 +58,7 @@ def _counts(column, ids, year: int) -> dict[tuple[int, int], int]:
 
 def meeting_matrix(actor: User, year: int, today: date | None = None) -> list[MeetingRow]:
     """Return the townships' and communities' rows of months for the actor's area."""
-    today = today or county_today()
+    today = today or clock.today()
     communities: list[Community] = overseen_communities(actor)
     township_ids = sorted({community.township_id for community in communities})
     townships = (

@@ -1,7 +1,6 @@
-"""The oversight calendar: the county's today, quarters and months.
+"""The oversight calendar: quarters, months and the years a record may be asked about.
 
-``county_today`` is the one place oversight asks for the date; when the county clock
-lands (another session builds it), this function is the only thing to switch.
+The date itself comes from the county clock (``marketplace.clock.today``).
 """
 
 from dataclasses import dataclass
@@ -12,15 +11,21 @@ from marketplace.errors import InvalidInput
 
 QUARTERS = (1, 2, 3, 4)
 MONTHS = tuple(range(1, 13))
-MIN_YEAR, MAX_YEAR = 2000, 2100
+# The years any page, export or API answer accepts: from the first year the county could
+# have a record to next year (next year's plans and weights are prepared in advance).
+MIN_YEAR = 2000
 # Seed 004: 每季度至少开展一次对接活动; the reminder goes out this many days before a
 # quarter ends (DESIGN §13).
 REMIND_DAYS_BEFORE_QUARTER_END = 15
 
 
-def county_today() -> date:
-    """Return today's date in the county (``marketplace.clock``)."""
-    return clock.today()
+# An alias kept while parallel work still imports it; new code calls ``clock.today``.
+county_today = clock.today
+
+
+def latest_year() -> int:
+    """Return the last year a record may be asked about: next year, in county time."""
+    return clock.today().year + 1
 
 
 @dataclass(frozen=True)
@@ -67,13 +72,13 @@ def month_over(year: int, month: int, today: date) -> bool:
 def check_year(value, default: int | None = None) -> int:
     """Return ``value`` as a year the product accepts, or refuse in Chinese."""
     if value in (None, ""):
-        return default if default is not None else county_today().year
+        return default if default is not None else clock.today().year
     try:
         year = int(value)
     except (TypeError, ValueError):
         raise InvalidInput("年份必须是整数。", field="year") from None
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise InvalidInput(f"年份应在 {MIN_YEAR} 到 {MAX_YEAR} 之间。", field="year")
+    if not MIN_YEAR <= year <= latest_year():
+        raise InvalidInput(f"年份应在 {MIN_YEAR} 到 {latest_year()} 之间。", field="year")
     return year
 
 

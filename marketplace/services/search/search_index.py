@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 DRAIN_BATCH = 500
 DRAIN_LOCK_TIMEOUT = 3.0
-INLINE_REBUILD_LIMIT = 5000  # listings a search request may index itself (a few seconds)
 MAX_PAGE = 500  # deeper pages cost a top-k of page × 20; nobody reads them
 
 write_index = search.write  # module attribute, so a test can make index writes fail
@@ -190,7 +189,7 @@ def rebuild(*, clear_outbox: bool = True) -> int:
 
 
 def _inline_limit() -> int:
-    return current_app.config.get("SEARCH_INLINE_REBUILD_LIMIT", INLINE_REBUILD_LIMIT)
+    return current_app.config["SEARCH_INLINE_REBUILD_LIMIT"]
 
 
 def warm_up() -> None:

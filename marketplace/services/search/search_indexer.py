@@ -29,12 +29,11 @@ from marketplace import search
 log = logging.getLogger(__name__)
 
 MODES = ("thread", "off", "inline")
-DEFAULT_INTERVAL = 1.0
 
 
 def mode(app: Flask | None = None) -> str:
     app = app or current_app
-    value = str(app.config.get("SEARCH_INDEXER", "thread")).lower()
+    value = str(app.config["SEARCH_INDEXER"]).lower()
     return value if value in MODES else "thread"
 
 
@@ -43,7 +42,7 @@ class BackgroundIndexer:
 
     def __init__(self, app: Flask):
         self.app = app
-        self.interval = float(app.config.get("SEARCH_DRAIN_INTERVAL", DEFAULT_INTERVAL))
+        self.interval = float(app.config["SEARCH_DRAIN_INTERVAL"])
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._pid = os.getpid()

@@ -18,15 +18,13 @@ from marketplace.models import SearchOutbox, SearchReplica
 from marketplace.models._common import utcnow
 from marketplace.search.changelog import Cursor
 
-DEFAULT_GAP_TIMEOUT = 120.0  # seconds a missing log row may still be in a transaction
-DEFAULT_MAX_AGE_DAYS = 7.0
 _cursors: dict[str, Cursor] = {}
 
 
 def cursor(name: str) -> Cursor:
     """Return this process's in-memory cursor state for replica ``name``."""
     if name not in _cursors:
-        timeout = float(current_app.config.get("SEARCH_LOG_GAP_TIMEOUT", DEFAULT_GAP_TIMEOUT))
+        timeout = float(current_app.config["SEARCH_LOG_GAP_TIMEOUT"])
         _cursors[name] = Cursor(timeout)
     return _cursors[name]
 
@@ -89,7 +87,7 @@ def trim(session: Session) -> None:
     ).all()
     if positions:
         session.execute(delete(SearchOutbox).where(SearchOutbox.id <= min(positions)))
-    days = float(current_app.config.get("SEARCH_LOG_MAX_AGE", DEFAULT_MAX_AGE_DAYS))
+    days = float(current_app.config["SEARCH_LOG_MAX_AGE"])
     cutoff = utcnow() - timedelta(days=days)
     oldest = session.scalar(
         select(func.max(SearchOutbox.id)).where(SearchOutbox.created_at < cutoff)

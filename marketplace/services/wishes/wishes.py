@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from marketplace import clock
@@ -18,7 +18,7 @@ from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import User
 from marketplace.models._common import utcnow
-from marketplace.models.wishes import WISH_STATUSES, Wish
+from marketplace.models.wishes import CLAIMED_WISH_STATUSES, WISH_STATUSES, Wish
 from marketplace.services import audit
 from marketplace.services.access import has_role, require_role, signed_in, valid_id
 from marketplace.services.fields import WISH, FieldReader
@@ -27,21 +27,13 @@ from marketplace.services.pagination import Page, paginate
 from marketplace.services.transitions import move_if
 from marketplace.services.wishes.wish_rewards import member_of, reward_confirmed_wish
 
-DEFAULT_VALUE_CAP_YUAN = 300
 MAX_DEADLINE_DAYS = 365
 CLAIMER_ROLES = ("member", "unit")
 
 
-def county_today() -> date:
-    """Return today's date in the county (``marketplace.clock``), whatever the server's zone."""
-    return clock.today()
-
-
 def value_cap() -> int:
     """Return the highest value a wish may have, in yuan (the ``WISH_VALUE_CAP_YUAN`` setting)."""
-    if has_app_context():
-        return int(current_app.config.get("WISH_VALUE_CAP_YUAN", DEFAULT_VALUE_CAP_YUAN))
-    return DEFAULT_VALUE_CAP_YUAN
+    return int(current_app.config["WISH_VALUE_CAP_YUAN"])
 
 
 @dataclass(frozen=True)
@@ -76,7 +68,7 @@ def post_wish(actor: User, data: Mapping) -> Wish:
     value = reader.integer("value_yuan", "价值（元）", minimum=1, maximum=cap, required=True)
     resident = reader.read("resident_name", WISH["resident_name"])
     deadline = reader.day("deadline", "截止日期")
-    today = county_today()
+    today = clock.today()
     if deadline is None and "deadline" not in reader.errors:
         reader.fail("deadline", "请填写截止日期。")
     elif deadline is not None and not today <= deadline <= today + timedelta(MAX_DEADLINE_DAYS):
@@ -116,7 +108,7 @@ def claim_wish(actor: User, wish_id) -> Wish:
     kind, unit_id, member_id = _claimer(actor)
     wish = _load(wish_id)
     before = _state(wish)
-    today = county_today()
+    today = clock.today()
     taken = db.session.execute(
         update(Wish)
         .where(Wish.id == wish.id, Wish.status == "open", Wish.deadline >= today)
@@ -148,7 +140,7 @@ def claim_wish(actor: User, wish_id) -> Wish:
 def _refusal(wish: Wish, actor: User, today: date) -> Conflict:
     if wish.claimer_user_id == actor.id:
         return Conflict("您已认领这个微心愿，请勿重复提交。")
-    if wish.status in ("claimed", "fulfilled", "confirmed"):
+    if wish.status in CLAIMED_WISH_STATUSES:
         return Conflict("这个微心愿已被认领，请看看其他心愿。")
     if wish.status == "open" and wish.deadline < today:
         return Conflict("这个微心愿已过截止日期，不能认领。")
@@ -171,8 +163,8 @@ def fulfil_wish(actor: User, wish_id, note, fulfilled_on=None) -> Wish:
     _owned_by_claimer(actor, wish)
     reader = FieldReader({"note": note, "fulfilled_on": fulfilled_on})
     note = reader.read("note", WISH["note"])
-    day = reader.day("fulfilled_on", "兑现日期") or county_today()
-    if day > county_today():
+    day = reader.day("fulfilled_on", "兑现日期") or clock.today()
+    if day > clock.today():
         reader.fail("fulfilled_on", "兑现日期不能晚于今天。")
     reader.raise_if_invalid()
     before = _state(wish)
@@ -244,7 +236,7 @@ def withdraw_wish(actor: User, wish_id) -> Wish:
 
 def expire_wishes(today: date | None = None) -> int:
     """Mark open wishes whose deadline has passed as expired; return how many (idempotent)."""
-    today = today or county_today()
+    today = today or clock.today()
     ids = list(
         db.session.scalars(select(Wish.id).where(Wish.status == "open", Wish.deadline < today))
     )

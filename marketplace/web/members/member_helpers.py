@@ -8,8 +8,10 @@ from markupsafe import Markup
 
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.extensions import db
-from marketplace.services.members.members import county_now
 from marketplace.web.exchange.marketplace_helpers import back_url
+from marketplace.web.query_args import year_arg
+
+__all__ = ["qr_svg", "submit", "year_arg"]
 
 
 def submit(
@@ -43,10 +45,3 @@ def qr_svg(url: str) -> Markup:
     """Return a QR code of ``url`` as inline SVG (drawn by segno)."""
     code = segno.make(url, error="m")
     return Markup(code.svg_inline(scale=6, border=2, title="签到二维码"))
-
-
-def year_arg() -> int:
-    """Return the ``year`` query argument within a sensible range (default: this year)."""
-    this_year = county_now().year
-    year = request.args.get("year", this_year, type=int)
-    return year if 2000 <= year <= this_year + 1 else this_year

@@ -5,15 +5,9 @@ from flask_login import current_user
 
 from marketplace.errors import Conflict, InvalidInput
 from marketplace.extensions import db
-from marketplace.services.oversight.oversight_calendar import check_year, county_today
+from marketplace.web.query_args import year_arg
 
-
-def year_arg() -> int:
-    """Return ``?year=`` (this year when absent); a bad value falls back to this year."""
-    try:
-        return check_year(request.args.get("year"))
-    except InvalidInput:
-        return county_today().year
+__all__ = ["me", "submit", "year_arg"]
 
 
 def submit(action, success: str, target: str, *, template: str, context: dict):
