@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 5000
 PYTEST_WORKERS ?= 2
 
-.PHONY: serve run test test-browser lint format install db demo bench clean constraints
+.PHONY: serve run test test-browser lint format install install-prod db demo bench clean constraints
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本 (Python 3.11+ required)")'
@@ -17,6 +17,14 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# Production install: the built package (templates and static inside it) with its runtime
+# dependencies only, at the tested versions; then `PROD_VENV/bin/flask --app marketplace …`.
+PROD_VENV ?= .venv-prod
+install-prod:
+	$(PYTHON) -m venv $(PROD_VENV)
+	$(PROD_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PROD_VENV)/bin/python -m pip install --quiet -c constraints.txt .
 
 db: install
 	$(FLASK) db upgrade
