@@ -97,6 +97,9 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
+        from marketplace.extensions import db
+
+        db.session.rollback()  # an abort() after a change must not leave it to be committed
         status = error.code or 500
         if status == 400 and getattr(error, "description", "").startswith("The CSRF"):
             return _answer(400, "表单已过期或缺少安全令牌（CSRF），请刷新页面后重试。")

@@ -1,4 +1,12 @@
-"""Who may act: roles, ownership and id bounds, written once for every service.
+"""Who may act and what they may see: every role, ownership and scope rule, written once.
+
+Services, views, the API and templates ask these named policies instead of comparing
+roles or ids themselves (the shape of Indico's ``can_access`` / ``can_manage``):
+
+- ``can_…(actor, record)`` answers a question (True/False) for a page or a template;
+- ``require_…(actor, record)`` is the same rule for a write: it returns the record, or
+  raises ``Forbidden`` with the Chinese refusal;
+- ``scope_…(actor)`` says which rows a read may return (``None``: the whole county).
 
 ``require_role`` is the check a service starts with; the blueprint-wide page guard is
 ``marketplace.auth.page_guard`` (it sends anonymous visitors to the login page instead).
@@ -6,12 +14,18 @@ Ownership reads the owning community or unit off the record, so "is this need mi
 has one answer for the edit form, the service and the API.
 """
 
+from sqlalchemy import select
+
 from marketplace.errors import Forbidden, InvalidInput
-from marketplace.models import ROLES, Booking, Claim, Need, Offer, User
+from marketplace.extensions import db
+from marketplace.models import ROLES, Booking, Claim, Community, Need, Offer, User
+from marketplace.models.pairing import PairingPlan, PlanPair
+from marketplace.models.wishes import Wish
 
 # Refusals name the role as its holders call themselves; a unit acts as its secretary.
 ROLE_NAMES = {**ROLES, "unit": "驻区单位"}
 MAX_ID = 2**31 - 1  # ids are INTEGER columns; larger numbers would crash the query
+WISH_CLAIMER_ROLES = ("member", "unit")
 
 # record type -> (owning role, owner id of the record, the refusal)
 _OWNERS = {
@@ -19,7 +33,143 @@ _OWNERS = {
     Offer: ("unit", lambda offer: offer.unit_id, "只能管理本单位的资源。"),
     Claim: ("unit", lambda claim: claim.unit_id, "只能处理本单位的认领。"),
     Booking: ("unit", lambda booking: booking.offer.unit_id, "只有场地所属单位可以处理预约。"),
+    Wish: ("community", lambda wish: wish.community_id, "只能处理本社区的微心愿。"),
 }
+
+
+# -- Places: the actor's own community, unit or township -------------------------------
+
+
+def is_community_staff(user: User | None, community_id: int | None) -> bool:
+    """Tell whether ``user`` is staff of the community ``community_id``."""
+    return (
+        has_role(user, "community")
+        and community_id is not None
+        and (user.community_id == community_id)
+    )
+
+
+def is_unit_secretary(user: User | None, unit_id: int | None) -> bool:
+    """Tell whether ``user`` acts for the unit ``unit_id``."""
+    return has_role(user, "unit") and unit_id is not None and user.unit_id == unit_id
+
+
+def is_township_staff(user: User | None, township_id: int | None) -> bool:
+    """Tell whether ``user`` is staff of the township ``township_id``."""
+    return (
+        has_role(user, "township") and township_id is not None and (user.township_id == township_id)
+    )
+
+
+def is_self(user: User | None, user_id: int | None) -> bool:
+    """Tell whether ``user_id`` is the signed-in ``user``'s own account."""
+    return signed_in(user) and user_id is not None and user.id == user_id
+
+
+def require_community(actor: User | None, community_id: int | None, message: str) -> User:
+    """Refuse (403, ``message``) anyone but the staff of ``community_id``."""
+    require_role(actor, "community")
+    if not is_community_staff(actor, community_id):
+        raise Forbidden(message)
+    return actor
+
+
+# -- Records: may this actor see or manage it? -----------------------------------------
+
+
+def can_manage(user: User | None, record) -> bool:
+    """Tell whether ``user`` manages ``record`` (need, offer, claim, booking, wish)."""
+    return owns(user, record)
+
+
+def require_manage(actor: User | None, record, message: str | None = None):
+    """Return ``record`` when ``actor`` manages it; refuse (403) otherwise."""
+    return require_owner(actor, record, message)
+
+
+def can_see_booking(user: User | None, booking: Booking) -> bool:
+    """The venue's unit and the account that asked may see a booking."""
+    return owns(user, booking) or is_self(user, booking.requester_user_id)
+
+
+def can_withdraw_booking(user: User | None, booking: Booking) -> bool:
+    """Whoever asked may withdraw (an anonymous request, anyone holding its number)."""
+    return booking.requester_user_id is None or is_self(user, booking.requester_user_id)
+
+
+def can_claim_wishes(user: User | None) -> bool:
+    """Members and units claim wishes."""
+    return has_role(user, *WISH_CLAIMER_ROLES)
+
+
+def can_post_wishes(user: User | None) -> bool:
+    """Community staff post wishes for their residents."""
+    return has_role(user, "community")
+
+
+def is_wish_claimer(user: User | None, wish: Wish) -> bool:
+    """Tell whether ``user`` claimed ``wish`` (or acts for the unit that claimed it)."""
+    if not can_claim_wishes(user):
+        return False
+    unit_claim = wish.claimer_kind == "unit" and is_unit_secretary(user, wish.claimer_unit_id)
+    return is_self(user, wish.claimer_user_id) or unit_claim
+
+
+def can_see_resident(user: User | None, wish: Wish) -> bool:
+    """Only the wish's community staff see the resident's full name."""
+    return owns(user, wish)
+
+
+def can_import_ledgers(user: User | None) -> bool:
+    """Only administrators import ledger workbooks."""
+    return has_role(user, "admin")
+
+
+def can_manage_token(user: User | None, token) -> bool:
+    """An API token is revoked by its owner or an administrator."""
+    return is_self(user, token.user_id) or has_role(user, "admin")
+
+
+# -- Scopes: which communities a read covers -------------------------------------------
+
+_COUNTY_ORDER = (Community.township_id, Community.id)
+
+
+def scope_communities(actor: User | None) -> list[int] | None:
+    """Return the community ids ``actor`` oversees: None for the whole county (reviewer)."""
+    require_role(actor, "reviewer", "township")
+    if has_role(actor, "reviewer"):
+        return None
+    return list(
+        db.session.scalars(
+            select(Community.id)
+            .where(Community.township_id == actor.township_id)
+            .order_by(*_COUNTY_ORDER)
+        )
+    )
+
+
+def acting_communities(actor: User) -> list[int]:
+    """Return the communities an actor acts for: its own, its unit's pairs, or overseen."""
+    if has_role(actor, "community"):
+        return [actor.community_id]
+    if has_role(actor, "unit"):
+        return sorted(
+            set(
+                db.session.scalars(
+                    select(PlanPair.community_id)
+                    .join(PairingPlan, PairingPlan.id == PlanPair.plan_id)
+                    .where(PairingPlan.status == "published", PlanPair.unit_id == actor.unit_id)
+                )
+            )
+        )
+    scope = scope_communities(actor)
+    if scope is not None:
+        return scope
+    return list(db.session.scalars(select(Community.id).order_by(*_COUNTY_ORDER)))
+
+
+# -- Roles and ids ---------------------------------------------------------------------
 
 
 def valid_id(value) -> bool:

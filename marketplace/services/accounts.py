@@ -25,7 +25,7 @@ from marketplace.security import (
     verify_password,
 )
 from marketplace.services import api_tokens, audit, throttle
-from marketplace.services.access import require_admin
+from marketplace.services.access import is_self, require_admin
 from marketplace.services.api_tokens import (  # noqa: F401  (part of this module's API)
     issue_api_token,
     user_for_api_token,
@@ -235,7 +235,7 @@ def set_user_active(actor: User, user_id: int, active: bool) -> User:
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("账号不存在。")
-    if user.id == actor.id and not active:
+    if is_self(actor, user.id) and not active:
         raise InvalidInput("不能停用自己的账号。")
     set_active(user, active, actor)
     return user

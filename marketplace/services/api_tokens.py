@@ -19,7 +19,7 @@ from marketplace.extensions import db
 from marketplace.models import ApiToken, User
 from marketplace.models._common import utcnow
 from marketplace.services import audit
-from marketplace.services.access import has_role, valid_id
+from marketplace.services.access import can_manage_token, valid_id
 from marketplace.services.fields import ACCOUNT
 
 LAST_USE_PRECISION = timedelta(minutes=1)  # record a use at most once a minute
@@ -107,7 +107,7 @@ def revoke_token(actor: User | None, token_id: int) -> ApiToken:
     token = db.session.get(ApiToken, token_id) if valid_id(token_id) else None
     if token is None:
         raise NotFound("令牌不存在。")
-    if actor is not None and token.user_id != actor.id and not has_role(actor, "admin"):
+    if actor is not None and not can_manage_token(actor, token):
         raise Forbidden("只能吊销自己的令牌。")
     if token.revoked_at is None:
         token.revoked_at = utcnow()

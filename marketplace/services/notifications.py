@@ -8,6 +8,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Notification, User
 from marketplace.models._common import utcnow
+from marketplace.services.access import is_self
 from marketplace.services.pagination import Page, paginate
 
 
@@ -70,7 +71,7 @@ def settle(users: Iterable[User], url: str, kind: str | None = None) -> None:
 def open_notification(user: User, notification_id: int) -> str:
     """Mark one of ``user``'s notifications read and return the path it points to."""
     note = db.session.get(Notification, notification_id)
-    if note is None or note.user_id != user.id:
+    if note is None or not is_self(user, note.user_id):
         raise NotFound("通知不存在。")
     if note.read_at is None:
         note.read_at = utcnow()

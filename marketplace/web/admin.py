@@ -4,9 +4,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from marketplace.auth import page_guard
-from marketplace.errors import InvalidInput
 from marketplace.services import accounts
 from marketplace.services.exchange import directory
+from marketplace.web.actions import act
 from marketplace.web.admin_forms import UserForm
 from marketplace.web.confirmation import confirm_first
 
@@ -30,13 +30,13 @@ def new_user():
     form = UserForm()
     form.set_places(*directory.places())
     if form.validate_on_submit():
-        try:
-            user = accounts.create_user_by_admin(current_user, form.data)
-        except InvalidInput as error:
-            getattr(form, error.field or "username", form.username).errors.append(error.message)
-        else:
-            flash(f"已创建账号 {user.username}（{user.role_label}）。", "success")
-            return redirect(url_for("admin.dashboard"))
+        return act(
+            lambda: accounts.create_user_by_admin(current_user, form.data),
+            lambda user: f"已创建账号 {user.username}（{user.role_label}）。",
+            form=form,
+            template="admin/user_form.html",
+            target=url_for("admin.dashboard"),
+        )
     status = 400 if form.errors else 200
     return render_template("admin/user_form.html", form=form), status
 

@@ -8,7 +8,17 @@ from werkzeug.datastructures import MultiDict
 
 from marketplace import privacy
 from marketplace.clock import local_time
+from marketplace.services import access
 from marketplace.web.confirmation import init_confirmation
+
+TEMPLATE_POLICIES = (
+    "can_manage",
+    "can_post_wishes",
+    "can_claim_wishes",
+    "is_wish_claimer",
+    "can_see_resident",
+    "is_self",
+)
 
 # Entries whose endpoint is not registered are left out, so an area can ship alone. An
 # entry is (endpoint, label) or a group (label, [entries]) shown as one menu, which keeps
@@ -142,6 +152,8 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(privacy.mask_name, "masked_name")
     app.add_template_filter(privacy.mask_phone, "masked_phone")
     app.add_template_global(lambda name: name in app.view_functions, "has_endpoint")
+    for policy in TEMPLATE_POLICIES:  # templates ask the access module, never compare roles
+        app.add_template_global(getattr(access, policy), policy)
     app.add_template_global(url_with, "url_with")
     init_confirmation(app)
 

@@ -20,7 +20,7 @@ from marketplace.extensions import db
 from marketplace.models import Booking, BookingSlot, Offer, User
 from marketplace.models.bookings import SLOT_MINUTES
 from marketplace.services import audit, throttle
-from marketplace.services.access import owns, require_owner
+from marketplace.services.access import can_see_booking, is_self, require_owner
 from marketplace.services.exchange.booking_queries import (  # noqa: F401  (part of this module's API)
     LOOKUPS_PER_HOUR,
     SHARED_KINDS,
@@ -296,7 +296,7 @@ def cancel_booking(actor: User, booking_id: int) -> Booking:
     booking = db.session.get(Booking, booking_id)
     if booking is None:
         raise NotFound("预约记录不存在。")
-    if not owns(actor, booking) and booking.requester_user_id != actor.id:
+    if not can_see_booking(actor, booking):
         raise Forbidden("只能取消自己的预约或本单位场地的预约。")
     before = _state(booking)
     _move(booking, ("requested", "accepted"), "cancelled")
@@ -332,7 +332,7 @@ def _settle_requests(unit_id: int) -> None:
 def _finish(actor: User, booking: Booking, action: str, before: dict, verb: str) -> None:
     audit.record(action, actor=actor, obj=booking, before=before, after=_state(booking))
     _settle_requests(booking.offer.unit_id)
-    if booking.requester_user_id and booking.requester_user_id != actor.id:
+    if booking.requester_user_id and not is_self(actor, booking.requester_user_id):
         requester = db.session.get(User, booking.requester_user_id)
         notify(
             [requester],

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from marketplace.errors import Conflict, Forbidden, NotFound
+from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.models import (
     Claim,
@@ -27,7 +27,7 @@ from marketplace.models import (
 )
 from marketplace.models.claims import OPEN_CLAIM_STATUSES
 from marketplace.services import audit
-from marketplace.services.access import require_role, valid_id
+from marketplace.services.access import require_manage, require_role, valid_id
 from marketplace.services.exchange.facility_finder import distance_km
 from marketplace.services.exchange.need_queries import need_options, paired_community_ids
 from marketplace.services.exchange.need_state import claimable_clause, is_claimable
@@ -145,8 +145,7 @@ def invite_unit(actor: User, need_id: int, unit_id: int) -> Unit:
     need = db.session.get(Need, need_id) if valid_id(need_id) else None
     if need is None:
         raise NotFound("需求不存在。")
-    if need.community_id != actor.community_id:
-        raise Forbidden("只能为本社区的需求邀请单位。")
+    require_manage(actor, need, "只能为本社区的需求邀请单位。")
     unit = db.session.get(Unit, unit_id) if valid_id(unit_id) else None
     if unit is None:
         raise NotFound("单位不存在。")

@@ -10,7 +10,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from marketplace.errors import Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Community, Need, Offer, ServiceType, Unit, User
-from marketplace.services.access import has_role, signed_in, valid_id
+from marketplace.services.access import (
+    has_role,
+    is_community_staff,
+    is_unit_secretary,
+    signed_in,
+    valid_id,
+)
 from marketplace.services.ledgers.ledgers import (
     NEED_HEADER,
     OFFER_HEADER,
@@ -50,7 +56,7 @@ def community_book(actor: User | None, community_id: int) -> tuple[str, bytes]:
         raise NotFound("社区不存在。")
     _check(
         actor,
-        allowed=has_role(actor, "community") and actor.community_id == community.id,
+        allowed=is_community_staff(actor, community.id),
         whose="社区",
     )
     needs = db.session.scalars(
@@ -84,7 +90,7 @@ def unit_book(actor: User | None, unit_id: int) -> tuple[str, bytes]:
         raise NotFound("单位不存在。")
     _check(
         actor,
-        allowed=has_role(actor, "unit") and actor.unit_id == unit.id,
+        allowed=is_unit_secretary(actor, unit.id),
         whose="单位",
     )
     offers = db.session.scalars(

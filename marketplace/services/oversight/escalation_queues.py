@@ -16,9 +16,8 @@ from marketplace.models._common import utcnow
 from marketplace.models.escalations import ACTIVE_ESCALATION_STATUSES
 from marketplace.models.listings import OPEN_NEED_STATUSES
 from marketplace.services import audit
-from marketplace.services.access import has_role
+from marketplace.services.access import has_role, require_role
 from marketplace.services.notifications import notify, staff_of
-from marketplace.services.oversight.oversight_scope import require_any
 from marketplace.services.pagination import Page, paginate
 
 
@@ -53,7 +52,7 @@ def queue_query(actor: User, *, active_only: bool = True):
 
 def queue_page(actor: User, *, active_only: bool = True, page: int = 1, per_page: int = 20) -> Page:
     """Return a page of the actor's queue, oldest at its level first."""
-    require_any(actor, "township", "reviewer", "community", "unit")
+    require_role(actor, "township", "reviewer", "community", "unit")
     return paginate(queue_query(actor, active_only=active_only), page, per_page)
 
 
@@ -133,7 +132,7 @@ def assignable_units() -> list[Unit]:
 
 def escalatable_needs(actor: User) -> list[Need]:
     """Return the community's open needs not already being escalated."""
-    require_any(actor, "community")
+    require_role(actor, "community")
     active = select(Escalation.need_id).where(
         Escalation.need_id.is_not(None), Escalation.status.in_(ACTIVE_ESCALATION_STATUSES)
     )

@@ -1,10 +1,11 @@
 """Excel exports of oversight: compliance matrix, meeting matrix, annual assessment."""
 
 from marketplace.models import User
+from marketplace.services.access import require_role
 from marketplace.services.ledgers.workbooks import new_workbook, to_bytes, write_table
 from marketplace.services.oversight import assessment, meeting_reports, pair_activities
 from marketplace.services.oversight.oversight_calendar import MONTHS, QUARTERS
-from marketplace.services.oversight.oversight_scope import overseen_community_ids, require_any
+from marketplace.services.oversight.oversight_scope import overseen_community_ids
 
 
 def compliance_workbook(actor: User, year: int) -> bytes:
@@ -53,7 +54,7 @@ def meetings_workbook(actor: User, year: int) -> bytes:
 
 def assessment_workbook(actor: User, year: int) -> bytes:
     """Return the year's assessment (parts, weights, score, rank, 先进单位) as .xlsx."""
-    require_any(actor, "reviewer")
+    require_role(actor, "reviewer")
     scores = assessment.assess(year)
     workbook, _ = new_workbook()
     sheet = workbook.create_sheet(f"{year}年度考核")

@@ -1,7 +1,8 @@
 """Who oversees what: published pairs, and the communities a reviewer or township sees.
 
 Reviewers see the whole county; a township's staff see the communities of their
-township. One definition here, used by compliance, meetings, escalations and coverage.
+township (the rule is ``access.scope_communities``); used by compliance, meetings,
+escalations and coverage.
 """
 
 from datetime import date
@@ -10,27 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from marketplace import clock
-from marketplace.errors import Forbidden
 from marketplace.extensions import db
 from marketplace.models import Community, PairingPlan, PlanPair, User
-from marketplace.services.access import has_role, signed_in
+from marketplace.services.access import acting_communities, require_role, scope_communities
 
-ROLE_LABELS = {
-    "community": "社区工作人员",
-    "unit": "驻区单位",
-    "reviewer": "组织部审核员",
-    "township": "乡镇（街道）工作人员",
-}
-
-
-def require_any(actor: User | None, *roles: str) -> User:
-    """Refuse anyone not signed in with one of ``roles`` (worded by role)."""
-    if not signed_in(actor):
-        raise Forbidden("请先登录。")
-    if not has_role(actor, *roles):
-        names = "或".join(ROLE_LABELS.get(role, role) for role in roles)
-        raise Forbidden(f"只有{names}可以执行此操作。")
-    return actor
+# The old name of ``access.require_role`` (same wording), kept while parallel work still
+# imports it; the lead removes it at merge.
+require_any = require_role
 
 
 def published_pairs(community_ids=None) -> list[PlanPair]:
@@ -103,10 +90,10 @@ def paired_unit_ids(community_ids) -> set[int]:
 
 def overseen_communities(actor: User) -> list[Community]:
     """Return the communities a reviewer (all) or a township's staff (its own) oversee."""
-    require_any(actor, "reviewer", "township")
+    scope = scope_communities(actor)
     query = select(Community).order_by(Community.township_id, Community.id)
-    if has_role(actor, "township"):
-        query = query.where(Community.township_id == actor.township_id)
+    if scope is not None:
+        query = query.where(Community.id.in_(scope))
     return list(db.session.scalars(query))
 
 
@@ -115,20 +102,5 @@ def overseen_community_ids(actor: User) -> list[int]:
     return [community.id for community in overseen_communities(actor)]
 
 
-def actor_community_ids(actor: User) -> list[int]:
-    """Return the communities an actor acts for: its own, its township's, or all."""
-    if has_role(actor, "community"):
-        return [actor.community_id]
-    if has_role(actor, "unit"):
-        return sorted({pair.community_id for pair in _unit_pairs(actor.unit_id)})
-    return overseen_community_ids(actor)
-
-
-def _unit_pairs(unit_id: int) -> list[PlanPair]:
-    return list(
-        db.session.scalars(
-            select(PlanPair)
-            .join(PairingPlan, PairingPlan.id == PlanPair.plan_id)
-            .where(PairingPlan.status == "published", PlanPair.unit_id == unit_id)
-        )
-    )
+# The old name of ``access.acting_communities``, kept while parallel work imports it.
+actor_community_ids = acting_communities

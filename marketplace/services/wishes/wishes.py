@@ -20,7 +20,16 @@ from marketplace.models import User
 from marketplace.models._common import utcnow
 from marketplace.models.wishes import CLAIMED_WISH_STATUSES, WISH_STATUSES, Wish
 from marketplace.services import audit
-from marketplace.services.access import has_role, require_role, signed_in, valid_id
+from marketplace.services.access import (
+    can_claim_wishes,
+    has_role,
+    is_self,
+    is_wish_claimer,
+    require_manage,
+    require_role,
+    signed_in,
+    valid_id,
+)
 from marketplace.services.fields import WISH, FieldReader
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.pagination import Page, paginate
@@ -28,7 +37,6 @@ from marketplace.services.transitions import move_if
 from marketplace.services.wishes.wish_rewards import member_of, reward_confirmed_wish
 
 MAX_DEADLINE_DAYS = 365
-CLAIMER_ROLES = ("member", "unit")
 
 
 def value_cap() -> int:
@@ -93,7 +101,7 @@ def post_wish(actor: User, data: Mapping) -> Wish:
 
 def _claimer(actor: User) -> tuple[str, int | None, int | None]:
     """Return (kind, unit id, member id) for a claimer, or refuse who may not claim."""
-    if not has_role(actor, *CLAIMER_ROLES):
+    if not can_claim_wishes(actor):
         raise Forbidden("只有在职党员或驻区单位可以认领微心愿。")
     if has_role(actor, "unit"):
         return "unit", actor.unit_id, None
@@ -138,7 +146,7 @@ def claim_wish(actor: User, wish_id) -> Wish:
 
 
 def _refusal(wish: Wish, actor: User, today: date) -> Conflict:
-    if wish.claimer_user_id == actor.id:
+    if is_self(actor, wish.claimer_user_id):
         return Conflict("您已认领这个微心愿，请勿重复提交。")
     if wish.status in CLAIMED_WISH_STATUSES:
         return Conflict("这个微心愿已被认领，请看看其他心愿。")
@@ -148,12 +156,9 @@ def _refusal(wish: Wish, actor: User, today: date) -> Conflict:
 
 
 def _owned_by_claimer(actor: User, wish: Wish) -> None:
-    if not has_role(actor, *CLAIMER_ROLES):
+    if not can_claim_wishes(actor):
         raise Forbidden("只有认领人可以操作。")
-    same_unit = has_role(actor, "unit") and wish.claimer_kind == "unit"
-    if wish.claimer_user_id != actor.id and not (
-        same_unit and wish.claimer_unit_id == actor.unit_id
-    ):
+    if not is_wish_claimer(actor, wish):
         raise Forbidden("只有认领人可以操作这个微心愿。")
 
 
@@ -182,8 +187,7 @@ def fulfil_wish(actor: User, wish_id, note, fulfilled_on=None) -> Wish:
 def _as_staff(actor: User, wish_id) -> Wish:
     require_role(actor, "community")
     wish = _load(wish_id)
-    if wish.community_id != actor.community_id:
-        raise Forbidden("只能处理本社区的微心愿。")
+    require_manage(actor, wish)
     return wish
 
 

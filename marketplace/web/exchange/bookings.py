@@ -1,12 +1,13 @@
 """Facility bookings: the public request form, and the owning unit's answers."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.auth import page_guard
-from marketplace.errors import Conflict, DomainError, InvalidInput, NotFound
+from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.models.bookings import BOOKING_STATUSES
 from marketplace.services.exchange import bookings
+from marketplace.web.actions import act
 from marketplace.web.confirmation import confirm_first
 from marketplace.web.exchange.booking_forms import AnswerForm, BookingForm, LookupForm, prefill
 
@@ -78,13 +79,10 @@ def incoming():
 def answer(booking_id: int, action: str):
     form = AnswerForm()
     form.validate()
-    actor = current_user._get_current_object()
-    try:
-        bookings.answer_booking(actor, booking_id, action, form.note.data or "")
-    except DomainError as error:
-        if error.status == 403:
-            raise
-        flash(error.message, "danger")
-    else:
-        flash(ANSWERED.get(action, "已处理。"), "success")
-    return redirect(url_for("booking_desk.incoming", status=request.args.get("status")))
+    incoming = url_for("booking_desk.incoming", status=request.args.get("status"))
+    return act(
+        lambda: bookings.answer_booking(current_user, booking_id, action, form.note.data or ""),
+        ANSWERED.get(action, "已处理。"),
+        target=incoming,
+        back=incoming,
+    )

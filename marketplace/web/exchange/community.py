@@ -1,10 +1,9 @@
 """Pages for community staff (role ``community``), own community only."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.auth import page_guard
-from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.services.exchange import (
     claims,
     listings_overview,
@@ -16,7 +15,6 @@ from marketplace.web.confirmation import confirm_first
 from marketplace.web.exchange.marketplace_forms import (
     NeedForm,
     RatingForm,
-    attach_error,
 )
 from marketplace.web.exchange.marketplace_helpers import (
     act,
@@ -52,13 +50,14 @@ def needs_list():  # named so it does not shadow the ``needs`` service module
 def new_need():
     form = NeedForm(type_choices=pages_queries.type_choices())
     if form.validate_on_submit():
-        try:
-            need = needs.create_need(current_user, form.data, publish=form.publish.data)
-        except InvalidInput as error:
-            attach_error(form, error)
-        else:
-            flash("需求已发布。" if form.publish.data else "需求已保存为草稿。", "success")
-            return redirect(need_url(need))
+        return act(
+            lambda: needs.create_need(current_user, form.data, publish=form.publish.data),
+            "需求已发布。" if form.publish.data else "需求已保存为草稿。",
+            form=form,
+            template="community/need_form.html",
+            context={"need": None},
+            target=need_url,
+        )
     return render_template("community/need_form.html", form=form, need=None), form_status(form)
 
 
@@ -73,30 +72,35 @@ def edit_need(need_id: int):
             form=form,
             template="community/need_form.html",
             context={"need": need},
+            target=need_url,
         )
     return render_template("community/need_form.html", form=form, need=need), form_status(form)
 
 
 @bp.route("/needs/<int:need_id>/publish", methods=["POST"])
 def publish_need(need_id: int):
-    return act(lambda: needs.publish_need(current_user, need_id), "需求已发布，单位可以认领了。")
+    return act(
+        lambda: needs.publish_need(current_user, need_id),
+        "需求已发布，单位可以认领了。",
+        target=need_url,
+    )
 
 
 @bp.route("/needs/<int:need_id>/withdraw", methods=["POST"])
 @confirm_first
 def withdraw_need(need_id: int):
-    return act(lambda: needs.withdraw_need(current_user, need_id), "需求已撤回。")
+    return act(lambda: needs.withdraw_need(current_user, need_id), "需求已撤回。", target=need_url)
 
 
 @bp.route("/needs/<int:need_id>/invite/<int:unit_id>", methods=["POST"])
 def invite_unit(need_id: int, unit_id: int):
-    try:
-        unit = suggestions.invite_unit(current_user, need_id, unit_id)
-    except (Conflict, NotFound) as error:
-        flash(error.message, "warning")
-    else:
-        flash(f"已邀请{unit.name}认领，对方会收到通知。", "success")
-    return redirect(url_for("listings.need", need_id=need_id) + "#suggestions")
+    suggestions_url = url_for("listings.need", need_id=need_id) + "#suggestions"
+    return act(
+        lambda: suggestions.invite_unit(current_user, need_id, unit_id),
+        lambda unit: f"已邀请{unit.name}认领，对方会收到通知。",
+        target=suggestions_url,
+        back=suggestions_url,
+    )
 
 
 @bp.route("/claims/<int:claim_id>/accept", methods=["POST"])
@@ -121,7 +125,9 @@ def decline_claim(claim_id: int):
 
 @bp.route("/claims/<int:claim_id>/done", methods=["POST"])
 def complete_claim(claim_id: int):
-    return act(lambda: claims.complete_claim(current_user, claim_id), "项目已标记为完成。")
+    return act(
+        lambda: claims.complete_claim(current_user, claim_id), "项目已标记为完成。", target=need_url
+    )
 
 
 @bp.route("/claims/<int:claim_id>/progress", methods=["GET", "POST"])
@@ -140,6 +146,7 @@ def rate_claim(claim_id: int):
             form=form,
             template="community/rate.html",
             context=context,
+            target=need_url,
         )
     return render_template("community/rate.html", form=form, **context), form_status(form)
 

@@ -1,20 +1,21 @@
 """Helpers shared by the community, unit and listing pages."""
 
-from collections.abc import Callable
-
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 
-from marketplace.errors import Conflict, InvalidInput
-from marketplace.extensions import db
 from marketplace.models import Claim, Evaluation, Need, ProgressReport
 from marketplace.models.claims import CLAIM_STATUSES
 from marketplace.models.listings import NEED_STATUSES, OFFER_STATUSES
 from marketplace.services.audit_log import ACTION_LABELS, action_label
 from marketplace.services.exchange import claims, pages_queries
-from marketplace.web.exchange.marketplace_forms import ClaimForm, ProgressForm, attach_error
+from marketplace.web.actions import act
+from marketplace.web.actions import back_url as back_url  # re-exported, see below
+from marketplace.web.exchange.marketplace_forms import ClaimForm, ProgressForm
 from marketplace.web.exchange.project_charts import latest_percent
-from marketplace.web.navigation import home_for, safe_next
+from marketplace.web.navigation import home_for
+
+# ``act`` and ``back_url`` live in marketplace.web.actions; the pages of other areas
+# still import them from here until the lead's merge.
 
 
 def page_args() -> tuple[int, int]:
@@ -45,43 +46,6 @@ def need_url(record) -> str:
     return home_for(current_user)
 
 
-def back_url() -> str:
-    """Return the page the form came from (a ``next`` field on this site) or the home."""
-    return safe_next(request.form.get("next")) or home_for(current_user)
-
-
-def act(
-    action: Callable,
-    success: str,
-    *,
-    form=None,
-    template: str | None = None,
-    context: dict | None = None,
-    target: Callable = need_url,
-):
-    """Run one service call: flash success and redirect, or show why it was refused.
-
-    Bad input goes back onto ``form`` (re-rendered with 400) when there is one; a
-    conflict with the record's state is flashed and the user sent back. Forbidden and
-    NotFound propagate to the app's error pages (403/404, audited).
-    """
-    try:
-        result = action()
-    except InvalidInput as error:
-        db.session.rollback()
-        if form is None:
-            flash(error.message, "danger")
-            return redirect(back_url())
-        attach_error(form, error)
-        return render_template(template, form=form, **(context or {})), 400
-    except Conflict as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(back_url())
-    flash(success, "success")
-    return redirect(target(result))
-
-
 def progress_view(claim_id: int):
     """Show and handle the progress report form of a claim (unit or community side)."""
     context = pages_queries.claim_page(current_user, claim_id)
@@ -95,6 +59,7 @@ def progress_view(claim_id: int):
             form=form,
             template="listings/claim_progress.html",
             context=context,
+            target=need_url,
         )
     return render_template("listings/claim_progress.html", form=form, **context), form_status(form)
 

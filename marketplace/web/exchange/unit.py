@@ -1,11 +1,9 @@
 """Pages for unit party secretaries (role ``unit``), own unit only."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.auth import page_guard
-from marketplace.errors import Conflict, InvalidInput
-from marketplace.extensions import db
 from marketplace.services.exchange import claims, listings_overview, offers, pages_queries
 from marketplace.services.exchange.needs import NeedFilters, needs_page
 from marketplace.web.confirmation import confirm_first
@@ -13,11 +11,11 @@ from marketplace.web.exchange.marketplace_forms import (
     ClaimForm,
     FacilityOfferForm,
     ServiceOfferForm,
-    attach_error,
 )
 from marketplace.web.exchange.marketplace_helpers import (
     act,
     form_status,
+    need_url,
     page_args,
     progress_view,
     render_need_page,
@@ -68,23 +66,23 @@ def claim_need(need_id: int):
     form = ClaimForm()
     if not form.validate_on_submit():
         return render_need_page(need_id, claim_form=form, status=400)
-    try:
-        claim = claims.claim_need(current_user, need_id, form.quantity.data, form.note.data or "")
-    except InvalidInput as error:
-        attach_error(form, error)
-        return render_need_page(need_id, claim_form=form, status=400)
-    except Conflict as error:  # not enough left, or the need closed meanwhile
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(url_for("listings.need", need_id=need_id))
-    flash(f"已认领 {claim.quantity}，等待社区确认。", "success")
-    return redirect(url_for("listings.need", need_id=need_id))
+    need_page = url_for("listings.need", need_id=need_id)
+    return act(
+        lambda: claims.claim_need(current_user, need_id, form.quantity.data, form.note.data or ""),
+        lambda claim: f"已认领 {claim.quantity}，等待社区确认。",
+        form=form,
+        page=lambda: render_need_page(need_id, claim_form=form, status=400),
+        target=need_page,
+        back=need_page,  # not enough left, or the need closed meanwhile
+    )
 
 
 @bp.route("/claims/<int:claim_id>/withdraw", methods=["POST"])
 @confirm_first
 def withdraw_claim(claim_id: int):
-    return act(lambda: claims.withdraw_claim(current_user, claim_id), "认领已撤回。")
+    return act(
+        lambda: claims.withdraw_claim(current_user, claim_id), "认领已撤回。", target=need_url
+    )
 
 
 @bp.route("/claims/<int:claim_id>/progress", methods=["GET", "POST"])

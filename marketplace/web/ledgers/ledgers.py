@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from marketplace.auth import page_guard
 from marketplace.errors import InvalidInput
-from marketplace.services.access import has_role
+from marketplace.services.access import can_import_ledgers
 from marketplace.services.ledgers import imports, ledgers
 from marketplace.web.downloads import XLSX, attachment
 from marketplace.web.form_rules import ChineseForm
@@ -29,7 +29,7 @@ def _xlsx(content: bytes, name: str, fallback: str) -> Response:
 
 @bp.route("/")
 def index():
-    form = ImportForm() if has_role(current_user, "admin") else None
+    form = ImportForm() if can_import_ledgers(current_user) else None
     return render_template("ledgers/index.html", ledgers=ledgers.LEDGERS, form=form, report=None)
 
 

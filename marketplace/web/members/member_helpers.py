@@ -3,12 +3,9 @@
 from collections.abc import Callable
 
 import segno
-from flask import flash, redirect, render_template, request
 from markupsafe import Markup
 
-from marketplace.errors import Conflict, InvalidInput
-from marketplace.extensions import db
-from marketplace.web.exchange.marketplace_helpers import back_url
+from marketplace.web.actions import act
 from marketplace.web.query_args import year_arg
 
 __all__ = ["qr_svg", "submit", "year_arg"]
@@ -17,28 +14,11 @@ __all__ = ["qr_svg", "submit", "year_arg"]
 def submit(
     action: Callable, success: str, target: Callable, template: str | None = None, **context
 ):
-    """Call a service with the posted form: redirect on success, else show why not.
+    """The members' pages' old name for :func:`marketplace.web.actions.act`.
 
-    Bad input re-renders ``template`` (400) with each field's Chinese message and the
-    values typed (inline forms without a template flash it); a conflict with the current
-    state is flashed and the user sent back.
+    Kept only until those pages call ``act`` themselves (parallel work); remove then.
     """
-    try:
-        result = action()
-    except InvalidInput as error:
-        db.session.rollback()
-        if template is None:
-            flash(error.message, "danger")
-            return redirect(back_url())
-        errors = getattr(error, "errors", None) or {error.field or "_": error.message}
-        return render_template(template, errors=errors, values=request.form, **context), 400
-    except Conflict as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-        return redirect(back_url())
-    if success:
-        flash(success, "success")
-    return redirect(target(result))
+    return act(action, success or None, target=target, template=template, context=context)
 
 
 def qr_svg(url: str) -> Markup:
