@@ -23,9 +23,6 @@ def test_staff_of_a_place_are_told_apart_from_everyone_else(app):
     assert not access.is_township_staff(township_staff, make_township().id)
     assert access.is_self(staff, staff.id) and not access.is_self(staff, secretary.id)
     assert not access.is_self(None, None)
-    with pytest.raises(Forbidden) as refused:
-        access.require_community(staff, make_community().id, "只能管理本社区的事项。")
-    assert refused.value.message == "只能管理本社区的事项。"
 
 
 def _claimed(community, kind: str, user_id: int, unit_id: int) -> Wish:

@@ -66,14 +66,6 @@ def is_self(user: User | None, user_id: int | None) -> bool:
     return signed_in(user) and user_id is not None and user.id == user_id
 
 
-def require_community(actor: User | None, community_id: int | None, message: str) -> User:
-    """Refuse (403, ``message``) anyone but the staff of ``community_id``."""
-    require_role(actor, "community")
-    if not is_community_staff(actor, community_id):
-        raise Forbidden(message)
-    return actor
-
-
 # -- Records: may this actor see or manage it? -----------------------------------------
 
 
@@ -90,11 +82,6 @@ def require_manage(actor: User | None, record, message: str | None = None):
 def can_see_booking(user: User | None, booking: Booking) -> bool:
     """The venue's unit and the account that asked may see a booking."""
     return owns(user, booking) or is_self(user, booking.requester_user_id)
-
-
-def can_withdraw_booking(user: User | None, booking: Booking) -> bool:
-    """Whoever asked may withdraw (an anonymous request, anyone holding its number)."""
-    return booking.requester_user_id is None or is_self(user, booking.requester_user_id)
 
 
 def can_claim_wishes(user: User | None) -> bool:
