@@ -165,7 +165,7 @@ def test_preference_page_saves_and_units_are_refused(demo_client):
     assert response.status_code == 302
     assert set(db.session.scalars(select(PairingPreference.unit_id))) == set(others[:2])
     bad = demo_client.post("/pairs/preferences/", data={"gain": others[:4]})
-    assert bad.status_code == 200 and "最多" in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "最多" in bad.get_data(as_text=True)
     demo_client.post("/logout")
     demo_client.post("/login", data={"username": "unit01", "password": "demo-pass"})
     assert demo_client.get("/pairs/preferences/").status_code == 403

@@ -1,14 +1,14 @@
 """A community's staff mark the units they want to keep or gain before the next run."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.auth import page_guard
-from marketplace.errors import DomainError
 from marketplace.services.pairing import pairing_preferences
+from marketplace.web.actions import act
 from marketplace.web.form_rules import ChineseForm
 
 bp = Blueprint("pairing_preferences", __name__, url_prefix="/pairs/preferences")
@@ -33,18 +33,20 @@ def edit():
     )
     form.keep.choices = [SelectChoice(unit.id, unit.name) for unit in choices.current]
     form.gain.choices = [SelectChoice(unit.id, unit.name) for unit in choices.others]
+    context = {
+        "choices": choices,
+        "max_keep": pairing_preferences.MAX_KEEP,
+        "max_gain": pairing_preferences.MAX_GAIN,
+    }
     if form.validate_on_submit():
-        try:
-            pairing_preferences.set_preferences(current_user, form.keep.data, form.gain.data)
-        except DomainError as error:
-            form.gain.errors = [error.message]
-        else:
-            flash("已保存结对意愿，组织部下次运行结对优化时会参考。", "success")
-            return redirect(url_for(".edit"))
-    return render_template(
-        "pairing_preferences/edit.html",
-        form=form,
-        choices=choices,
-        max_keep=pairing_preferences.MAX_KEEP,
-        max_gain=pairing_preferences.MAX_GAIN,
-    )
+        return act(
+            lambda: pairing_preferences.set_preferences(
+                current_user, form.keep.data, form.gain.data
+            ),
+            "已保存结对意愿，组织部下次运行结对优化时会参考。",
+            form=form,
+            template="pairing_preferences/edit.html",
+            context=context,
+            target=url_for(".edit"),
+        )
+    return render_template("pairing_preferences/edit.html", form=form, **context)
