@@ -81,3 +81,48 @@ def check_ids(filters, *names: str) -> None:
         value = getattr(filters, name)
         if value and not valid_id(value):
             raise InvalidInput("筛选条件无效。", field=name)
+
+
+# --- Pairing plans, pair activities, compliance and the assessment (oversight) ---------
+# Plain policies, one question each, so services, views, the API and templates ask the
+# same thing instead of comparing roles and ids inline.
+
+
+def may_review_plans(user: User | None) -> bool:
+    """Tell whether ``user`` works on pairing plans (drafts, review, publishing)."""
+    return has_role(user, "reviewer")
+
+
+def may_see_plan(user: User | None, plan) -> bool:
+    """Tell whether ``user`` may read ``plan``: reviewers any, others a published one."""
+    return may_review_plans(user) or plan.status == "published"
+
+
+def pair_side(user: User | None) -> str | None:
+    """Return the side of a pair ``user`` acts for ("unit", "community"), or None."""
+    if has_role(user, "unit") and user.unit_id is not None:
+        return "unit"
+    if has_role(user, "community") and user.community_id is not None:
+        return "community"
+    return None
+
+
+def is_pair_side(user: User | None, unit_id: int, community_id: int) -> bool:
+    """Tell whether ``user`` acts for the unit or the community of a pair."""
+    side = pair_side(user)
+    if side == "unit":
+        return user.unit_id == unit_id
+    return side == "community" and user.community_id == community_id
+
+
+def may_confirm_activity(user: User | None, activity) -> bool:
+    """Tell whether ``user`` is the pair's other side, who confirms a logged activity."""
+    return (
+        is_pair_side(user, activity.unit_id, activity.community_id)
+        and pair_side(user) == activity.confirming_side
+    )
+
+
+def sees_own_assessment(user: User | None) -> bool:
+    """Tell whether ``user`` sees the assessment as a unit (its own score, its ratings)."""
+    return has_role(user, "unit")

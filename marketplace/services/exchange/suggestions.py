@@ -10,6 +10,7 @@ then its category, the unit's paired communities first, then the nearest.
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from marketplace.errors import Conflict, Forbidden, NotFound
@@ -18,6 +19,7 @@ from marketplace.models import (
     Claim,
     Community,
     Need,
+    NeedInvitation,
     Offer,
     PairingPlan,
     PlanPair,
@@ -161,6 +163,13 @@ def invite_unit(actor: User, need_id: int, unit_id: int) -> Unit:
     )
     if already is not None:
         raise Conflict(f"{unit.name}已认领该需求，无需邀请。")
+    invitation = NeedInvitation(need_id=need.id, unit_id=unit.id, invited_by_id=actor.id)
+    db.session.add(invitation)
+    try:
+        db.session.flush()
+    except IntegrityError:  # invited before (or by a request racing this one)
+        db.session.rollback()
+        raise Conflict(f"已邀请过{unit.name}认领该需求，请等待对方回应。") from None
     community: Community = need.community
     notify(
         staff_of(unit_id=unit.id),

@@ -1,19 +1,17 @@
-"""Who oversees what: published pairs, and the communities a reviewer or township sees.
+"""Who oversees what: the communities a reviewer or a township sees, and its pairs.
 
 Reviewers see the whole county; a township's staff see the communities of their
-township. One definition here, used by compliance, meetings, escalations and coverage.
+township. One definition here, used by compliance, meetings, escalations and coverage;
+the published pairs come from ``services/pairing/plan_history.py``.
 """
 
-from datetime import date
-
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from marketplace import clock
 from marketplace.errors import Forbidden
 from marketplace.extensions import db
-from marketplace.models import Community, PairingPlan, PlanPair, User
+from marketplace.models import Community, User
 from marketplace.services.access import has_role, signed_in
+from marketplace.services.pairing.plan_history import published_pairs
 
 ROLE_LABELS = {
     "community": "社区工作人员",
@@ -33,66 +31,11 @@ def require_any(actor: User | None, *roles: str) -> User:
     return actor
 
 
-def published_pairs(community_ids=None) -> list[PlanPair]:
-    """Return the published plan's pairs (of some communities), with both sides loaded."""
-    query = (
-        select(PlanPair)
-        .join(PairingPlan, PairingPlan.id == PlanPair.plan_id)
-        .where(PairingPlan.status == "published")
-        .options(selectinload(PlanPair.unit), selectinload(PlanPair.community))
-        .order_by(PlanPair.community_id, PlanPair.unit_id)
-    )
-    if community_ids is not None:
-        query = query.where(PlanPair.community_id.in_(list(community_ids)))
-    return list(db.session.scalars(query))
-
-
-def plan_in_force(day: date) -> int | None:
-    """Return the id of the plan in force at the end of ``day`` (county time), if any.
-
-    That is the last plan published before the day ended, whether it is still the
-    published one or was superseded since: a past quarter is judged by the pairs of its
-    own time, not by today's.
-    """
-    _start, end = clock.day_bounds(day)
-    return db.session.scalar(
-        select(PairingPlan.id)
-        .where(
-            PairingPlan.status.in_(("published", "superseded")),
-            PairingPlan.published_at < end,
-        )
-        .order_by(PairingPlan.published_at.desc(), PairingPlan.id.desc())
-        .limit(1)
-    )
-
-
-def plan_pairs(plan_ids, community_ids=None) -> list[PlanPair]:
-    """Return the pairs of some plans (of some communities), with both sides loaded."""
-    query = (
-        select(PlanPair)
-        .where(PlanPair.plan_id.in_(list(plan_ids)))
-        .options(selectinload(PlanPair.unit), selectinload(PlanPair.community))
-        .order_by(PlanPair.community_id, PlanPair.unit_id, PlanPair.plan_id.desc())
-    )
-    if community_ids is not None:
-        query = query.where(PlanPair.community_id.in_(list(community_ids)))
-    return list(db.session.scalars(query))
-
-
 def is_pair(unit_id: int, community_id: int) -> bool:
     """Tell whether the unit and the community are paired in the published plan."""
-    return (
-        db.session.scalar(
-            select(PlanPair.id)
-            .join(PairingPlan, PairingPlan.id == PlanPair.plan_id)
-            .where(
-                PairingPlan.status == "published",
-                PlanPair.unit_id == unit_id,
-                PlanPair.community_id == community_id,
-            )
-            .limit(1)
-        )
-        is not None
+    return any(
+        pair.community_id == community_id
+        for pair in published_pairs(unit_id=unit_id, with_places=False)
     )
 
 
@@ -120,15 +63,7 @@ def actor_community_ids(actor: User) -> list[int]:
     if has_role(actor, "community"):
         return [actor.community_id]
     if has_role(actor, "unit"):
-        return sorted({pair.community_id for pair in _unit_pairs(actor.unit_id)})
-    return overseen_community_ids(actor)
-
-
-def _unit_pairs(unit_id: int) -> list[PlanPair]:
-    return list(
-        db.session.scalars(
-            select(PlanPair)
-            .join(PairingPlan, PairingPlan.id == PlanPair.plan_id)
-            .where(PairingPlan.status == "published", PlanPair.unit_id == unit_id)
+        return sorted(
+            {p.community_id for p in published_pairs(unit_id=actor.unit_id, with_places=False)}
         )
-    )
+    return overseen_community_ids(actor)

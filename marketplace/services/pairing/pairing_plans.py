@@ -22,7 +22,14 @@ from marketplace.pairing.routing import DEFAULT_BUDGET, MIB
 from marketplace.services import audit
 from marketplace.services.access import has_role
 from marketplace.services.notifications import notify, settle
-from marketplace.services.pairing.pairing_scores import CountyScores, county_scores, published_pairs
+from marketplace.services.pairing.pairing_scores import CountyScores, county_scores
+from marketplace.services.pairing.plan_changes import (
+    PAIRS_URL,
+    capped_inputs,
+    notify_changed_pairs,
+    plan_consequences,
+)
+from marketplace.services.pairing.plan_history import published_keys
 from marketplace.services.pairing.plan_inputs import PlanInfeasible, PlanInputs, adjusted_inputs
 
 ADJUSTMENT_KINDS = {
@@ -32,7 +39,6 @@ ADJUSTMENT_KINDS = {
     "unpin": "取消固定",
     "unforbid": "取消禁止",
 }
-PAIRS_URL = "/pairs/"
 
 
 def solve(problem: PairingProblem, **options):
@@ -115,7 +121,7 @@ def solve_inputs(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, list
         if inputs.max_changes is None:
             result = solve(problem, memory_budget=memory_budget())
         else:
-            previous = {(str(u), str(c)) for u, c in published_pairs(county_id)}
+            previous = {(str(u), str(c)) for u, c in published_keys(county_id)}
             result = solve_with_change_limit(
                 problem, previous, inputs.max_changes, memory_budget=memory_budget()
             )
@@ -182,6 +188,7 @@ def create_plan(actor: User, county_id: int, inputs: PlanInputs, title: str = ""
     if db.session.get(County, county_id) is None:
         raise NotFound("县不存在。")
     _lock_county(county_id)
+    inputs = capped_inputs(county_id, inputs)
     scores, pairs = solve_inputs(county_id, inputs)
     version = (
         db.session.scalar(
@@ -204,7 +211,14 @@ def create_plan(actor: User, county_id: int, inputs: PlanInputs, title: str = ""
         "pairing_plan.create",
         actor=actor,
         obj=plan,
-        after={"version": version, "pairs": len(pairs), "total_score": plan.total_score},
+        after={
+            "version": version,
+            "pairs": len(pairs),
+            "total_score": plan.total_score,
+            "max_changes": plan.max_changes,
+            "max_change_share": plan.max_change_share,
+        },
+        detail=plan.change_reason,
     )
     db.session.commit()
     return plan
@@ -333,6 +347,7 @@ def publish_plan(actor: User, plan_id: int) -> PairingPlan:
     plan = _transition(actor, plan_id, ("approved",), "published")
     if plan.approved_by_id is None:
         raise Conflict("方案尚未批准，不能发布。")
+    change = plan_consequences(plan)  # against the plan it replaces, before it is replaced
     previous = db.session.scalars(
         select(PairingPlan).where(
             PairingPlan.county_id == county_id, PairingPlan.status == "published"
@@ -343,7 +358,17 @@ def publish_plan(actor: User, plan_id: int) -> PairingPlan:
         _record("pairing_plan.supersede", actor, old, "published", replaced_by=plan.id)
     plan.status, plan.published_by_id, plan.published_at = "published", actor.id, utcnow()
     _notify_pairs(plan)
-    _record("pairing_plan.publish", actor, plan, "approved", pairs=len(plan.pairs))
+    notify_changed_pairs(change)
+    _record(
+        "pairing_plan.publish",
+        actor,
+        plan,
+        "approved",
+        pairs=len(plan.pairs),
+        kept=len(change.kept),
+        dropped=len(change.dropped),
+        added=len(change.added),
+    )
     db.session.commit()
     return plan
 
