@@ -7,8 +7,7 @@ the reviewer who created or adjusted a plan cannot approve it (RELIABILITY S12).
 """
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
@@ -24,9 +23,9 @@ from marketplace.services.access import has_role
 from marketplace.services.notifications import notify, settle
 from marketplace.services.pairing.pairing_scores import CountyScores, county_scores
 from marketplace.services.pairing.plan_changes import (
-    PAIRS_URL,
     capped_inputs,
     notify_changed_pairs,
+    notify_published_pairs,
     plan_consequences,
 )
 from marketplace.services.pairing.plan_history import published_keys
@@ -357,7 +356,7 @@ def publish_plan(actor: User, plan_id: int) -> PairingPlan:
         old.status = "superseded"
         _record("pairing_plan.supersede", actor, old, "published", replaced_by=plan.id)
     plan.status, plan.published_by_id, plan.published_at = "published", actor.id, utcnow()
-    _notify_pairs(plan)
+    notify_published_pairs(plan)
     notify_changed_pairs(change)
     _record(
         "pairing_plan.publish",
@@ -371,32 +370,3 @@ def publish_plan(actor: User, plan_id: int) -> PairingPlan:
     )
     db.session.commit()
     return plan
-
-
-def _notify_pairs(plan: PairingPlan) -> None:
-    pairs = db.session.scalars(
-        select(PlanPair)
-        .where(PlanPair.plan_id == plan.id)
-        .options(selectinload(PlanPair.unit), selectinload(PlanPair.community))
-    ).all()
-    units_of: dict[int, list[str]] = {}
-    communities_of: dict[int, list[str]] = {}
-    for pair in pairs:
-        units_of.setdefault(pair.community_id, []).append(pair.unit.name)
-        communities_of.setdefault(pair.unit_id, []).append(pair.community.name)
-    staff = db.session.scalars(
-        select(User).where(
-            User.active.is_(True),
-            or_(User.community_id.in_(units_of), User.unit_id.in_(communities_of)),
-        )
-    ).all()
-    for user in staff:
-        if user.community_id in units_of:
-            names = units_of[user.community_id]
-            message = (
-                f"《{plan.title}》已发布：本社区结对单位 {len(names)} 个：{'、'.join(names)}。"
-            )
-        else:
-            names = communities_of[user.unit_id]
-            message = f"《{plan.title}》已发布：本单位结对社区：{'、'.join(names)}。"
-        notify([user], "pairing.published", message[:500], PAIRS_URL)

@@ -12,12 +12,13 @@ import math
 from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.config import DEFAULT_MAX_CHANGE_SHARE
 from marketplace.errors import InvalidInput
 from marketplace.extensions import db
-from marketplace.models import Community, PairActivity, PairingPlan, PlanPair, Unit
+from marketplace.models import Community, PairActivity, PairingPlan, PlanPair, Unit, User
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.oversight.oversight_calendar import county_today, quarter_of
 from marketplace.services.pairing.plan_history import PairKey, published_keys
@@ -109,10 +110,11 @@ class PlanConsequences:
         }
 
 
-def plan_consequences(plan: PairingPlan) -> PlanConsequences:
-    """Return what publishing ``plan`` would keep, drop and add (or did, once published)."""
-    from marketplace.services.pairing.plan_reports import plan_pairs
+def plan_consequences(plan: PairingPlan, pairs: list[PlanPair] | None = None) -> PlanConsequences:
+    """Return what publishing ``plan`` would keep, drop and add (or did, once published).
 
+    ``pairs`` are the plan's pairs when the caller has them loaded already.
+    """
     base = db.session.scalar(
         select(PairingPlan)
         .where(
@@ -129,9 +131,9 @@ def plan_consequences(plan: PairingPlan) -> PlanConsequences:
         .order_by(PairingPlan.published_at.desc(), PairingPlan.id.desc())
         .limit(1)
     )
-    pairs = plan_pairs(plan.id)
+    pairs = _pairs_of(plan.id) if pairs is None else pairs
     new: set[PairKey] = {(pair.unit_id, pair.community_id) for pair in pairs}
-    old_rows = plan_pairs(base.id) if base else []
+    old_rows = _pairs_of(base.id) if base else []
     old: set[PairKey] = {(pair.unit_id, pair.community_id) for pair in old_rows}
     result = PlanConsequences(plan, base, quarter_label=quarter_of(county_today()).label)
     result.kept = [pair for pair in pairs if (pair.unit_id, pair.community_id) in old]
@@ -143,6 +145,18 @@ def plan_consequences(plan: PairingPlan) -> PlanConsequences:
     ]
     result.moving_activities = _quarter_activities(old - new)
     return result
+
+
+def _pairs_of(plan_id: int) -> list[PlanPair]:
+    # One query with both sides joined: the plan page counts its queries.
+    return list(
+        db.session.scalars(
+            select(PlanPair)
+            .where(PlanPair.plan_id == plan_id)
+            .options(joinedload(PlanPair.unit), joinedload(PlanPair.community))
+            .order_by(PlanPair.community_id, PlanPair.unit_id)
+        )
+    )
 
 
 def _quarter_activities(keys: set[PairKey]) -> int:
@@ -182,3 +196,33 @@ def notify_changed_pairs(change: PlanConsequences) -> None:
         )
         users = staff_of(unit_id=pair.unit_id) + staff_of(community_id=pair.community_id)
         notify(users, "pairing.added", message[:500], PAIRS_URL)
+
+
+def notify_published_pairs(plan: PairingPlan) -> None:
+    """Tell every paired community and unit of a published plan who its pairs are."""
+    pairs = db.session.scalars(
+        select(PlanPair)
+        .where(PlanPair.plan_id == plan.id)
+        .options(selectinload(PlanPair.unit), selectinload(PlanPair.community))
+    ).all()
+    units_of: dict[int, list[str]] = {}
+    communities_of: dict[int, list[str]] = {}
+    for pair in pairs:
+        units_of.setdefault(pair.community_id, []).append(pair.unit.name)
+        communities_of.setdefault(pair.unit_id, []).append(pair.community.name)
+    staff = db.session.scalars(
+        select(User).where(
+            User.active.is_(True),
+            or_(User.community_id.in_(units_of), User.unit_id.in_(communities_of)),
+        )
+    ).all()
+    for user in staff:
+        if user.community_id in units_of:
+            names = units_of[user.community_id]
+            message = (
+                f"《{plan.title}》已发布：本社区结对单位 {len(names)} 个：{'、'.join(names)}。"
+            )
+        else:
+            names = communities_of[user.unit_id]
+            message = f"《{plan.title}》已发布：本单位结对社区：{'、'.join(names)}。"
+        notify([user], "pairing.published", message[:500], PAIRS_URL)

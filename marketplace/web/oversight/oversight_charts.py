@@ -13,6 +13,7 @@ STATUS_COLOURS = {
     "logged": "#f4d03f",
     "missing": "#c0392b",
     "running": "#d6eaf8",
+    "not_due": "#d7bde2",
     "unpaired": "#e5e7e9",
     "held": "#229954",
     "future": "#f2f3f4",

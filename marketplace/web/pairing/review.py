@@ -120,7 +120,9 @@ def plan(plan_id: int):
         adjust_form=AdjustForm(),
         transition_form=TransitionForm(),
         may_approve=pairing_plans.may_approve(current_user, detail.plan),
-        consequences=plan_changes.plan_consequences(detail.plan),
+        consequences=plan_changes.plan_consequences(
+            detail.plan, [pair for block in detail.blocks for pair in block.pairs]
+        ),
         percent=plan_changes.percent,
         setting_share=plan_changes.setting_share(),
     )
