@@ -21,8 +21,6 @@ from marketplace.models import (
     Need,
     NeedInvitation,
     Offer,
-    PairingPlan,
-    PlanPair,
     ServiceType,
     Unit,
     User,
@@ -34,6 +32,7 @@ from marketplace.services.exchange.facility_finder import distance_km
 from marketplace.services.exchange.need_queries import need_options, paired_community_ids
 from marketplace.services.exchange.need_state import claimable_clause, is_claimable
 from marketplace.services.notifications import notify, staff_of
+from marketplace.services.pairing.plan_history import published_pairs
 
 SUGGESTION_LIMIT = 8
 MATCH_LABELS = {0: "同类型服务", 1: "同类别服务"}
@@ -75,12 +74,7 @@ def _rank(match: int, paired: bool, km: float | None) -> tuple:
 
 
 def _paired_units(community_id: int) -> set[int]:
-    rows = db.session.scalars(
-        select(PlanPair.unit_id)
-        .join(PairingPlan, PairingPlan.id == PlanPair.plan_id)
-        .where(PairingPlan.status == "published", PlanPair.community_id == community_id)
-    )
-    return set(rows)
+    return {pair.unit_id for pair in published_pairs([community_id], with_places=False)}
 
 
 def suggested_units(need: Need, limit: int = SUGGESTION_LIMIT) -> list[UnitSuggestion]:
