@@ -27,6 +27,8 @@ def resource_folder(name: str) -> Path:
     packaged = PACKAGE_DIR / name
     return packaged if packaged.is_dir() else PROJECT_ROOT / name
 
+# A new pairing plan drops at most a quarter of the published pairs unless lifted.
+DEFAULT_MAX_CHANGE_SHARE = 0.25
 
 # OWASP Password Storage Cheat Sheet, argon2id minimum: m=19 MiB, t=2, p=1.
 ARGON2_PARAMS = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
@@ -168,6 +170,11 @@ def build_config(overrides: dict | None = None) -> dict:
         # (0: every community of the county) and the optimizer's memory budget.
         "PAIRING_NEAREST_COMMUNITIES": int(os.environ.get("PAIRING_NEAREST_COMMUNITIES", "0")),
         "PAIRING_MEMORY_BUDGET_MB": int(os.environ.get("PAIRING_MEMORY_BUDGET_MB", "1024")),
+        # At most this share of the published plan's pairs a new plan may drop, unless a
+        # reviewer lifts the cap with a reason (0–1).
+        "PAIRING_MAX_CHANGE_SHARE": float(
+            os.environ.get("PAIRING_MAX_CHANGE_SHARE", str(DEFAULT_MAX_CHANGE_SHARE))
+        ),
         "WISH_VALUE_CAP_YUAN": int(os.environ.get("WISH_VALUE_CAP_YUAN", "300")),
         "HOTLINE_TIME_LIMITS": {
             urgency: {
@@ -186,6 +193,8 @@ def build_config(overrides: dict | None = None) -> dict:
         "ESCALATION_TIME_LIMITS": {"township": 7, "county": 15},
     }
     config.update(overrides)
+    if not 0 <= config["PAIRING_MAX_CHANGE_SHARE"] <= 1:
+        raise ConfigError("PAIRING_MAX_CHANGE_SHARE 应在 0 到 1 之间（例如 0.25 表示 25%）。")
     try:
         load_zone(config["COUNTY_TIMEZONE"])
     except ValueError as error:

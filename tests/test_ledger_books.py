@@ -75,3 +75,23 @@ def test_the_download_links(app, client, books):
     assert client.get(f"/books/units/{secretary.unit_id}.xlsx").status_code == 403
     client.post("/logout")
     assert client.get(f"/books/units/{secretary.unit_id}.xlsx").status_code == 302  # log in
+
+
+def test_a_finished_project_reads_100_percent_everywhere(books):
+    """Regression: a finished project still showed its last report's 60 % in the ledger."""
+    from marketplace.extensions import db
+    from marketplace.models import Claim
+    from marketplace.services.exchange.claim_queries import project_progress
+    from marketplace.web.exchange.project_charts import latest_percent
+
+    staff, secretary = books
+    claim = db.session.query(Claim).one()
+    claims.accept_claim(staff, claim.id)
+    claims.report_progress(secretary, claim.id, "已完成大半", 60)
+    _name, content = ledger_books.community_book(staff, staff.community_id)
+    assert _sheets(content)["项目清单"][1][7] == 60
+    claims.complete_claim(staff, claim.id)
+    db.session.refresh(claim)
+    _name, content = ledger_books.community_book(staff, staff.community_id)
+    assert _sheets(content)["项目清单"][1][7] == 100
+    assert project_progress(claim) == latest_percent(claim) == 100

@@ -90,7 +90,8 @@ def test_compliance_for_reviewers_and_the_township_of_the_communities(world):
 
 
 def test_compliance_of_a_quarter_lists_the_pairs_in_force_then(world, db):
-    """A pair published after a quarter ended is not listed for that quarter."""
+    """A pair published after a quarter ended is not listed for that quarter; the pairs it
+    replaced on the quarter's first day are listed for it as not due."""
     year = county_today().year - 1
     newcomer = make_unit()
     publish_pairs([(newcomer, world.community)], datetime(year, 7, 1, tzinfo=UTC))
@@ -101,8 +102,14 @@ def test_compliance_of_a_quarter_lists_the_pairs_in_force_then(world, db):
         world.second_unit.id,
         world.other_unit.id,
     }
-    assert {p["unit_id"] for p in after} == {newcomer.id}
-    assert {p["status"] for p in before + after} == {"missing"}
+    statuses = {p["unit_id"]: p["status"] for p in after}
+    assert statuses == {
+        newcomer.id: "missing",
+        world.unit.id: "not_due",
+        world.second_unit.id: "not_due",
+        world.other_unit.id: "not_due",
+    }
+    assert {p["status"] for p in before} == {"missing"}
 
 
 def test_escalation_through_the_api(world, db):

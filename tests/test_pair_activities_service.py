@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.models import AuditEntry, Notification, PairActivity, PairReminder
-from marketplace.services.oversight import pair_activities
+from marketplace.services.oversight import compliance, pair_activities
 from marketplace.services.oversight.oversight_calendar import Quarter, county_today
 from tests.factories import make_community, make_unit
 from tests.oversight_helpers import PairWorld, publish_pairs, quick_user
@@ -145,12 +145,14 @@ def test_compliance_statuses_per_quarter(world):
         3: "missing",
         4: "running",
     }
-    assert pair_activities.compliant_quarters_by_unit(2025) == {world.unit.id: 2}
+    years = compliance.unit_years(2025, today=date(2025, 11, 1))
+    assert years[world.unit.id].compliant == {1, 3}
+    assert years[world.second_unit.id].compliant == set()
 
 
-def test_each_quarter_is_judged_by_the_plan_in_force_then(app, db):
+def test_each_quarter_is_judged_by_the_plans_in_force_then(app, db):
     """A plan published in July neither fails its new pair for the spring nor forgets the
-    pair it replaced (the matrix once judged every past quarter by today's plan)."""
+    pair it replaced; the replaced pair, in force 20 days of the summer, is not due then."""
     community, old_unit, new_unit = make_community(), make_unit(), make_unit()
     first = publish_pairs([(old_unit, community)], datetime(2025, 1, 10, tzinfo=UTC))
     publish_pairs([(new_unit, community)], datetime(2025, 7, 20, tzinfo=UTC))
@@ -160,7 +162,7 @@ def test_each_quarter_is_judged_by_the_plan_in_force_then(app, db):
     rows = pair_activities.compliance([community.id], 2025, today=date(2025, 11, 1))
     cells = {row.pair.unit_id: row.cells for row in rows}
     assert cells == {
-        old_unit.id: {1: "missing", 2: "missing", 3: "unpaired", 4: "unpaired"},
+        old_unit.id: {1: "missing", 2: "missing", 3: "not_due", 4: "unpaired"},
         new_unit.id: {1: "unpaired", 2: "unpaired", 3: "missing", 4: "running"},
     }
     assert pair_activities.compliance([community.id], 2024, today=date(2025, 11, 1)) == []

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from marketplace.errors import Conflict, Forbidden, InvalidInput
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, Notification, PairingPlan, User
-from marketplace.services.pairing import pairing_plans, plan_export, plan_reports
+from marketplace.services.pairing import pairing_plans, plan_export, plan_history, plan_reports
 from marketplace.services.pairing.plan_inputs import PlanInfeasible, PlanInputs
 
 
@@ -49,7 +49,7 @@ def test_whole_flow_pairs_each_community_with_eight_units(demo_app):
     assert plan.status == "published" and plan.approved_by_id == second.id
     assert db.session.get(PairingPlan, old.id).status == "superseded"
     community_user = _user("community01")
-    mine = plan_reports.published_pairs(community_id=community_user.community_id)
+    mine = plan_history.published_pairs([community_user.community_id])
     assert len(mine) == 8 and {p.plan_id for p in mine} == {plan.id}
     message = db.session.scalar(
         select(Notification.message).where(Notification.user_id == community_user.id)
@@ -247,7 +247,7 @@ def test_nearest_candidates_reach_the_optimizer_as_a_list_and_short_communities_
         2,
     )
     nearest = {(units[r].id, communities[c].id) for r, c in zip(rows, columns, strict=True)}
-    published = pairing_scores.published_pairs(county.id)
+    published = plan_history.published_keys(county.id)
     assert set(scores.parts) == nearest | published  # only candidates are scored
     assert len(scores.parts) < len(units) * len(communities)
     seen = []

@@ -75,7 +75,8 @@ def test_api_reports_infeasible_and_bad_input(demo_client):
 
 def test_api_shows_blocking_pairs_and_the_stable_plan(demo_client):
     first = _headers("reviewer")
-    plan = demo_client.post("/api/v1/pairing-plans", json={}, headers=first).json
+    uncapped = {"max_change_share": 1, "change_reason": "比较不设上限的最优方案与稳定方案"}
+    plan = demo_client.post("/api/v1/pairing-plans", json=uncapped, headers=first).json
     url = f"/api/v1/pairing-plans/{plan['id']}"
     detail = demo_client.get(url, headers=first).json
     paired = {(p["unit_id"], p["community_id"]) for p in detail["pairs"]}
@@ -85,7 +86,8 @@ def test_api_shows_blocking_pairs_and_the_stable_plan(demo_client):
     stable = demo_client.get(f"{url}/stable?proposing=communities", headers=first).json
     assert stable["proposing"] == "communities" and stable["stable_blocking_pairs"] == []
     assert len(stable["plan_blocking_pairs"]) == len(blocking)
-    assert stable["stable_total"] < stable["plan_total"]
+    assert stable["stable_total"] < stable["plan_total"]  # the optimum, uncapped, scores more
+    assert stable["cap_explains_gap"] is False
     bad = demo_client.get(f"{url}/stable?proposing=x", headers=first)
     assert bad.status_code == 400 and "提议方" in bad.json["error"]
     assert demo_client.get(f"{url}/stable", headers=_headers("community01")).status_code == 403

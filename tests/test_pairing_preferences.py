@@ -12,8 +12,8 @@ from marketplace.services.pairing import pairing_plans, pairing_preferences, pla
 from marketplace.services.pairing.pairing_scores import (
     county_problem,
     county_scores,
-    published_pairs,
 )
+from marketplace.services.pairing.plan_history import published_keys
 from marketplace.services.pairing.plan_inputs import PlanInfeasible, PlanInputs
 
 
@@ -26,7 +26,7 @@ def _county_id() -> int:
 
 
 def _current_and_other(community_id: int) -> tuple[list[int], list[int]]:
-    current = sorted(u for u, c in published_pairs(_county_id()) if c == community_id)
+    current = sorted(u for u, c in published_keys(_county_id()) if c == community_id)
     others = sorted(
         set(db.session.scalars(select(Unit.id).where(Unit.county_id == _county_id())))
         - set(current)
@@ -110,7 +110,7 @@ def test_a_preferred_pair_earns_the_preference_part_in_the_next_run(demo_app):
 
 def _dropped(plan) -> int:
     new = {(p.unit_id, p.community_id) for p in plan_reports.plan_pairs(plan.id)}
-    return len(published_pairs(_county_id()) - new)
+    return len(published_keys(_county_id()) - new)
 
 
 def test_a_change_cap_bounds_churn_and_stays_optimal(demo_app):
@@ -124,7 +124,7 @@ def test_a_change_cap_bounds_churn_and_stays_optimal(demo_app):
     # The same problem as an integer program with the keep constraint: same optimum.
     scores = county_scores(_county_id())
     problem = county_problem(scores, 8, 8)
-    previous = {(str(u), str(c)) for u, c in published_pairs(_county_id())}
+    previous = {(str(u), str(c)) for u, c in published_keys(_county_id())}
     reference = solve_milp(problem, keep=previous, keep_at_least=len(previous) - 5)
     assert capped.total_score == pytest.approx(reference.total_score, abs=1e-6)
     # The comparison page counts the churn.
@@ -135,7 +135,7 @@ def test_a_change_cap_bounds_churn_and_stays_optimal(demo_app):
 
 def test_a_cap_that_pins_cannot_meet_is_refused_with_a_reason(demo_app):
     reviewer = _user("reviewer")
-    previous = sorted(published_pairs(_county_id()))
+    previous = sorted(published_keys(_county_id()))
     # Pin three units of kept pairs elsewhere: at least three old pairs must go.
     communities = sorted({c for _, c in previous})
     pinned = []

@@ -12,8 +12,8 @@ from marketplace.services.pairing.pairing_scores import (
     county_problem,
     county_scores,
     needs_coverage,
-    published_pairs,
 )
+from marketplace.services.pairing.plan_history import published_keys
 from tests.factories import make_community, make_county, make_need, make_offer, make_unit
 
 
@@ -32,7 +32,7 @@ def test_demo_county_parts_sum_to_totals_and_published_pairs_get_continuity(demo
     assert (len(scores.units), len(scores.communities)) == (88, 11)
     matrix = scores.matrix()
     assert matrix.shape == (88, 11)
-    current = published_pairs(county.id)
+    current = published_keys(county.id)
     assert len(current) == 88
     for row, unit in enumerate(scores.units):
         for column, community in enumerate(scores.communities):

@@ -63,6 +63,18 @@ def test_inviting_a_unit_notifies_its_staff_and_is_audited(db, county):
     assert entry.object_id == need.id and target.name in entry.detail
 
 
+def test_the_same_invitation_is_sent_once(db, county):
+    """Regression: inviting the same unit twice answered 201 both times and notified twice."""
+    staff, need = county
+    target = suggestions.suggested_units(need)[1].unit
+    secretary = make_user("unit", unit=target)
+    suggestions.invite_unit(staff, need.id, target.id)
+    with pytest.raises(Conflict, match="已邀请过"):
+        suggestions.invite_unit(staff, need.id, target.id)
+    notes = db.session.scalars(select(Notification).where(Notification.user_id == secretary.id))
+    assert [n.kind for n in notes] == ["need_invitation"]
+
+
 def test_invitations_are_refused_when_not_yours_or_not_open(db, county):
     staff, need = county
     target = suggestions.suggested_units(need)[0].unit
@@ -93,6 +105,12 @@ def test_posting_through_the_api_returns_suggested_units(app, county):
         headers=headers,
     )
     assert invited.status_code == 201
+    again = client.post(
+        f"/api/v1/needs/{created.get_json()['id']}/invitations",
+        json={"unit_id": first["unit_id"]},
+        headers=headers,
+    )
+    assert again.status_code == 409 and "已邀请过" in again.get_json()["error"]
     missing = client.post(
         f"/api/v1/needs/{created.get_json()['id']}/invitations", json={}, headers=headers
     )

@@ -7,6 +7,7 @@ from marketplace.api import api_bp
 from marketplace.api.common import json_body
 from marketplace.auth import api_login_required, api_user
 from marketplace.models import PairActivity
+from marketplace.services.oversight import compliance as pair_compliance
 from marketplace.services.oversight import pair_activities
 from marketplace.services.oversight.oversight_calendar import (
     Quarter,
@@ -51,7 +52,7 @@ def confirm_pair_activity(activity_id: int):
 def compliance():
     year = check_year(request.args.get("year"))
     quarter = check_quarter(request.args.get("quarter")) or (clock.today().month - 1) // 3 + 1
-    rows = pair_activities.compliance(overseen_community_ids(api_user()), year)
+    rows = pair_compliance.compliance(overseen_community_ids(api_user()), year)
     return jsonify(
         {
             "year": year,

@@ -8,7 +8,9 @@ from marketplace.auth import api_login_required, api_user
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Community
-from marketplace.services.pairing import pairing_plans, plan_reports, plan_stability
+from marketplace.services.access import may_review_plans, may_see_plan
+from marketplace.services.pairing import pairing_plans, plan_changes, plan_reports, plan_stability
+from marketplace.services.pairing.plan_history import published_pairs
 from marketplace.services.pairing.plan_inputs import PlanInfeasible, PlanInputs
 
 
@@ -36,9 +38,11 @@ def create_plan():
 def get_plan(plan_id: int):
     plan = pairing_plans.get_plan(plan_id)
     # Drafts are internal to the organization department; others see published plans.
-    if api_user().role != "reviewer" and plan.status != "published":
+    if not may_see_plan(api_user(), plan):
         raise NotFound("结对方案不存在。")
     answer = plan_reports.plan_to_json(plan)
+    if may_review_plans(api_user()):
+        answer["consequences"] = plan_changes.plan_consequences(plan).to_json()
     blocking = plan_stability.plan_blocking_pairs(plan.id)
     answer["blocking_pairs"] = plan_stability.blocking_to_json(blocking)
     return jsonify(answer)
@@ -67,7 +71,9 @@ def adjust_plan(plan_id: int):
 
 def _transition(service, plan_id: int):
     plan = service(api_user(), plan_id)
-    return jsonify(plan_reports.plan_to_json(plan))
+    answer = plan_reports.plan_to_json(plan)
+    answer["consequences"] = plan_changes.plan_consequences(plan).to_json()
+    return jsonify(answer)
 
 
 @api_bp.post("/pairing-plans/<int:plan_id>/submit")
@@ -94,7 +100,7 @@ def community_pairs(community_id: int):
     community = db.session.get(Community, community_id)
     if community is None:
         raise NotFound("社区不存在。")
-    pairs = plan_reports.published_pairs(community_id=community_id)
+    pairs = published_pairs([community_id])
     return jsonify(
         {
             "community_id": community.id,

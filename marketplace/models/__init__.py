@@ -7,7 +7,7 @@ from marketplace.models.bookings import Booking, BookingSlot
 from marketplace.models.claims import Claim, Evaluation, ProgressReport
 from marketplace.models.escalations import Escalation
 from marketplace.models.hotline import Ticket, TicketEvent
-from marketplace.models.listings import Need, Offer
+from marketplace.models.listings import Need, NeedInvitation, Offer
 from marketplace.models.meetings import ActionItem, JointMeeting, MeetingAttendance
 from marketplace.models.members import (
     Activity,
@@ -50,6 +50,7 @@ __all__ = [
     "Member",
     "MemberReport",
     "Need",
+    "NeedInvitation",
     "Notification",
     "Offer",
     "PairActivity",

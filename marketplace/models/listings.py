@@ -2,7 +2,17 @@
 
 from datetime import date, datetime, time
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text, Time
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
@@ -191,3 +201,16 @@ class Offer(db.Model):
         if self.open_from and self.open_until:
             return self.open_from <= moment < self.open_until
         return True
+
+
+class NeedInvitation(db.Model):
+    """A community's invitation to a unit to claim one of its needs (once per pair)."""
+
+    __tablename__ = "need_invitation"
+    __table_args__ = (UniqueConstraint("need_id", "unit_id", name="uq_need_invitation_need_unit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

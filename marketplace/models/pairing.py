@@ -24,6 +24,10 @@ class PairingPlan(db.Model):
     __table_args__ = (
         UniqueConstraint("county_id", "version", name="uq_pairing_plan_county_version"),
         CheckConstraint(enum_check("status", PLAN_STATUSES), name="status"),
+        CheckConstraint(
+            "max_change_share IS NULL OR (max_change_share >= 0 AND max_change_share <= 1)",
+            name="max_change_share_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +43,10 @@ class PairingPlan(db.Model):
     pinned: Mapped[list] = mapped_column(JSON, default=list)
     # At most this many of the published plan's pairs may be dropped (None: no cap).
     max_changes: Mapped[int | None] = mapped_column()
+    # The cap as a share of the published plan's pairs (None: given as a count, or none),
+    # and why the reviewer lifted it above the county's setting.
+    max_change_share: Mapped[float | None] = mapped_column()
+    change_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     total_score: Mapped[float] = mapped_column(default=0.0)
     note: Mapped[str] = mapped_column(Text, default="")
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("pairing_plan.id"))

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from marketplace.errors import Forbidden, InvalidInput
 from marketplace.extensions import db
 from marketplace.models import ROLES, Booking, Claim, Community, Need, Offer, User
-from marketplace.models.pairing import PairingPlan, PlanPair
 from marketplace.models.wishes import Wish
+from marketplace.services.pairing.plan_history import published_pairs
 
 # Refusals name the role as its holders call themselves; a unit acts as its secretary.
 ROLE_NAMES = {**ROLES, "unit": "驻区单位"}
@@ -141,15 +141,8 @@ def acting_communities(actor: User) -> list[int]:
     if has_role(actor, "community"):
         return [actor.community_id]
     if has_role(actor, "unit"):
-        return sorted(
-            set(
-                db.session.scalars(
-                    select(PlanPair.community_id)
-                    .join(PairingPlan, PairingPlan.id == PlanPair.plan_id)
-                    .where(PairingPlan.status == "published", PlanPair.unit_id == actor.unit_id)
-                )
-            )
-        )
+        pairs = published_pairs(unit_id=actor.unit_id, with_places=False)
+        return sorted({pair.community_id for pair in pairs})
     scope = scope_communities(actor)
     if scope is not None:
         return scope
@@ -218,3 +211,48 @@ def check_ids(filters, *names: str) -> None:
         value = getattr(filters, name)
         if value and not valid_id(value):
             raise InvalidInput("筛选条件无效。", field=name)
+
+
+# --- Pairing plans, pair activities, compliance and the assessment (oversight) ---------
+# Plain policies, one question each, so services, views, the API and templates ask the
+# same thing instead of comparing roles and ids inline.
+
+
+def may_review_plans(user: User | None) -> bool:
+    """Tell whether ``user`` works on pairing plans (drafts, review, publishing)."""
+    return has_role(user, "reviewer")
+
+
+def may_see_plan(user: User | None, plan) -> bool:
+    """Tell whether ``user`` may read ``plan``: reviewers any, others a published one."""
+    return may_review_plans(user) or plan.status == "published"
+
+
+def pair_side(user: User | None) -> str | None:
+    """Return the side of a pair ``user`` acts for ("unit", "community"), or None."""
+    if has_role(user, "unit") and user.unit_id is not None:
+        return "unit"
+    if has_role(user, "community") and user.community_id is not None:
+        return "community"
+    return None
+
+
+def is_pair_side(user: User | None, unit_id: int, community_id: int) -> bool:
+    """Tell whether ``user`` acts for the unit or the community of a pair."""
+    side = pair_side(user)
+    if side == "unit":
+        return user.unit_id == unit_id
+    return side == "community" and user.community_id == community_id
+
+
+def may_confirm_activity(user: User | None, activity) -> bool:
+    """Tell whether ``user`` is the pair's other side, who confirms a logged activity."""
+    return (
+        is_pair_side(user, activity.unit_id, activity.community_id)
+        and pair_side(user) == activity.confirming_side
+    )
+
+
+def sees_own_assessment(user: User | None) -> bool:
+    """Tell whether ``user`` sees the assessment as a unit (its own score, its ratings)."""
+    return has_role(user, "unit")

@@ -95,6 +95,7 @@ ACCOUNT = {
 PLAN = {
     "title": TextRule("方案名称", 100),
     "note": TextRule("意见", 2000),
+    "change_reason": TextRule("放宽调整上限的理由", 500),
 }
 
 AUDIT_FILTER = {

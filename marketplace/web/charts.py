@@ -1,6 +1,19 @@
-"""Small SVG charts drawn by the app (no JavaScript, no CDN)."""
+"""Small SVG charts drawn by the app (no JavaScript, no CDN).
+
+A chart is drawn at a size whose labels read at 11 px or more; it grows to its box on a
+wide screen and keeps its drawn size on a phone, scrolling sideways in its frame rather
+than shrinking its labels to 6 px.
+"""
 
 from markupsafe import Markup, escape
+
+
+def chart_frame(svg: str, title: str) -> Markup:
+    """Wrap a chart in the frame that scrolls it sideways on a narrow screen."""
+    label = escape(f"{title}（手机上可左右滑动）" if title else "图表（手机上可左右滑动）")
+    return Markup(
+        f'<div class="chart-frame" tabindex="0" role="region" aria-label="{label}">{svg}</div>'
+    )
 
 
 def bar_chart(
@@ -16,7 +29,8 @@ def bar_chart(
     height = bar_height * len(rows) + 8
     plot_width = width - label_width - 50
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
     ]
     if title:
@@ -33,4 +47,4 @@ def bar_chart(
             f'fill="#555">{value}</text>'
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return chart_frame("".join(parts), title)

@@ -26,6 +26,13 @@ from marketplace.services.exchange.need_queries import get_need
 from marketplace.services.pagination import Page, paginate
 
 
+def project_progress(claim: Claim) -> int:
+    """Return a project's progress in % (0–100): 100 once done, else its newest report's."""
+    if claim.status == "done":
+        return 100
+    return max(0, min(100, claim.reports[-1].percent)) if claim.reports else 0
+
+
 def claim_options():
     """Return the loader options that keep claim lists free of N+1 queries."""
     need = joinedload(Claim.need)

@@ -10,6 +10,7 @@ then its category, the unit's paired communities first, then the nearest.
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from marketplace.errors import Conflict, NotFound
@@ -18,9 +19,8 @@ from marketplace.models import (
     Claim,
     Community,
     Need,
+    NeedInvitation,
     Offer,
-    PairingPlan,
-    PlanPair,
     ServiceType,
     Unit,
     User,
@@ -32,6 +32,7 @@ from marketplace.services.exchange.facility_finder import distance_km
 from marketplace.services.exchange.need_queries import need_options, paired_community_ids
 from marketplace.services.exchange.need_state import claimable_clause, is_claimable
 from marketplace.services.notifications import notify, staff_of
+from marketplace.services.pairing.plan_history import published_pairs
 
 SUGGESTION_LIMIT = 8
 MATCH_LABELS = {0: "同类型服务", 1: "同类别服务"}
@@ -73,12 +74,7 @@ def _rank(match: int, paired: bool, km: float | None) -> tuple:
 
 
 def _paired_units(community_id: int) -> set[int]:
-    rows = db.session.scalars(
-        select(PlanPair.unit_id)
-        .join(PairingPlan, PairingPlan.id == PlanPair.plan_id)
-        .where(PairingPlan.status == "published", PlanPair.community_id == community_id)
-    )
-    return set(rows)
+    return {pair.unit_id for pair in published_pairs([community_id], with_places=False)}
 
 
 def suggested_units(need: Need, limit: int = SUGGESTION_LIMIT) -> list[UnitSuggestion]:
@@ -160,6 +156,13 @@ def invite_unit(actor: User, need_id: int, unit_id: int) -> Unit:
     )
     if already is not None:
         raise Conflict(f"{unit.name}已认领该需求，无需邀请。")
+    invitation = NeedInvitation(need_id=need.id, unit_id=unit.id, invited_by_id=actor.id)
+    db.session.add(invitation)
+    try:
+        db.session.flush()
+    except IntegrityError:  # invited before (or by a request racing this one)
+        db.session.rollback()
+        raise Conflict(f"已邀请过{unit.name}认领该需求，请等待对方回应。") from None
     community: Community = need.community
     notify(
         staff_of(unit_id=unit.id),

@@ -10,6 +10,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Community, Need, Offer, ServiceType, Township, Unit
 from marketplace.models.listings import OPEN_NEED_STATUSES
+from marketplace.services.exchange.claim_queries import project_progress
 from marketplace.services.ledgers.workbooks import new_workbook, sheet_title, to_bytes, write_table
 
 LEDGERS = {"needs": "需求清单台账", "offers": "资源清单台账", "projects": "项目清单台账"}
@@ -142,7 +143,7 @@ def _project_row(claim: Claim) -> list:
     return [
         claim.id, claim.need.title, claim.need.service_type.name, claim.unit.name,
         f"{claim.quantity} {claim.need.measure_label}", claim.status_label,
-        latest.note if latest else "", latest.percent if latest else 0,
+        latest.note if latest else "", project_progress(claim),
         rating.stars if rating else "", rating.comment if rating else "",
         local_time(claim.created_at),
     ]  # fmt: skip

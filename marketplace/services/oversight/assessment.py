@@ -2,9 +2,10 @@
 
 A unit's score is Σ value × weight over the registered parts
 (``services/oversight/assessment_parts.py``); reviewers set the weights per year. A unit is
-eligible for 先进单位 when it had a confirmed pair activity in at least the year's
-``eligible_quarters`` quarters (default: every quarter — seed 004 makes participation a
-necessary condition). Units rate their paired community once a year (履职双向考核评议).
+eligible for 先进单位 when it complied in at least the year's ``eligible_quarters``
+quarters (default: every quarter — participation is a necessary condition), quarters in
+which none of its pairs was due excusing it (``services/oversight/compliance.py``).
+Units rate their paired community once a year (履职双向考核评议).
 """
 
 from dataclasses import dataclass
@@ -19,11 +20,11 @@ from marketplace.models._common import utcnow
 from marketplace.services import audit
 from marketplace.services.fields import RATING, FieldReader
 from marketplace.services.oversight.assessment_parts import registered_parts
+from marketplace.services.oversight.compliance import UnitYear, unit_years
 from marketplace.services.oversight.oversight_calendar import check_year, county_today
 from marketplace.services.oversight.oversight_scope import is_pair, require_any
 
 MAX_WEIGHT = 1000.0
-ELIGIBILITY_PART = "quarters_compliant"
 
 
 @dataclass
@@ -123,6 +124,7 @@ def assess(year: int) -> list[UnitScore]:
     chosen = weights(year)
     values = {part.name: part.provider(year) for part in parts}
     needed = year_rule(year).eligible_quarters
+    judged = unit_years(year)
     units = db.session.scalars(select(Unit).order_by(Unit.id)).all()
     scores = []
     for unit in units:
@@ -131,8 +133,8 @@ def assess(year: int) -> list[UnitScore]:
             for p in parts
         ]
         total = round(sum(part.value * part.weight for part in unit_parts), 2)
-        compliant = values.get(ELIGIBILITY_PART, {}).get(unit.id, 0.0)
-        scores.append(UnitScore(unit, unit_parts, total, compliant >= needed))
+        eligible = judged.get(unit.id, UnitYear()).eligible(needed)
+        scores.append(UnitScore(unit, unit_parts, total, eligible))
     scores.sort(key=lambda s: (-s.score, s.unit.id))
     for position, entry in enumerate(scores, start=1):
         previous = scores[position - 2] if position > 1 else None

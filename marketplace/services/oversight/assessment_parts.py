@@ -59,10 +59,10 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
 
 
 def quarters_compliant(year: int) -> dict[int, float]:
-    """Quarters of the year in which the unit had a confirmed pair activity (0–4)."""
-    from marketplace.services.oversight.pair_activities import compliant_quarters_by_unit
+    """Quarters of the year in which a pair of the unit, in force, held a confirmed activity."""
+    from marketplace.services.oversight.compliance import unit_years
 
-    return {unit: float(count) for unit, count in compliant_quarters_by_unit(year).items()}
+    return {unit: float(len(entry.compliant)) for unit, entry in unit_years(year).items()}
 
 
 def meeting_attendance(year: int) -> dict[int, float]:
@@ -111,7 +111,7 @@ def register_builtin_parts() -> None:
         "对接活动达标季度",
         quarters_compliant,
         default_weight=10.0,
-        hint="有经确认对接活动的季度数（0–4）",
+        hint="结对期间有经确认对接活动的季度数（0–4；结对不足30天的季度不考核）",
     )
     register_part(
         "meeting_attendance",

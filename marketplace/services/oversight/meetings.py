@@ -26,6 +26,7 @@ from marketplace.models._common import utcnow
 from marketplace.models.escalations import ACTIVE_ESCALATION_STATUSES
 from marketplace.services import audit
 from marketplace.services.access import has_role, valid_id
+from marketplace.services.exchange.claim_queries import project_progress
 from marketplace.services.fields import MEETING, FieldReader
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.oversight.escalation_queues import stale_needs_query
@@ -88,7 +89,7 @@ def draft_agenda(actor: User) -> dict:
                 "title": claim.need.title,
                 "unit": claim.unit.name,
                 "latest": claim.reports[-1].note if claim.reports else "尚无进展汇报",
-                "percent": claim.reports[-1].percent if claim.reports else 0,
+                "percent": project_progress(claim),
             }
             for claim in claims
         ],

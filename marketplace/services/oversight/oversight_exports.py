@@ -3,15 +3,15 @@
 from marketplace.models import User
 from marketplace.services.access import require_role
 from marketplace.services.ledgers.workbooks import new_workbook, to_bytes, write_table
-from marketplace.services.oversight import assessment, meeting_reports, pair_activities
+from marketplace.services.oversight import assessment, compliance, meeting_reports
 from marketplace.services.oversight.oversight_calendar import MONTHS, QUARTERS
 from marketplace.services.oversight.oversight_scope import overseen_community_ids
 
 
 def compliance_workbook(actor: User, year: int) -> bytes:
     """Return the pairs × quarters compliance of the actor's communities as .xlsx."""
-    rows = pair_activities.compliance(overseen_community_ids(actor), year)
-    labels = pair_activities.COMPLIANCE_STATUSES
+    rows = compliance.compliance(overseen_community_ids(actor), year)
+    labels = compliance.COMPLIANCE_STATUSES
     workbook, used = new_workbook()
     sheet = workbook.create_sheet(f"{year}年对接活动")
     used.add(sheet.title)
@@ -25,7 +25,7 @@ def compliance_workbook(actor: User, year: int) -> bytes:
                 community.name,
                 row.pair.unit.name,
                 *[f"{labels[row.cells[q]]}（{row.counts[q]}）" for q in QUARTERS],
-                sum(1 for q in QUARTERS if row.cells[q] == "confirmed"),
+                row.compliant_quarters,
             ]
         )
     write_table(sheet, header, table)

@@ -1,85 +1,27 @@
-"""Who oversees what: published pairs, and the communities a reviewer or township sees.
+"""Who oversees what: the communities a reviewer or a township sees, and its pairs.
 
 Reviewers see the whole county; a township's staff see the communities of their
 township (the rule is ``access.scope_communities``); used by compliance, meetings,
-escalations and coverage.
+escalations and coverage. The published pairs come from ``services/pairing/plan_history.py``.
 """
 
-from datetime import date
-
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from marketplace import clock
 from marketplace.extensions import db
-from marketplace.models import Community, PairingPlan, PlanPair, User
+from marketplace.models import Community, User
 from marketplace.services.access import acting_communities, require_role, scope_communities
+from marketplace.services.pairing.plan_history import published_pairs
 
 # The old name of ``access.require_role`` (same wording), kept while parallel work still
 # imports it; the lead removes it at merge.
 require_any = require_role
 
 
-def published_pairs(community_ids=None) -> list[PlanPair]:
-    """Return the published plan's pairs (of some communities), with both sides loaded."""
-    query = (
-        select(PlanPair)
-        .join(PairingPlan, PairingPlan.id == PlanPair.plan_id)
-        .where(PairingPlan.status == "published")
-        .options(selectinload(PlanPair.unit), selectinload(PlanPair.community))
-        .order_by(PlanPair.community_id, PlanPair.unit_id)
-    )
-    if community_ids is not None:
-        query = query.where(PlanPair.community_id.in_(list(community_ids)))
-    return list(db.session.scalars(query))
-
-
-def plan_in_force(day: date) -> int | None:
-    """Return the id of the plan in force at the end of ``day`` (county time), if any.
-
-    That is the last plan published before the day ended, whether it is still the
-    published one or was superseded since: a past quarter is judged by the pairs of its
-    own time, not by today's.
-    """
-    _start, end = clock.day_bounds(day)
-    return db.session.scalar(
-        select(PairingPlan.id)
-        .where(
-            PairingPlan.status.in_(("published", "superseded")),
-            PairingPlan.published_at < end,
-        )
-        .order_by(PairingPlan.published_at.desc(), PairingPlan.id.desc())
-        .limit(1)
-    )
-
-
-def plan_pairs(plan_ids, community_ids=None) -> list[PlanPair]:
-    """Return the pairs of some plans (of some communities), with both sides loaded."""
-    query = (
-        select(PlanPair)
-        .where(PlanPair.plan_id.in_(list(plan_ids)))
-        .options(selectinload(PlanPair.unit), selectinload(PlanPair.community))
-        .order_by(PlanPair.community_id, PlanPair.unit_id, PlanPair.plan_id.desc())
-    )
-    if community_ids is not None:
-        query = query.where(PlanPair.community_id.in_(list(community_ids)))
-    return list(db.session.scalars(query))
-
-
 def is_pair(unit_id: int, community_id: int) -> bool:
     """Tell whether the unit and the community are paired in the published plan."""
-    return (
-        db.session.scalar(
-            select(PlanPair.id)
-            .join(PairingPlan, PairingPlan.id == PlanPair.plan_id)
-            .where(
-                PairingPlan.status == "published",
-                PlanPair.unit_id == unit_id,
-                PlanPair.community_id == community_id,
-            )
-            .limit(1)
-        )
-        is not None
+    return any(
+        pair.community_id == community_id
+        for pair in published_pairs(unit_id=unit_id, with_places=False)
     )
 
 

@@ -2,10 +2,10 @@
 
 Either side of a published pair logs an activity; only the other side confirms it
 (one conditional UPDATE, so two confirmations racing cannot both count). A pair is
-compliant for a quarter when it has a confirmed activity in it (seed 004).
+compliant for a quarter when it has a confirmed activity in it (seed 004); the
+judgement lives in ``services/oversight/compliance.py``.
 """
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -14,37 +14,24 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
-from marketplace.models import PairActivity, PairReminder, PlanPair, User
+from marketplace.models import PairActivity, PairReminder, User
 from marketplace.models._common import utcnow
 from marketplace.models.pair_activities import ACTIVITY_KINDS
 from marketplace.services import audit
-from marketplace.services.access import has_role, valid_id
+from marketplace.services.access import is_pair_side, may_confirm_activity, pair_side, valid_id
 from marketplace.services.fields import PAIR_ACTIVITY, FieldReader
 from marketplace.services.notifications import notify, staff_of
+from marketplace.services.oversight.compliance import compliance
 from marketplace.services.oversight.oversight_calendar import (
     REMIND_DAYS_BEFORE_QUARTER_END,
-    Quarter,
     county_today,
     quarter_of,
-    year_quarters,
 )
-from marketplace.services.oversight.oversight_scope import (
-    is_pair,
-    plan_in_force,
-    plan_pairs,
-    published_pairs,
-    require_any,
-)
+from marketplace.services.oversight.oversight_scope import published_pairs, require_any
 from marketplace.services.pagination import Page, paginate
+from marketplace.services.pairing.plan_history import in_force_on, pair_lives
 from marketplace.services.transitions import move_if
 
-COMPLIANCE_STATUSES = {
-    "confirmed": "已确认",
-    "logged": "已登记待确认",
-    "missing": "未开展",
-    "running": "本季度进行中",
-    "unpaired": "当季未结对",
-}
 ACTIVITIES_URL = "/pair-activities/"
 MAX_PARTICIPANTS = 100_000
 
@@ -52,8 +39,9 @@ MAX_PARTICIPANTS = 100_000
 def log_activity(actor: User, data: dict) -> PairActivity:
     """Log an activity of the actor's pair (a unit names the community, and vice versa)."""
     require_any(actor, "unit", "community")
+    side = pair_side(actor)
     reader = FieldReader(data)
-    other_key = "community_id" if has_role(actor, "unit") else "unit_id"
+    other_key = "community_id" if side == "unit" else "unit_id"
     other_id = reader.integer(other_key, "结对对象", minimum=1, maximum=2**31 - 1, required=True)
     held_on = reader.day("date", "活动日期")
     if held_on is None and "date" not in reader.errors:
@@ -68,10 +56,13 @@ def log_activity(actor: User, data: dict) -> PairActivity:
         reader.fail("date", "活动日期不能晚于今天：请在活动开展后登记。")
     reader.raise_if_invalid()
     unit_id, community_id = (
-        (actor.unit_id, other_id) if has_role(actor, "unit") else (other_id, actor.community_id)
+        (actor.unit_id, other_id) if side == "unit" else (other_id, actor.community_id)
     )
-    if not is_pair(unit_id, community_id):
-        raise InvalidInput("只能登记与本单位（社区）结对的对象的对接活动。", field=other_key)
+    if not in_force_on(unit_id, community_id, held_on):
+        raise InvalidInput(
+            f"只能登记与本单位（社区）结对期间的对接活动：{held_on:%Y-%m-%d} 当天与该对象未结对。",
+            field=other_key,
+        )
     activity = PairActivity(
         unit_id=unit_id,
         community_id=community_id,
@@ -80,7 +71,7 @@ def log_activity(actor: User, data: dict) -> PairActivity:
         title=title,
         participants=participants or 0,
         notes=notes,
-        logged_by_side=actor.role,
+        logged_by_side=side,
         created_by_id=actor.id,
     )
     db.session.add(activity)
@@ -92,14 +83,12 @@ def log_activity(actor: User, data: dict) -> PairActivity:
         after={"status": "logged", "held_on": held_on.isoformat(), "kind": kind},
         detail=title,
     )
-    other = (
-        staff_of(community_id=community_id)
-        if has_role(actor, "unit")
-        else staff_of(unit_id=unit_id)
-    )
-    side = actor.unit.name if has_role(actor, "unit") else actor.community.name
+    if side == "unit":
+        other, name = staff_of(community_id=community_id), actor.unit.name
+    else:
+        other, name = staff_of(unit_id=unit_id), actor.community.name
     notify(
-        other, "pair_activity_logged", f"{side}登记了对接活动「{title}」，请确认。", ACTIVITIES_URL
+        other, "pair_activity_logged", f"{name}登记了对接活动「{title}」，请确认。", ACTIVITIES_URL
     )
     db.session.commit()
     return activity
@@ -111,14 +100,9 @@ def confirm_activity(actor: User, activity_id) -> PairActivity:
     activity = db.session.get(PairActivity, activity_id) if valid_id(activity_id) else None
     if activity is None:
         raise NotFound("对接活动不存在。")
-    mine = (
-        activity.unit_id == actor.unit_id
-        if has_role(actor, "unit")
-        else activity.community_id == actor.community_id
-    )
-    if not mine:
+    if not is_pair_side(actor, activity.unit_id, activity.community_id):
         raise Forbidden("只能确认本单位（社区）结对的对接活动。")
-    if activity.logged_by_side == actor.role:
+    if not may_confirm_activity(actor, activity):
         raise Conflict("活动由本方登记，需由结对的另一方确认。")
     move_if(
         activity,
@@ -137,6 +121,27 @@ def confirm_activity(actor: User, activity_id) -> PairActivity:
     return activity
 
 
+def loggable_pairs(actor: User) -> list:
+    """Return the actor's pairs in force at some time of this year (dropped ones too).
+
+    An activity held before a pair was dropped may still be logged for it; the date
+    logged is checked against the pair's life.
+    """
+    require_any(actor, "unit", "community")
+    today = county_today()
+    first = date(today.year, 1, 1)
+    if pair_side(actor) == "unit":
+        lives = pair_lives(unit_id=actor.unit_id)
+    else:
+        lives = pair_lives([actor.community_id])
+    return [
+        life.pair
+        for life in lives.values()
+        if life.days_within(first, today) > 0
+        and is_pair_side(actor, life.unit_id, life.community_id)
+    ]
+
+
 def activities_page(actor: User, page: int = 1, per_page: int = 20) -> Page:
     """Return the activities of the actor's pairs, newest first."""
     require_any(actor, "unit", "community")
@@ -145,7 +150,7 @@ def activities_page(actor: User, page: int = 1, per_page: int = 20) -> Page:
         .options(selectinload(PairActivity.unit), selectinload(PairActivity.community))
         .order_by(PairActivity.held_on.desc(), PairActivity.id.desc())
     )
-    if has_role(actor, "unit"):
+    if pair_side(actor) == "unit":
         query = query.where(PairActivity.unit_id == actor.unit_id)
     else:
         query = query.where(PairActivity.community_id == actor.community_id)
@@ -165,83 +170,6 @@ def pair_activities(unit_id: int, community_id: int, year: int) -> list[PairActi
             .order_by(PairActivity.held_on)
         )
     )
-
-
-def quarter_status(activities: list[PairActivity], quarter: Quarter, today: date) -> str:
-    """Return a pair's status for a quarter from its activities in that quarter."""
-    statuses = {activity.status for activity in activities}
-    if "confirmed" in statuses:
-        return "confirmed"
-    if "logged" in statuses:
-        return "logged"
-    return "missing" if quarter.is_over(today) else "running"
-
-
-@dataclass
-class PairRow:
-    pair: PlanPair
-    cells: dict[int, str] = field(default_factory=dict)  # quarter → status
-    counts: dict[int, int] = field(default_factory=dict)  # quarter → activities
-
-
-def compliance(community_ids, year: int, today: date | None = None) -> list[PairRow]:
-    """Return every pair of the communities in force in some quarter of ``year``, by quarter.
-
-    Each quarter is judged by the plan in force at its end (today, for the running
-    quarter; today's plan for quarters still to come), so a plan published in the autumn
-    neither fails its new pairs for the spring nor forgets the pairs it replaced. A pair
-    not in force in a quarter shows ``unpaired`` there.
-    """
-    today = today or county_today()
-    plan_of_quarter = {
-        quarter.number: plan_in_force(min(quarter.ends_on, max(today, quarter.starts_on)))
-        for quarter in year_quarters(year)
-    }
-    plans = {plan_id for plan_id in plan_of_quarter.values() if plan_id is not None}
-    pairs: dict[tuple[int, int], PlanPair] = {}
-    in_force: dict[int, set[tuple[int, int]]] = {}
-    for pair in plan_pairs(plans, community_ids) if plans else []:
-        key = (pair.unit_id, pair.community_id)
-        pairs.setdefault(key, pair)  # the newest plan's row (plan ids descending)
-        in_force.setdefault(pair.plan_id, set()).add(key)
-    by_pair: dict[tuple[int, int], dict[int, list[PairActivity]]] = {}
-    if pairs:
-        rows = db.session.scalars(
-            select(PairActivity).where(
-                PairActivity.community_id.in_({community for _unit, community in pairs}),
-                PairActivity.held_on.between(date(year, 1, 1), date(year, 12, 31)),
-            )
-        )
-        for activity in rows:
-            quarters = by_pair.setdefault((activity.unit_id, activity.community_id), {})
-            quarters.setdefault(quarter_of(activity.held_on).number, []).append(activity)
-    result = []
-    for key, pair in pairs.items():
-        found = by_pair.get(key, {})
-        row = PairRow(pair)
-        for quarter in year_quarters(year):
-            activities = found.get(quarter.number, [])
-            paired = key in in_force.get(plan_of_quarter[quarter.number], ())
-            row.cells[quarter.number] = (
-                quarter_status(activities, quarter, today) if paired else "unpaired"
-            )
-            row.counts[quarter.number] = len(activities)
-        result.append(row)
-    return result
-
-
-def compliant_quarters_by_unit(year: int) -> dict[int, int]:
-    """Return per unit how many quarters of ``year`` it had a confirmed activity in."""
-    quarters: dict[int, set[int]] = {}
-    rows = db.session.execute(
-        select(PairActivity.unit_id, PairActivity.held_on).where(
-            PairActivity.status == "confirmed",
-            PairActivity.held_on.between(date(year, 1, 1), date(year, 12, 31)),
-        )
-    )
-    for unit_id, held_on in rows:
-        quarters.setdefault(unit_id, set()).add(quarter_of(held_on).number)
-    return {unit_id: len(numbers) for unit_id, numbers in quarters.items()}
 
 
 def remind_quiet_pairs(today: date | None = None) -> int:

@@ -7,8 +7,7 @@ the reviewer who created or adjusted a plan cannot approve it (RELIABILITY S12).
 """
 
 from flask import current_app, has_app_context
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
@@ -22,7 +21,14 @@ from marketplace.pairing.routing import DEFAULT_BUDGET, MIB
 from marketplace.services import audit
 from marketplace.services.access import has_role
 from marketplace.services.notifications import notify, settle
-from marketplace.services.pairing.pairing_scores import CountyScores, county_scores, published_pairs
+from marketplace.services.pairing.pairing_scores import CountyScores, county_scores
+from marketplace.services.pairing.plan_changes import (
+    capped_inputs,
+    notify_changed_pairs,
+    notify_published_pairs,
+    plan_consequences,
+)
+from marketplace.services.pairing.plan_history import published_keys
 from marketplace.services.pairing.plan_inputs import PlanInfeasible, PlanInputs, adjusted_inputs
 
 ADJUSTMENT_KINDS = {
@@ -32,7 +38,6 @@ ADJUSTMENT_KINDS = {
     "unpin": "取消固定",
     "unforbid": "取消禁止",
 }
-PAIRS_URL = "/pairs/"
 
 
 def solve(problem: PairingProblem, **options):
@@ -115,7 +120,7 @@ def solve_inputs(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, list
         if inputs.max_changes is None:
             result = solve(problem, memory_budget=memory_budget())
         else:
-            previous = {(str(u), str(c)) for u, c in published_pairs(county_id)}
+            previous = {(str(u), str(c)) for u, c in published_keys(county_id)}
             result = solve_with_change_limit(
                 problem, previous, inputs.max_changes, memory_budget=memory_budget()
             )
@@ -182,6 +187,7 @@ def create_plan(actor: User, county_id: int, inputs: PlanInputs, title: str = ""
     if db.session.get(County, county_id) is None:
         raise NotFound("县不存在。")
     _lock_county(county_id)
+    inputs = capped_inputs(county_id, inputs)
     scores, pairs = solve_inputs(county_id, inputs)
     version = (
         db.session.scalar(
@@ -204,7 +210,14 @@ def create_plan(actor: User, county_id: int, inputs: PlanInputs, title: str = ""
         "pairing_plan.create",
         actor=actor,
         obj=plan,
-        after={"version": version, "pairs": len(pairs), "total_score": plan.total_score},
+        after={
+            "version": version,
+            "pairs": len(pairs),
+            "total_score": plan.total_score,
+            "max_changes": plan.max_changes,
+            "max_change_share": plan.max_change_share,
+        },
+        detail=plan.change_reason,
     )
     db.session.commit()
     return plan
@@ -333,6 +346,7 @@ def publish_plan(actor: User, plan_id: int) -> PairingPlan:
     plan = _transition(actor, plan_id, ("approved",), "published")
     if plan.approved_by_id is None:
         raise Conflict("方案尚未批准，不能发布。")
+    change = plan_consequences(plan)  # against the plan it replaces, before it is replaced
     previous = db.session.scalars(
         select(PairingPlan).where(
             PairingPlan.county_id == county_id, PairingPlan.status == "published"
@@ -342,36 +356,17 @@ def publish_plan(actor: User, plan_id: int) -> PairingPlan:
         old.status = "superseded"
         _record("pairing_plan.supersede", actor, old, "published", replaced_by=plan.id)
     plan.status, plan.published_by_id, plan.published_at = "published", actor.id, utcnow()
-    _notify_pairs(plan)
-    _record("pairing_plan.publish", actor, plan, "approved", pairs=len(plan.pairs))
+    notify_published_pairs(plan)
+    notify_changed_pairs(change)
+    _record(
+        "pairing_plan.publish",
+        actor,
+        plan,
+        "approved",
+        pairs=len(plan.pairs),
+        kept=len(change.kept),
+        dropped=len(change.dropped),
+        added=len(change.added),
+    )
     db.session.commit()
     return plan
-
-
-def _notify_pairs(plan: PairingPlan) -> None:
-    pairs = db.session.scalars(
-        select(PlanPair)
-        .where(PlanPair.plan_id == plan.id)
-        .options(selectinload(PlanPair.unit), selectinload(PlanPair.community))
-    ).all()
-    units_of: dict[int, list[str]] = {}
-    communities_of: dict[int, list[str]] = {}
-    for pair in pairs:
-        units_of.setdefault(pair.community_id, []).append(pair.unit.name)
-        communities_of.setdefault(pair.unit_id, []).append(pair.community.name)
-    staff = db.session.scalars(
-        select(User).where(
-            User.active.is_(True),
-            or_(User.community_id.in_(units_of), User.unit_id.in_(communities_of)),
-        )
-    ).all()
-    for user in staff:
-        if user.community_id in units_of:
-            names = units_of[user.community_id]
-            message = (
-                f"《{plan.title}》已发布：本社区结对单位 {len(names)} 个：{'、'.join(names)}。"
-            )
-        else:
-            names = communities_of[user.unit_id]
-            message = f"《{plan.title}》已发布：本单位结对社区：{'、'.join(names)}。"
-        notify([user], "pairing.published", message[:500], PAIRS_URL)

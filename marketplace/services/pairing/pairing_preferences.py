@@ -16,7 +16,7 @@ from marketplace.extensions import db
 from marketplace.models import Community, PairingPreference, Township, Unit, User
 from marketplace.services import audit
 from marketplace.services.access import require_role
-from marketplace.services.pairing.pairing_scores import published_pairs
+from marketplace.services.pairing.plan_history import published_keys
 
 MAX_KEEP = 3
 MAX_GAIN = 3
@@ -50,7 +50,7 @@ def preference_choices(actor: User) -> PreferenceChoices:
     require_role(actor, "community")
     community = db.session.get(Community, actor.community_id)
     county_id = _county_of(community)
-    current_ids = {u for u, c in published_pairs(county_id) if c == community.id}
+    current_ids = {u for u, c in published_keys(county_id) if c == community.id}
     units = db.session.scalars(
         select(Unit).where(Unit.county_id == county_id).order_by(Unit.name)
     ).all()
@@ -88,7 +88,7 @@ def set_preferences(actor: User, keep, gain) -> list[PairingPreference]:
     if set(keep) & set(gain):
         raise InvalidInput("同一个单位不能既希望保留又希望新增。")
     county_id = _county_of(community)
-    current = {u for u, c in published_pairs(county_id) if c == community.id}
+    current = {u for u, c in published_keys(county_id) if c == community.id}
     if not set(keep) <= current:
         raise InvalidInput("“希望保留”只能选择本社区现有的结对单位。", field="keep")
     if set(gain) & current:

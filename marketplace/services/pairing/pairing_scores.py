@@ -28,9 +28,7 @@ from marketplace.models import (
     County,
     Need,
     Offer,
-    PairingPlan,
     PairingPreference,
-    PlanPair,
     ServiceType,
     Township,
     Unit,
@@ -45,6 +43,7 @@ from marketplace.pairing.scoring import (
     nearest_communities,
     proximity_of_pairs,
 )
+from marketplace.services.pairing.plan_history import published_keys
 
 __all__ = [
     "CountyScores",
@@ -55,7 +54,6 @@ __all__ = [
     "coverage_by_community",
     "needs_coverage",
     "preferred_pairs",
-    "published_pairs",
 ]
 
 
@@ -107,22 +105,6 @@ def _county_communities(county_id: int) -> list[Community]:
             .order_by(Community.id)
         )
     )
-
-
-def published_pairs(county_id: int) -> set[tuple[int, int]]:
-    """Return the (unit id, community id) pairs of the county's published plan."""
-    plan_id = db.session.scalar(
-        select(PairingPlan.id)
-        .where(PairingPlan.county_id == county_id, PairingPlan.status == "published")
-        .order_by(PairingPlan.version.desc())
-        .limit(1)
-    )
-    if plan_id is None:
-        return set()
-    rows = db.session.execute(
-        select(PlanPair.unit_id, PlanPair.community_id).where(PlanPair.plan_id == plan_id)
-    )
-    return {(unit_id, community_id) for unit_id, community_id in rows}
 
 
 def preferred_pairs(community_ids: list[int]) -> set[tuple[int, int]]:
@@ -188,7 +170,7 @@ def county_scores(
     community_points = np.array(
         [(c.latitude, c.longitude) for c in communities], dtype=float
     ).reshape(-1, 2)
-    current = published_pairs(county_id)
+    current = published_keys(county_id)
     preferred = preferred_pairs([c.id for c in communities])
     rows, columns = _candidates(
         units, communities, unit_points, community_points, nearest, current | preferred | set(keep)

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from marketplace.errors import DomainError, InvalidInput
 from marketplace.pairing.scoring import SCORE_PARTS
+from marketplace.services.fields import PLAN
 from marketplace.services.pairing.pairing_scores import ScoreWeights
 
 DEFAULT_QUOTA = (8, 8)
@@ -72,6 +73,39 @@ def _max_changes(value) -> int | None:
     return _int(value, "最多调整结对数")
 
 
+def _share(value) -> float | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise InvalidInput(
+            "max_change_share 必须是 0 到 1 之间的数字（例如 0.25 表示 25%）。",
+            field="max_change_share",
+        )
+    try:
+        share = float(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            "max_change_share 必须是 0 到 1 之间的数字（例如 0.25 表示 25%）。",
+            field="max_change_share",
+        ) from None
+    if not 0 <= share <= 1:  # also refuses NaN
+        raise InvalidInput(
+            "max_change_share 必须在 0 到 1 之间（例如 0.25 表示 25%）。", field="max_change_share"
+        )
+    return share
+
+
+def _reason(value) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput("change_reason 必须是文字。", field="change_reason")
+    rule = PLAN["change_reason"]
+    if len(value.strip()) > rule.max_length:
+        raise InvalidInput(f"{rule.label}不能超过 {rule.max_length} 个字。", field="change_reason")
+    return value.strip()
+
+
 def weights_from(value) -> ScoreWeights:
     """Return score weights from a dict, refusing negative or non-numeric values."""
     if value in (None, ""):
@@ -103,6 +137,10 @@ class PlanInputs:
     default_quota: tuple[int, int] = DEFAULT_QUOTA
     # At most this many of the published plan's pairs may be dropped; None: no cap.
     max_changes: int | None = None
+    # The cap as a share of the published pairs (resolved into ``max_changes`` when the
+    # plan is made) and the reviewer's reason for lifting it above the setting.
+    max_change_share: float | None = None
+    change_reason: str = ""
 
     def quota_of(self, community_id: int) -> tuple[int, int]:
         """Return (min, max) units for a community."""
@@ -143,6 +181,8 @@ class PlanInputs:
             "forbidden": [list(pair) for pair in self.forbidden],
             "pinned": [list(pair) for pair in self.pinned],
             "max_changes": self.max_changes,
+            "max_change_share": self.max_change_share,
+            "change_reason": self.change_reason,
         }
 
     @classmethod
@@ -173,6 +213,8 @@ class PlanInputs:
             pinned=_pairs(data.get("pinned"), "固定结对"),
             default_quota=default,
             max_changes=_max_changes(data.get("max_changes")),
+            max_change_share=_share(data.get("max_change_share")),
+            change_reason=_reason(data.get("change_reason")),
         )
 
     @classmethod
@@ -186,6 +228,8 @@ class PlanInputs:
                 "forbidden": plan.forbidden,
                 "pinned": plan.pinned,
                 "max_changes": plan.max_changes,
+                "max_change_share": plan.max_change_share,
+                "change_reason": plan.change_reason,
             }
         )
 

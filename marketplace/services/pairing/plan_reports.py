@@ -206,24 +206,6 @@ def compare_with_published(plan_id: int) -> Comparison:
     return Comparison(plan, base, added, removed, rows, kept=len(new & old))
 
 
-def published_pairs(*, community_id: int | None = None, unit_id: int | None = None):
-    """Return the published pairs of a community or a unit, with both sides loaded."""
-    query = (
-        select(PlanPair)
-        .join(PairingPlan)
-        .where(PairingPlan.status == "published")
-        .options(selectinload(PlanPair.unit), selectinload(PlanPair.community))
-        .order_by(PlanPair.community_id, PlanPair.unit_id)
-    )
-    if community_id is not None:
-        query = query.where(PlanPair.community_id == community_id)
-    elif unit_id is not None:
-        query = query.where(PlanPair.unit_id == unit_id)
-    else:
-        return []
-    return list(db.session.scalars(query))
-
-
 def adjustment_text(adjustment: PlanAdjustment, detail: PlanDetail) -> str:
     """Describe an adjustment in words, by names."""
     units, communities = detail.unit_names, detail.community_names
@@ -257,6 +239,8 @@ def plan_to_json(plan: PairingPlan, pairs: list[PlanPair] | None = None) -> dict
             "forbidden": plan.forbidden,
             "pinned": plan.pinned,
             "max_changes": plan.max_changes,
+            "max_change_share": plan.max_change_share,
+            "change_reason": plan.change_reason,
         },
         "created_at": plan.created_at.isoformat() if plan.created_at else None,
         "approved_at": plan.approved_at.isoformat() if plan.approved_at else None,

@@ -15,6 +15,7 @@ from marketplace.models import Community, PairingPlan, PlanPair, Unit
 from marketplace.pairing.stability import PROPOSERS, blocking_pairs, stable_pairs
 from marketplace.services.pairing.pairing_plans import inputs_problem
 from marketplace.services.pairing.pairing_scores import CountyScores
+from marketplace.services.pairing.plan_history import published_keys
 from marketplace.services.pairing.plan_inputs import PlanInputs
 
 PROPOSER_LABELS = {"units": "单位提议", "communities": "社区提议"}
@@ -40,6 +41,14 @@ class StableComparison:
     only_in_plan: list[tuple[Unit, Community]]
     only_in_stable: list[tuple[Unit, Community]]
     below_minimum: list[Community]
+    stable_dropped: int = 0  # published pairs the stable plan drops (it knows no cap)
+
+    @property
+    def cap_explains_gap(self) -> bool:
+        """Tell whether the plan's change cap, which the stable plan ignores, explains
+        why the stable plan scores higher."""
+        cap = self.plan.max_changes
+        return cap is not None and self.stable_dropped > cap and self.stable_total > self.plan_total
 
     @property
     def proposing_label(self) -> str:
@@ -108,6 +117,9 @@ def compare_with_stable(plan_id: int, proposing: str) -> StableComparison:
         only_in_plan=listed(set(mine) - set(stable.pairs)),
         only_in_stable=listed(set(stable.pairs) - set(mine)),
         below_minimum=[communities[c] for c in stable.below_minimum],
+        stable_dropped=len(
+            {(str(u), str(c)) for u, c in published_keys(plan.county_id)} - set(stable.pairs)
+        ),
     )
 
 
@@ -142,4 +154,7 @@ def stable_to_json(comparison: StableComparison) -> dict:
         "only_in_plan": pairs(comparison.only_in_plan),
         "only_in_stable": pairs(comparison.only_in_stable),
         "below_minimum": [community.id for community in comparison.below_minimum],
+        "max_changes": comparison.plan.max_changes,
+        "stable_dropped": comparison.stable_dropped,
+        "cap_explains_gap": comparison.cap_explains_gap,
     }

@@ -7,6 +7,7 @@ Drawn on the server as inline SVG (the CSP forbids inline styles and scripts, so
 from markupsafe import Markup, escape
 
 from marketplace.models.listings import NEED_STATUSES
+from marketplace.services.exchange.claim_queries import project_progress
 from marketplace.web.charts import bar_chart
 
 # Colours follow the status badges in app.css.
@@ -22,8 +23,6 @@ def status_chart(counts: dict[str, int]) -> Markup:
 def progress_bar(percent: int | None, status: str = "in_progress", *, width: int = 160) -> Markup:
     """Return a small labelled progress bar for a project (claim) as inline SVG."""
     value = max(0, min(100, percent or 0))
-    if status == "done":
-        value = 100
     filled = round((width - 2) * value / 100)
     colour = PROGRESS_COLOURS.get(status, "#adb5bd")
     label = f"完成进度 {value}%"
@@ -38,5 +37,5 @@ def progress_bar(percent: int | None, status: str = "in_progress", *, width: int
 
 
 def latest_percent(claim) -> int:
-    """Return the percent of a claim's newest progress report (0 when none)."""
-    return claim.reports[-1].percent if claim.reports else 0
+    """Return a project's progress in % (``project_progress``: 100 once done)."""
+    return project_progress(claim)

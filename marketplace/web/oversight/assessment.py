@@ -4,6 +4,7 @@ own score and rate their paired community once a year."""
 from flask import Blueprint, Response, render_template, request, url_for
 
 from marketplace.auth import page_guard
+from marketplace.services.access import sees_own_assessment
 from marketplace.services.oversight import assessment, oversight_exports
 from marketplace.services.oversight.oversight_calendar import county_today
 from marketplace.services.oversight.oversight_scope import published_pairs
@@ -20,9 +21,9 @@ bp.before_request(page_guard("reviewer", "unit"))
 def index():
     year = year_arg()
     scores = assessment.assess(year)
-    if me().role == "unit":
+    if sees_own_assessment(me()):
         mine = next((s for s in scores if s.unit.id == me().unit_id), None)
-        pairs = [p for p in published_pairs() if p.unit_id == me().unit_id]
+        pairs = published_pairs(unit_id=me().unit_id)
         this_year = county_today().year
         return render_template(
             "assessment/unit.html",

@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, render_template, url_for
 
 from marketplace.auth import page_guard
-from marketplace.services.oversight import oversight_exports, pair_activities
+from marketplace.services.oversight import compliance, oversight_exports, pair_activities
 from marketplace.services.oversight.oversight_calendar import QUARTERS
 from marketplace.services.oversight.oversight_scope import overseen_community_ids
 from marketplace.web.oversight.oversight_charts import pair_quarter_grid
@@ -17,11 +17,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/")
 def matrix():
     year = year_arg()
-    rows = pair_activities.compliance(overseen_community_ids(me()), year)
+    rows = compliance.compliance(overseen_community_ids(me()), year)
     chart = pair_quarter_grid(
         rows,
         QUARTERS,
-        pair_activities.COMPLIANCE_STATUSES,
+        compliance.COMPLIANCE_STATUSES,
         lambda r, q: url_for(
             ".pair", unit_id=r.pair.unit_id, community_id=r.pair.community_id, year=year
         ),
@@ -29,7 +29,7 @@ def matrix():
     )
     totals = {
         status: sum(list(r.cells.values()).count(status) for r in rows)
-        for status in pair_activities.COMPLIANCE_STATUSES
+        for status in compliance.COMPLIANCE_STATUSES
     }
     return render_template(
         "compliance/matrix.html",
@@ -37,7 +37,7 @@ def matrix():
         year=year,
         chart=chart,
         totals=totals,
-        labels=pair_activities.COMPLIANCE_STATUSES,
+        labels=compliance.COMPLIANCE_STATUSES,
         quarters=QUARTERS,
     )
 
@@ -51,7 +51,7 @@ def pair(unit_id: int, community_id: int):
         activities=activities,
         year=year,
         current=current,
-        labels=pair_activities.COMPLIANCE_STATUSES,
+        labels=compliance.COMPLIANCE_STATUSES,
     )
 
 

@@ -13,6 +13,7 @@ STATUS_COLOURS = {
     "logged": "#f4d03f",
     "missing": "#c0392b",
     "running": "#d6eaf8",
+    "not_due": "#d7bde2",
     "unpaired": "#e5e7e9",
     "held": "#229954",
     "future": "#f2f3f4",
@@ -35,8 +36,11 @@ def status_matrix(
     top = 22
     width = label_width + cell * len(columns) + 10
     height = top + cell * len(rows) + 30
+    # A grid whose cells are links is a group of controls, not an image (nothing
+    # interactive may sit inside role="img").
+    role = "group" if link else "img"
     parts = [
-        f'<svg class="matrix" viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'<svg class="matrix" viewBox="0 0 {width} {height}" width="{width}" role="{role}" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
@@ -95,7 +99,7 @@ def coverage_heatmap(grid, link: Callable[[int, int], str]) -> Markup:
     height = top + cell * len(grid.communities) + 34
     peak = max((c.total for c in grid.cells.values()), default=0)
     parts = [
-        f'<svg class="matrix" viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'<svg class="matrix" viewBox="0 0 {width} {height}" width="{width}" role="group" '
         f'aria-label="需求覆盖热力图" xmlns="http://www.w3.org/2000/svg">',
         "<title>社区 × 服务类别：颜色越深需求越多，红框为有结对单位无法提供的待认领需求</title>",
     ]
@@ -152,7 +156,7 @@ def pair_quarter_grid(rows, quarters, labels: dict[str, str], link: Callable, ti
     width = label_width + strip * len(quarters) + 10
     height = top + (cell + 6) * len(groups) + 30
     parts = [
-        f'<svg class="matrix" viewBox="0 0 {width} {height}" width="{width}" role="img" '
+        f'<svg class="matrix" viewBox="0 0 {width} {height}" width="{width}" role="group" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]

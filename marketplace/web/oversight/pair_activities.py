@@ -4,9 +4,9 @@ from flask import Blueprint, render_template, request, url_for
 
 from marketplace.auth import page_guard
 from marketplace.models.pair_activities import ACTIVITY_KINDS
+from marketplace.services.access import pair_side
 from marketplace.services.oversight import pair_activities
 from marketplace.services.oversight.oversight_calendar import county_today
-from marketplace.services.oversight.oversight_scope import published_pairs
 from marketplace.web.exchange.marketplace_helpers import act, page_args
 from marketplace.web.oversight.oversight_helpers import me, submit
 
@@ -16,19 +16,13 @@ bp.before_request(page_guard("unit", "community"))
 
 def _context() -> dict:
     actor = me()
-    pairs = [
-        pair
-        for pair in published_pairs()
-        if (actor.role == "unit" and pair.unit_id == actor.unit_id)
-        or (actor.role == "community" and pair.community_id == actor.community_id)
-    ]
     page, per_page = page_args()
     return {
         "page": pair_activities.activities_page(actor, page, per_page),
-        "pairs": pairs,
+        "pairs": pair_activities.loggable_pairs(actor),
         "kinds": ACTIVITY_KINDS,
         "today": county_today(),
-        "role": actor.role,
+        "side": pair_side(actor),
     }
 
 

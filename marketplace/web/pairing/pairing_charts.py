@@ -4,6 +4,7 @@ import math
 
 from markupsafe import Markup, escape
 
+from marketplace.web.charts import chart_frame
 from marketplace.web.pairing.map_labels import place_labels
 from marketplace.web.pairing.map_projection import fit, pair_lines
 
@@ -167,8 +168,8 @@ def change_bars(rows: list[tuple[str, float]], *, width: int = 560) -> Markup:
     half = (width - label_width - 60) / 2
     height = bar_height * len(rows) + 8
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="各社区得分变化" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="各社区得分变化" xmlns="http://www.w3.org/2000/svg">',
         "<title>各社区得分变化（与已发布方案相比）</title>",
         f'<line x1="{middle}" y1="0" x2="{middle}" y2="{height}" stroke="#999"/>',
     ]
@@ -187,4 +188,4 @@ def change_bars(rows: list[tuple[str, float]], *, width: int = 560) -> Markup:
             f"{value:+.3f}</text>"
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return chart_frame("".join(parts), "各社区得分变化")

@@ -10,7 +10,13 @@ from marketplace.models.pairing import PLAN_STATUSES
 from marketplace.services.access import valid_id
 from marketplace.services.audit import record_refusal
 from marketplace.services.exchange import listings_overview
-from marketplace.services.pairing import pairing_plans, plan_export, plan_reports, plan_stability
+from marketplace.services.pairing import (
+    pairing_plans,
+    plan_changes,
+    plan_export,
+    plan_reports,
+    plan_stability,
+)
 from marketplace.services.pairing.plan_inputs import PlanInfeasible, PlanInputs
 from marketplace.web.confirmation import confirm_first
 from marketplace.web.downloads import XLSX, attachment
@@ -70,7 +76,10 @@ def run():
         except PlanInfeasible as error:
             infeasible, status = error, 422
         except DomainError as error:
-            flash(error.message, "danger")
+            if error.field in form:  # beside its field, the input kept
+                form[error.field].errors.append(error.message)
+            else:
+                flash(error.message, "danger")
             status = error.status
     if request.method == "POST" and status == 200:
         status = 400
@@ -111,6 +120,11 @@ def plan(plan_id: int):
         adjust_form=AdjustForm(),
         transition_form=TransitionForm(),
         may_approve=pairing_plans.may_approve(current_user, detail.plan),
+        consequences=plan_changes.plan_consequences(
+            detail.plan, [pair for block in detail.blocks for pair in block.pairs]
+        ),
+        percent=plan_changes.percent,
+        setting_share=plan_changes.setting_share(),
     )
 
 

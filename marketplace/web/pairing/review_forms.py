@@ -58,8 +58,14 @@ class RunForm(ChineseForm):
     max_changes = IntegerField(
         "最多调整结对数",
         validators=[Optional(), NumberRange(0, 10_000, "必须在 0 到 10000 之间。")],
-        description="与已发布方案相比，最多撤下多少对现有结对；留空表示不限。",
+        description="与已发布方案相比，最多撤下多少对现有结对；留空则按下面的比例。",
     )
+    max_change_percent = FloatField(
+        "最多撤下比例（%）",
+        validators=[Optional(), NumberRange(0, 100, "必须在 0 到 100 之间。")],
+        description="留空按本县默认上限；超过默认上限须写明理由。",
+    )
+    change_reason = text_field(PLAN["change_reason"], TextAreaField)
     pinned = FieldList(FormField(PairRowForm), min_entries=PAIR_ROWS, max_entries=20)
     forbidden = FieldList(FormField(PairRowForm), min_entries=PAIR_ROWS, max_entries=20)
 
@@ -87,6 +93,10 @@ def run_form(communities, units, *, based_on: PlanInputs | None = None) -> RunFo
             "continuity": inputs.weights.continuity,
             "preference": inputs.weights.preference,
             "max_changes": inputs.max_changes,
+            "max_change_percent": (
+                None if inputs.max_change_share is None else 100 * inputs.max_change_share
+            ),
+            "change_reason": inputs.change_reason,
             "pinned": [{"unit": u, "community": c} for u, c in inputs.pinned],
             "forbidden": [{"unit": u, "community": c} for u, c in inputs.forbidden],
         }
@@ -156,6 +166,10 @@ def form_inputs(form: RunForm, communities, units) -> PlanInputs | None:
         forbidden=forbidden,
         pinned=pinned,
         max_changes=form.max_changes.data,
+        max_change_share=(
+            None if form.max_change_percent.data is None else form.max_change_percent.data / 100
+        ),
+        change_reason=(form.change_reason.data or "").strip(),
     )
 
 
