@@ -1,6 +1,6 @@
 """Party members: registration, 报到, posts, service records, checklist and points."""
 
-from flask import jsonify
+from flask import jsonify, request
 
 from marketplace.api import api_bp
 from marketplace.api.common import json_body
@@ -9,7 +9,15 @@ from marketplace.errors import Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.models import Community, Member, Post, ServiceRecord
 from marketplace.services.access import valid_id
-from marketplace.services.members import checklist, members, points, posts, service_records
+from marketplace.services.members import (
+    checklist,
+    member_stats,
+    members,
+    points,
+    posts,
+    service_records,
+)
+from marketplace.services.oversight.oversight_calendar import check_year
 
 
 def post_json(post: Post) -> dict:
@@ -190,3 +198,11 @@ def my_points():
             for entry in points.entries(member, limit=500)
         ],
     )
+
+
+@api_bp.get("/member-rates")
+@api_login_required("reviewer", "township")
+def member_rates():
+    year = check_year(request.args.get("year"))
+    rows = member_stats.overseen_unit_rates(api_user(), year)
+    return jsonify(year=year, units=[member_stats.rates_json(row) for row in rows])
