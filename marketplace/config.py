@@ -144,6 +144,9 @@ def build_config(overrides: dict | None = None) -> dict:
         "PAIRING_NEAREST_COMMUNITIES": int(os.environ.get("PAIRING_NEAREST_COMMUNITIES", "0")),
         "PAIRING_MEMORY_BUDGET_MB": int(os.environ.get("PAIRING_MEMORY_BUDGET_MB", "1024")),
         "WISH_VALUE_CAP_YUAN": int(os.environ.get("WISH_VALUE_CAP_YUAN", "300")),
+        # Members' points follow the work: a confirmed service or check-in earns this many
+        # points per confirmed hour (rounded half up), whatever the number of records.
+        "POINTS_PER_HOUR": int(os.environ.get("POINTS_PER_HOUR", "10")),
         "HOTLINE_TIME_LIMITS": {
             urgency: {
                 "dispatch_minutes": int(

@@ -104,13 +104,13 @@ def test_confirming_a_service_awards_points_once_and_cards_print(client):
     client.post(f"/community/members/services/{record.id}/confirm")
     client.post(f"/community/members/services/{record.id}/confirm")
     entries = db.session.scalars(select(PointEntry)).all()
-    assert [(e.amount, e.source_kind, e.source_id) for e in entries] == [(10, "service", record.id)]
+    assert [(e.amount, e.source_kind, e.source_id) for e in entries] == [(20, "service", record.id)]
     for kind in ("info", "service", "points"):
         html = client.get(f"/community/members/{member.id}/cards/{kind}").get_data(as_text=True)
         assert member.name in html and "members.css" in html
     assert "基础台账" in client.get("/community/members/").get_data(as_text=True)
-    client.post(f"/community/members/{member.id}/correct", data={"amount": "-20", "reason": "x"})
-    assert db.session.get(Member, member.id).points_balance == 10  # never below zero
+    client.post(f"/community/members/{member.id}/correct", data={"amount": "-30", "reason": "x"})
+    assert db.session.get(Member, member.id).points_balance == 20  # never below zero
 
 
 def test_placement_suggests_the_post_team_and_staff_apply_it(client):

@@ -33,7 +33,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.security import hash_password
-from marketplace.services.members.points import DEFAULT_POINTS
+from marketplace.services.members.points import hours_points
 from marketplace.services.members.posts import DEFAULT_POSTS
 from marketplace.services.members.teams import DEFAULT_TEAMS
 
@@ -261,14 +261,15 @@ def _service_year(rng, community: Community, members: list[Member], today) -> in
     entries = []
     confirmed = [record for record in records if record.status == "confirmed"]
     for record in sorted(confirmed, key=lambda r: (r.served_on, r.id)):
-        balances[record.member_id] += DEFAULT_POINTS["service"]
+        amount = hours_points(record.hours)
+        balances[record.member_id] += amount
         entries.append(
             PointEntry(
                 member_id=record.member_id,
-                amount=DEFAULT_POINTS["service"],
+                amount=amount,
                 source_kind="service",
                 source_id=record.id,
-                reason=f"{record.kind_label}：{record.summary}",
+                reason=f"{record.kind_label} {record.hours:g} 小时：{record.summary}",
                 balance_after=balances[record.member_id],
                 created_at=clock.at(record.served_on, time(18)).astimezone(UTC),
             )

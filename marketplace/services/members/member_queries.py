@@ -1,5 +1,7 @@
 """What the members' pages show: a member's home, cards, the community's base ledger."""
 
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -70,7 +72,25 @@ def card(member: Member, kind: str, year: int) -> dict:
         context["hours"] = sum(record.hours for record in context["records"])
     else:
         context["entries"] = list(reversed(points.entries(member, limit=200)))
+        context["served_on"] = service_dates(context["entries"])
     return context
+
+
+def service_dates(entries) -> dict[int, date]:
+    """Return, per point entry paid for a service record, the day the service was done."""
+    record_ids = {
+        entry.source_id: entry.id
+        for entry in entries
+        if entry.source_kind in points.HOURLY_SOURCES and entry.source_id is not None
+    }
+    if not record_ids:
+        return {}
+    rows = db.session.execute(
+        select(ServiceRecord.id, ServiceRecord.served_on).where(
+            ServiceRecord.id.in_(list(record_ids))
+        )
+    )
+    return {record_ids[record_id]: served_on for record_id, served_on in rows}
 
 
 def ledger_page(actor: User, page: int, per_page: int, q: str = "") -> Page:

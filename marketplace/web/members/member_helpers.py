@@ -13,9 +13,15 @@ from marketplace.web.exchange.marketplace_helpers import back_url
 
 
 def submit(
-    action: Callable, success: str, target: Callable, template: str | None = None, **context
+    action: Callable,
+    success: str | Callable,
+    target: Callable,
+    template: str | None = None,
+    **context,
 ):
     """Call a service with the posted form: redirect on success, else show why not.
+
+    ``success`` is the message flashed, or a function of the result that words it.
 
     Bad input re-renders ``template`` (400) with each field's Chinese message and the
     values typed (inline forms without a template flash it); a conflict with the current
@@ -34,6 +40,8 @@ def submit(
         db.session.rollback()
         flash(error.message, "danger")
         return redirect(back_url())
+    if callable(success):
+        success = success(result)
     if success:
         flash(success, "success")
     return redirect(target(result))
