@@ -47,7 +47,9 @@ def test_bad_service_form_rerenders_with_chinese_messages(client):
     answer = client.post("/member/services/new", data={"date": "", "hours": "99", "summary": ""})
     assert answer.status_code == 400
     html = answer.get_data(as_text=True)
-    assert "请填写服务日期" in html or "服务时长应在" in html
+    assert "请填写服务日期" in html and "服务时长应在" in html
+    form = client.get("/member/services/new").get_data(as_text=True)
+    assert "novalidate" in form  # the Chinese messages, never the browser's own bubble
     assert db.session.scalar(select(func.count()).select_from(ServiceRecord)) == 0
 
 

@@ -22,7 +22,13 @@ from marketplace.models import Activity, ServiceRecord, Team, User
 from marketplace.models._common import utcnow
 from marketplace.models.members import ACTIVITY_KINDS
 from marketplace.services import audit
-from marketplace.services.access import require_role, valid_id
+from marketplace.services.access import (
+    in_staff_community,
+    require_role,
+    require_staff_community,
+    serves_in,
+    valid_id,
+)
 from marketplace.services.fields import TEAM_ACTIVITY, FieldReader
 from marketplace.services.members import checklist
 from marketplace.services.members.members import member_of, member_or_none
@@ -60,7 +66,7 @@ def create_activity(actor: User, data) -> Activity:
         raise InvalidInput("结束时间应晚于开始时间，且活动不超过 24 小时。", field="ends")
     if team_id is not None:
         team = db.session.get(Team, team_id) if valid_id(team_id) else None
-        if team is None or team.community_id != actor.community_id:
+        if not in_staff_community(actor, team):
             raise InvalidInput("请选择本社区的服务队。", field="team_id")
     activity = Activity(
         community_id=actor.community_id,
@@ -88,8 +94,7 @@ def own_activity(actor: User, activity_id) -> Activity:
     activity = db.session.get(Activity, activity_id) if valid_id(activity_id) else None
     if activity is None:
         raise NotFound("活动不存在。")
-    if activity.community_id != actor.community_id:
-        raise Forbidden("只能查看本社区的活动。")
+    require_staff_community(actor, activity, "只能查看本社区的活动。")
     return activity
 
 
@@ -133,7 +138,7 @@ def check_in(actor: User, token: str, now: datetime | None = None) -> ServiceRec
     """Check the member in at the activity (first scan) or out of it (second scan)."""
     member = member_of(actor)
     activity = activity_by_token(token)
-    if member.community_id != activity.community_id:
+    if not serves_in(member, activity):
         raise Forbidden("只有向本社区报到的党员可以签到。")
     now = now or utcnow()
     if now < _aware(activity.starts_at):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Community, Member, MemberReport, ServiceRecord, User
-from marketplace.services.access import require_role, valid_id
+from marketplace.services.access import in_staff_community, require_role, valid_id
 from marketplace.services.members import checklist, points
 from marketplace.services.members.members import live_report, report_choices
 from marketplace.services.pagination import Page, paginate
@@ -48,7 +48,7 @@ def staff_member(actor: User, member_id) -> Member:
     """Return a member reported to the staff member's community (404 otherwise)."""
     require_role(actor, "community")
     member = db.session.get(Member, member_id) if valid_id(member_id) else None
-    if member is None or member.community_id != actor.community_id:
+    if not in_staff_community(actor, member):
         raise NotFound("本社区没有该报到党员。")
     return member
 

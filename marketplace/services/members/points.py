@@ -24,7 +24,7 @@ from marketplace.extensions import db
 from marketplace.models import Member, PointEntry, PointRule, ShopItem, User
 from marketplace.models.points import AWARDED_SOURCES, POINT_SOURCES
 from marketplace.services import audit
-from marketplace.services.access import require_role, valid_id
+from marketplace.services.access import in_staff_community, require_role, valid_id
 from marketplace.services.fields import POINTS, FieldReader
 from marketplace.services.notifications import notify
 
@@ -163,7 +163,7 @@ def redeem(
 def _community_member(actor: User, member_id) -> Member:
     require_role(actor, "community")
     member = db.session.get(Member, member_id) if valid_id(member_id) else None
-    if member is None or member.community_id != actor.community_id:
+    if not in_staff_community(actor, member):
         raise NotFound("本社区没有该报到党员。")
     return member
 
@@ -192,7 +192,7 @@ def redeem_item(actor: User, member_id, item_id) -> PointEntry:
     """Exchange one shop item for a member's points (staff at the 积分超市)."""
     member = _community_member(actor, member_id)
     item = db.session.get(ShopItem, item_id) if valid_id(item_id) else None
-    if item is None or item.community_id != actor.community_id or not item.active:
+    if not in_staff_community(actor, item) or not item.active:
         raise NotFound("本社区积分超市没有该物品。")
     try:
         taken = db.session.execute(
@@ -228,7 +228,7 @@ def save_shop_item(actor: User, data, item_id=None) -> ShopItem:
     }
     reader.raise_if_invalid()
     item = db.session.get(ShopItem, item_id) if valid_id(item_id) else None
-    if item_id is not None and (item is None or item.community_id != actor.community_id):
+    if item_id is not None and not in_staff_community(actor, item):
         raise NotFound("本社区积分超市没有该物品。")
     if item is None:
         item = ShopItem(community_id=actor.community_id, **values)

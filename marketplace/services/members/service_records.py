@@ -13,13 +13,13 @@ from datetime import date
 from sqlalchemy import select
 
 from marketplace import clock
-from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
+from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Need, ServiceRecord, User
 from marketplace.models._common import utcnow
 from marketplace.models.members import SERVICE_KINDS
 from marketplace.services import audit
-from marketplace.services.access import require_role, valid_id
+from marketplace.services.access import require_role, require_staff_community, serves_in, valid_id
 from marketplace.services.fields import SERVICE_RECORD, FieldReader
 from marketplace.services.members import checklist, points
 from marketplace.services.members.members import county_now, member_of
@@ -80,7 +80,7 @@ def log_service(actor: User, data) -> ServiceRecord:
     reader.raise_if_invalid()
     if need_id is not None:
         need = db.session.get(Need, need_id) if valid_id(need_id) else None
-        if need is None or need.community_id != member.community_id:
+        if not serves_in(member, need):
             raise InvalidInput("只能关联报到社区的需求。", field="need_id")
     record = ServiceRecord(
         member_id=member.id,
@@ -113,8 +113,7 @@ def _staff_record(actor: User, record_id) -> ServiceRecord:
     record = db.session.get(ServiceRecord, record_id) if valid_id(record_id) else None
     if record is None:
         raise NotFound("服务记录不存在。")
-    if record.community_id != actor.community_id:
-        raise Forbidden("只能处理本社区的服务记录。")
+    require_staff_community(actor, record, "只能处理本社区的服务记录。")
     return record
 
 
