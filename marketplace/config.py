@@ -27,6 +27,7 @@ def resource_folder(name: str) -> Path:
     packaged = PACKAGE_DIR / name
     return packaged if packaged.is_dir() else PROJECT_ROOT / name
 
+
 # A new pairing plan drops at most a quarter of the published pairs unless lifted.
 DEFAULT_MAX_CHANGE_SHARE = 0.25
 
@@ -176,6 +177,9 @@ def build_config(overrides: dict | None = None) -> dict:
             os.environ.get("PAIRING_MAX_CHANGE_SHARE", str(DEFAULT_MAX_CHANGE_SHARE))
         ),
         "WISH_VALUE_CAP_YUAN": int(os.environ.get("WISH_VALUE_CAP_YUAN", "300")),
+        # Members' points follow the work: a confirmed service or check-in earns this many
+        # points per confirmed hour (rounded half up), whatever the number of records.
+        "POINTS_PER_HOUR": int(os.environ.get("POINTS_PER_HOUR", "10")),
         "HOTLINE_TIME_LIMITS": {
             urgency: {
                 "dispatch_minutes": int(

@@ -16,13 +16,14 @@ def test_every_domain_part_is_registered():
     assert "hotline_tickets" in names
 
 
-def test_report_rate_counts_reported_members_over_party_members(app):
+def test_report_rate_counts_reported_members_over_registered_members(app):
     member = make_member()
     unit = member.unit
-    unit.party_members = 4
+    unit.party_members = 4  # the unit's own head count is not the base
+    make_member(reported=False, unit=unit)
     db.session.commit()
     year = clock.today().year
-    assert assessment_parts.member_report_rate(year)[unit.id] == 25.0
+    assert assessment_parts.member_report_rate(year)[unit.id] == 50.0
     assert assessment_parts.checklist_completion(year)[unit.id] == 0.0
 
 

@@ -1,10 +1,11 @@
 """The members' JSON API: the whole flow, and each route refusing the wrong roles."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, Member, PairingPlan, PlanPair
 from tests.factories import make_community, make_county, make_member, make_post, make_user
@@ -59,8 +60,11 @@ def test_register_report_choose_serve_and_earn_points(client):
     full = Api(client, other.user).post(f"/posts/{post.id}/choose")
     assert full.status_code == 409 and "名额已满" in full.json["error"]
 
-    yesterday = (date.today() - timedelta(days=1)).isoformat()
-    logged = me.post("/service-records", {"date": yesterday, "hours": 4, "summary": "清理楼道"})
+    yesterday = (clock.today() - timedelta(days=1)).isoformat()
+    early = me.post("/service-records", {"date": yesterday, "hours": 4, "summary": "清理楼道"})
+    assert early.status_code == 400 and "不能早于社区确认报到的日期" in early.json["error"]
+    today = clock.today().isoformat()
+    logged = me.post("/service-records", {"date": today, "hours": 4, "summary": "清理楼道"})
     assert logged.status_code == 201 and logged.json["status"] == "submitted"
     assert staff.post(f"/service-records/{logged.json['id']}/confirm").status_code == 200
     again = staff.post(f"/service-records/{logged.json['id']}/confirm")
@@ -68,16 +72,15 @@ def test_register_report_choose_serve_and_earn_points(client):
 
     mine = me.get("/members/me").json
     assert mine["community"]["id"] == community.id and mine["post"]["id"] == post.id
-    assert mine["points"] == 10
+    assert mine["points"] == 40  # 4 hours
     by_key = {item["key"]: item for item in mine["checklist"]}
     assert len(by_key) == 5
-    if date.today().year == date.fromisoformat(yesterday).year:
-        assert by_key["volunteer_day"]["done"] is True
-        assert by_key["volunteer_day"]["evidence"][0]["record_id"] == logged.json["id"]
+    assert by_key["volunteer_day"]["done"] is True
+    assert by_key["volunteer_day"]["evidence"][0]["record_id"] == logged.json["id"]
     assert by_key["wish"]["done"] is False and by_key["wish"]["evidence"] == []
     ledger = me.get("/members/me/points").json
-    assert ledger["balance"] == 10
-    assert [(e["amount"], e["source"]) for e in ledger["entries"]] == [(10, "service")]
+    assert ledger["balance"] == 40
+    assert [(e["amount"], e["source"]) for e in ledger["entries"]] == [(40, "service")]
     actions = set(db.session.scalars(select(AuditEntry.action)))
     assert {"member.registered", "member_report.confirmed", "post.chosen"} <= actions
     assert {"service.confirmed"} <= actions

@@ -47,7 +47,9 @@ def test_bad_service_form_rerenders_with_chinese_messages(client):
     answer = client.post("/member/services/new", data={"date": "", "hours": "99", "summary": ""})
     assert answer.status_code == 400
     html = answer.get_data(as_text=True)
-    assert "请填写服务日期" in html or "服务时长应在" in html
+    assert "请填写服务日期" in html and "服务时长应在" in html
+    form = client.get("/member/services/new").get_data(as_text=True)
+    assert "novalidate" in form  # the Chinese messages, never the browser's own bubble
     assert db.session.scalar(select(func.count()).select_from(ServiceRecord)) == 0
 
 
@@ -104,13 +106,13 @@ def test_confirming_a_service_awards_points_once_and_cards_print(client):
     client.post(f"/community/members/services/{record.id}/confirm")
     client.post(f"/community/members/services/{record.id}/confirm")
     entries = db.session.scalars(select(PointEntry)).all()
-    assert [(e.amount, e.source_kind, e.source_id) for e in entries] == [(10, "service", record.id)]
+    assert [(e.amount, e.source_kind, e.source_id) for e in entries] == [(20, "service", record.id)]
     for kind in ("info", "service", "points"):
         html = client.get(f"/community/members/{member.id}/cards/{kind}").get_data(as_text=True)
         assert member.name in html and "members.css" in html
     assert "基础台账" in client.get("/community/members/").get_data(as_text=True)
-    client.post(f"/community/members/{member.id}/correct", data={"amount": "-20", "reason": "x"})
-    assert db.session.get(Member, member.id).points_balance == 10  # never below zero
+    client.post(f"/community/members/{member.id}/correct", data={"amount": "-30", "reason": "x"})
+    assert db.session.get(Member, member.id).points_balance == 20  # never below zero
 
 
 def test_placement_suggests_the_post_team_and_staff_apply_it(client):

@@ -1,15 +1,23 @@
 """Party members: registration, 报到, posts, service records, checklist and points."""
 
-from flask import jsonify
+from flask import jsonify, request
 
 from marketplace.api import api_bp
 from marketplace.api.common import json_body
 from marketplace.auth import api_login_required, api_user
-from marketplace.errors import Forbidden, NotFound
+from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Community, Member, Post, ServiceRecord
 from marketplace.services.access import valid_id
-from marketplace.services.members import checklist, members, points, posts, service_records
+from marketplace.services.members import (
+    checklist,
+    member_stats,
+    members,
+    points,
+    posts,
+    service_records,
+)
+from marketplace.services.oversight.oversight_calendar import check_year
 
 
 def post_json(post: Post) -> dict:
@@ -147,9 +155,8 @@ def community_posts(community_id: int):
 @api_bp.post("/communities/<int:community_id>/posts")
 @api_login_required("community")
 def create_post(community_id: int):
-    if api_user().community_id != community_id:
-        raise Forbidden("只能管理本社区的岗位。")
-    return jsonify(post_json(posts.create_post(api_user(), json_body()))), 201
+    post = posts.create_post(api_user(), json_body(), community_id=community_id)
+    return jsonify(post_json(post)), 201
 
 
 @api_bp.post("/posts/<int:post_id>/choose")
@@ -190,3 +197,11 @@ def my_points():
             for entry in points.entries(member, limit=500)
         ],
     )
+
+
+@api_bp.get("/member-rates")
+@api_login_required("reviewer", "township")
+def member_rates():
+    year = check_year(request.args.get("year"))
+    rows = member_stats.overseen_unit_rates(api_user(), year)
+    return jsonify(year=year, units=[member_stats.rates_json(row) for row in rows])

@@ -218,7 +218,8 @@ class ServiceRecord(db.Model):
     """A member's service (or attendance), confirmed by the community or a team leader.
 
     ``source_kind``/``source_id`` link it to what it served (a need, a wish, a hotline
-    ticket); ``activity_id`` is set by a QR check-in, once per member and activity.
+    ticket); ``activity_id`` is set by a QR check-in, once per member and activity, and
+    ``checked_out_at`` by the member's second scan (the hours then are the time between).
     """
 
     __tablename__ = "service_record"
@@ -249,6 +250,7 @@ class ServiceRecord(db.Model):
     source_kind: Mapped[str | None] = mapped_column(String(20))
     source_id: Mapped[int | None]
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("member_activity.id"), index=True)
+    checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str] = mapped_column(Text, default="")  # why it was returned
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -256,3 +256,50 @@ def may_confirm_activity(user: User | None, activity) -> bool:
 def sees_own_assessment(user: User | None) -> bool:
     """Tell whether ``user`` sees the assessment as a unit (its own score, its ratings)."""
     return has_role(user, "unit")
+
+
+# --- Members (在职党员): community records seen from staff and from members ------------------
+# A record of the members' domain (post, team, report, service record, activity, shop item,
+# a reported member) belongs to one community through its ``community_id``.
+
+
+def in_staff_community(user: User | None, record) -> bool:
+    """Tell whether ``record`` belongs to the community ``user`` works for (community staff)."""
+    return (
+        has_role(user, "community")
+        and user.community_id is not None
+        and record is not None
+        and record.community_id == user.community_id
+    )
+
+
+def require_staff_community(actor: User | None, record, refusal: str):
+    """Return ``record`` when it belongs to the staff member's community; refuse (403)."""
+    require_role(actor, "community")
+    if not in_staff_community(actor, record):
+        raise Forbidden(refusal)
+    return record
+
+
+def serves_in(member, record) -> bool:
+    """Tell whether a reported ``member`` serves in the community ``record`` belongs to."""
+    return (
+        member is not None
+        and member.community_id is not None
+        and record is not None
+        and record.community_id == member.community_id
+    )
+
+
+def is_colleague(actor: User | None, user: User | None) -> bool:
+    """Tell whether ``user`` is community staff of the same community as ``actor``."""
+    return has_role(actor, "community") and in_staff_community(user, actor)
+
+
+def works_for(actor: User | None, community_id: int | None) -> bool:
+    """Tell whether ``actor`` is community staff of the community ``community_id``."""
+    return (
+        has_role(actor, "community")
+        and community_id is not None
+        and (actor.community_id == community_id)
+    )

@@ -29,6 +29,10 @@ CONFIRMATIONS = {
     ("review.transition", "discard"): "废弃后该方案不能再提交或发布。确定废弃吗？",
     ("booking_desk.answer", "decline"): "婉拒后申请人会收到通知。确定婉拒该预约吗？",
     ("booking_desk.answer", "cancel"): "取消后该时段将释放，申请人会收到通知。确定取消该预约吗？",
+    (
+        "member_teams.accept_suggestions",
+        None,
+    ): "将把所有尚未编队的党员编入建议的服务队。确定采纳全部建议吗？",
 }
 
 

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from marketplace import privacy
 from marketplace.clock import local_time
 from marketplace.services import access
+from marketplace.services.access import has_role
 from marketplace.web.confirmation import init_confirmation
 
 TEMPLATE_POLICIES = (
@@ -96,6 +97,8 @@ NAVIGATION = {
         ("wish_desk.mine", "我的心愿"),
         ("hotline_desk.team_queue", "110派单"),
     ],
+    # A member whose report the community has not confirmed yet: only what they can do.
+    "member_unreported": [("members.home", "我的"), ("members.report", "报到")],
     "township": [
         ("compliance.matrix", "对接达标"),
         ("meetings.index", "联席会议"),
@@ -109,6 +112,17 @@ NAVIGATION = {
         ("hotline_desk.dashboard", "110统计"),
     ],
 }
+
+
+def _navigation_key(role: str | None, user) -> str | None:
+    """Return the navigation a user sees: their role's, or the not yet reported member's."""
+    from marketplace.services.members.members import member_or_none
+
+    if has_role(user, "member"):
+        member = member_or_none(user)
+        if member is None or member.community_id is None:
+            return "member_unreported"
+    return role
 
 
 def navigation_for(role: str | None, registered) -> list[dict]:
@@ -160,7 +174,7 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def navigation_context():
         role = current_user.role if current_user.is_authenticated else None
-        items = navigation_for(role, app.view_functions)
+        items = navigation_for(_navigation_key(role, current_user), app.view_functions)
         unread = 0
         if role:
             from marketplace.services.notifications import unread_count

@@ -1,7 +1,12 @@
 """Activities with a check-in QR code: valid only while the activity runs, once per member.
 
-A check-in drafts a service record (``activity_id`` set, ``submitted``); the unique
-constraint on (activity, member) makes a second scan — or two racing scans — a refusal.
+A first scan checks in: it drafts a service record (``activity_id`` set, ``submitted``)
+of half an hour, the least a record holds, and the unique constraint on (activity,
+member) makes two racing first scans one record. A second scan (15 minutes or more after
+the first; a sooner one is taken as a double scan and refused) checks out: the record's
+hours become the time between the two scans (in half hours), never the activity's whole
+planned duration. A member who does not check out gets the hours staff enter when they
+confirm the record.
 """
 
 import secrets
@@ -17,11 +22,20 @@ from marketplace.models import Activity, ServiceRecord, Team, User
 from marketplace.models._common import utcnow
 from marketplace.models.members import ACTIVITY_KINDS
 from marketplace.services import audit
-from marketplace.services.access import require_role, valid_id
+from marketplace.services.access import (
+    in_staff_community,
+    require_role,
+    require_staff_community,
+    serves_in,
+    valid_id,
+)
 from marketplace.services.fields import TEAM_ACTIVITY, FieldReader
-from marketplace.services.members.members import member_of
+from marketplace.services.members import checklist
+from marketplace.services.members.members import member_of, member_or_none
+from marketplace.services.transitions import move_if
 
 MAX_ACTIVITY = timedelta(hours=24)
+CHECK_OUT_AFTER = timedelta(minutes=15)  # a scan sooner than this is a double scan
 
 
 def _aware(moment: datetime) -> datetime:
@@ -52,7 +66,7 @@ def create_activity(actor: User, data) -> Activity:
         raise InvalidInput("结束时间应晚于开始时间，且活动不超过 24 小时。", field="ends")
     if team_id is not None:
         team = db.session.get(Team, team_id) if valid_id(team_id) else None
-        if team is None or team.community_id != actor.community_id:
+        if not in_staff_community(actor, team):
             raise InvalidInput("请选择本社区的服务队。", field="team_id")
     activity = Activity(
         community_id=actor.community_id,
@@ -80,8 +94,7 @@ def own_activity(actor: User, activity_id) -> Activity:
     activity = db.session.get(Activity, activity_id) if valid_id(activity_id) else None
     if activity is None:
         raise NotFound("活动不存在。")
-    if activity.community_id != actor.community_id:
-        raise Forbidden("只能查看本社区的活动。")
+    require_staff_community(actor, activity, "只能查看本社区的活动。")
     return activity
 
 
@@ -101,39 +114,87 @@ def is_open(activity: Activity, now: datetime | None = None) -> bool:
     return _aware(activity.starts_at) <= now <= _aware(activity.ends_at)
 
 
+def _half_hours(start: datetime, end: datetime) -> float:
+    """Return the time from ``start`` to ``end`` in half hours, within 0.5 to 24."""
+    hours = (end - start).total_seconds() / 3600
+    return max(0.5, min(24.0, round(hours * 2) / 2))
+
+
+def _own_checkin(member_id: int, activity_id: int) -> ServiceRecord | None:
+    return db.session.scalar(
+        select(ServiceRecord).where(
+            ServiceRecord.activity_id == activity_id, ServiceRecord.member_id == member_id
+        )
+    )
+
+
+def my_checkin(actor: User, activity: Activity) -> ServiceRecord | None:
+    """Return the signed-in member's check-in at ``activity``, if they scanned already."""
+    member = member_or_none(actor)
+    return _own_checkin(member.id, activity.id) if member is not None else None
+
+
 def check_in(actor: User, token: str, now: datetime | None = None) -> ServiceRecord:
-    """Check the member in at the activity; drafts a service record for staff to confirm."""
+    """Check the member in at the activity (first scan) or out of it (second scan)."""
     member = member_of(actor)
     activity = activity_by_token(token)
-    if member.community_id != activity.community_id:
+    if not serves_in(member, activity):
         raise Forbidden("只有向本社区报到的党员可以签到。")
     now = now or utcnow()
     if now < _aware(activity.starts_at):
         raise Conflict("活动尚未开始，签到码还不能使用。")
     if now > _aware(activity.ends_at):
         raise Conflict("活动已结束，签到码已失效。")
-    duration = (_aware(activity.ends_at) - _aware(activity.starts_at)).total_seconds() / 3600
+    existing = _own_checkin(member.id, activity.id)
+    if existing is not None:
+        return _check_out(actor, existing, now)
     record = ServiceRecord(
         member_id=member.id,
         community_id=activity.community_id,
         kind=activity.kind,
         served_on=clock.local(activity.starts_at).date(),
-        hours=max(0.5, min(24.0, round(duration * 2) / 2)),
+        hours=0.5,
         summary=f"签到：{activity.title}",
         post_id=member.post_id,
         team_id=activity.team_id or member.team_id,
         activity_id=activity.id,
+        created_at=now,
     )
     db.session.add(record)
     try:
         db.session.flush()
-        audit.record(
-            "activity.checked_in", actor=actor, obj=record, after={"activity_id": activity.id}
-        )
-        db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("您已签到，请勿重复扫码。") from None
+        raise Conflict("您刚刚已签到；活动结束前再扫一次码即可签退。") from None
+    audit.record("activity.checked_in", actor=actor, obj=record, after={"activity_id": activity.id})
+    checklist.pay_bonus(member, record.served_on.year, actor)  # attendance counts at check-in
+    db.session.commit()
+    return record
+
+
+def _check_out(actor: User, record: ServiceRecord, now: datetime) -> ServiceRecord:
+    """Set the real hours of a check-in from the member's second scan."""
+    if record.checked_out_at is not None:
+        raise Conflict("您已签到并签退，请勿重复扫码。")
+    if record.status != "submitted":
+        raise Conflict(f"该签到记录已{record.status_label}，不能再签退。")
+    if now - _aware(record.created_at) < CHECK_OUT_AFTER:
+        raise Conflict("您刚刚已签到，请勿重复扫码；离开时再扫码签退。")
+    hours = _half_hours(_aware(record.created_at), now)
+    move_if(
+        record,
+        (ServiceRecord.checked_out_at.is_(None), ServiceRecord.status == "submitted"),
+        {"checked_out_at": now, "hours": hours},
+        "您已签退，请勿重复扫码。",
+    )
+    audit.record(
+        "activity.checked_out",
+        actor=actor,
+        obj=record,
+        before={"hours": 0.5},
+        after={"hours": hours},
+    )
+    db.session.commit()
     return record
 
 

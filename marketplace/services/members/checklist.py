@@ -1,5 +1,8 @@
 """The yearly checklist (seed 001): five items, each ticked only by evidence on record.
 
+The year's bonus (``pay_bonus``) is paid once, by whichever evidence completes the list:
+every place that adds evidence (a confirmed service, a check-in, a confirmed wish) calls it.
+
 Each item has an evidence provider: ``provider(member_ids, year)`` returns
 ``{member_id: [Evidence, …]}`` in one query for many members (reviewers' rates cover a
 whole county). An item is done when its list is not empty. Another domain fills an item
@@ -16,7 +19,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
-from marketplace.models import ServiceRecord
+from marketplace.models import Member, ServiceRecord, User
+from marketplace.services.members import points
 
 VOLUNTEER_DAY_HOURS = 4  # confirmed volunteering hours in a year that make "1 天"
 
@@ -140,6 +144,16 @@ def for_member(member_id: int, year: int) -> list[ItemResult]:
 def complete(member_id: int, year: int) -> bool:
     """Tell whether all five items of ``year`` are done for a member."""
     return all(item.done for item in for_member(member_id, year))
+
+
+def pay_bonus(member: Member, year: int, actor: User | None) -> None:
+    """Award the year's checklist points once the five items are done (no commit).
+
+    The award is once per member and year (a unique entry), so a later evidence of a
+    complete year pays nothing more.
+    """
+    if complete(member.id, year):
+        points.award(member, "checklist", year, reason=f"{year} 年度清单全部完成", actor=actor)
 
 
 def done_counts(member_ids: Iterable[int], year: int) -> dict[int, int]:

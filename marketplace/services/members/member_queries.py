@@ -1,12 +1,14 @@
 """What the members' pages show: a member's home, cards, the community's base ledger."""
 
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Community, Member, MemberReport, ServiceRecord, User
-from marketplace.services.access import require_role, valid_id
+from marketplace.services.access import in_staff_community, require_role, valid_id
 from marketplace.services.members import checklist, points
 from marketplace.services.members.members import live_report, report_choices
 from marketplace.services.pagination import Page, paginate
@@ -46,7 +48,7 @@ def staff_member(actor: User, member_id) -> Member:
     """Return a member reported to the staff member's community (404 otherwise)."""
     require_role(actor, "community")
     member = db.session.get(Member, member_id) if valid_id(member_id) else None
-    if member is None or member.community_id != actor.community_id:
+    if not in_staff_community(actor, member):
         raise NotFound("本社区没有该报到党员。")
     return member
 
@@ -70,7 +72,25 @@ def card(member: Member, kind: str, year: int) -> dict:
         context["hours"] = sum(record.hours for record in context["records"])
     else:
         context["entries"] = list(reversed(points.entries(member, limit=200)))
+        context["served_on"] = service_dates(context["entries"])
     return context
+
+
+def service_dates(entries) -> dict[int, date]:
+    """Return, per point entry paid for a service record, the day the service was done."""
+    record_ids = {
+        entry.source_id: entry.id
+        for entry in entries
+        if entry.source_kind in points.HOURLY_SOURCES and entry.source_id is not None
+    }
+    if not record_ids:
+        return {}
+    rows = db.session.execute(
+        select(ServiceRecord.id, ServiceRecord.served_on).where(
+            ServiceRecord.id.in_(list(record_ids))
+        )
+    )
+    return {record_ids[record_id]: served_on for record_id, served_on in rows}
 
 
 def ledger_page(actor: User, page: int, per_page: int, q: str = "") -> Page:

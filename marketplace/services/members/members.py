@@ -19,7 +19,13 @@ from marketplace.models import Community, Member, MemberReport, User
 from marketplace.models._common import utcnow
 from marketplace.security import hash_password
 from marketplace.services import audit
-from marketplace.services.access import has_role, require_role, signed_in, valid_id
+from marketplace.services.access import (
+    has_role,
+    require_role,
+    require_staff_community,
+    signed_in,
+    valid_id,
+)
 from marketplace.services.exchange.need_queries import paired_community_ids
 from marketplace.services.fields import MEMBER, FieldReader
 from marketplace.services.notifications import notify, staff_of
@@ -183,8 +189,7 @@ def _staff_report(actor: User, report_id) -> MemberReport:
     entry = db.session.get(MemberReport, report_id) if valid_id(report_id) else None
     if entry is None:
         raise NotFound("报到记录不存在。")
-    if entry.community_id != actor.community_id:
-        raise Forbidden("只能处理向本社区的报到。")
+    require_staff_community(actor, entry, "只能处理向本社区的报到。")
     if entry.status != "pending":
         raise Conflict(f"该报到当前为「{entry.status_label}」，不能再处理。")
     return entry

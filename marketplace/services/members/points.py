@@ -8,10 +8,15 @@ the caller's transaction and never commit: other services (wishes, the hotline) 
 inside their own unit of work. ``flask points check`` compares every cache with its
 entries.
 
-Point values per source are ``PointRule`` rows the admin edits; ``DEFAULT_POINTS`` holds
-the values used until a rule is saved.
+Service records (logged or checked in) earn points per confirmed hour, the setting
+``POINTS_PER_HOUR``: three hours earn three times one hour. The other sources earn a value
+per record, ``PointRule`` rows the admin edits; ``DEFAULT_POINTS`` holds the values used
+until a rule is saved.
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from marketplace.errors import Conflict, InvalidInput, NotFound
@@ -19,23 +24,36 @@ from marketplace.extensions import db
 from marketplace.models import Member, PointEntry, PointRule, ShopItem, User
 from marketplace.models.points import AWARDED_SOURCES, POINT_SOURCES
 from marketplace.services import audit
-from marketplace.services.access import require_role, valid_id
+from marketplace.services.access import in_staff_community, require_role, valid_id
 from marketplace.services.fields import POINTS, FieldReader
 from marketplace.services.notifications import notify
 
-DEFAULT_POINTS = {"service": 10, "activity": 5, "wish": 20, "hotline": 15, "checklist": 50}
+HOURLY_SOURCES = ("service", "activity")  # earn points per confirmed hour
+PER_RECORD_SOURCES = tuple(kind for kind in AWARDED_SOURCES if kind not in HOURLY_SOURCES)
+DEFAULT_POINTS = {"wish": 20, "hotline": 15, "checklist": 50}
 MAX_CORRECTION = 10_000
 
 
+def points_per_hour() -> int:
+    """Return the points one confirmed hour of service earns (setting ``POINTS_PER_HOUR``)."""
+    return int(current_app.config["POINTS_PER_HOUR"])
+
+
+def hours_points(hours: float) -> int:
+    """Return the points ``hours`` of confirmed service earn (half up: 0.5 h × 5 = 3)."""
+    exact = Decimal(str(hours)) * points_per_hour()
+    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def point_value(kind: str) -> int:
-    """Return how many points one record of ``kind`` earns now."""
+    """Return how many points one record of a per-record ``kind`` earns now."""
     rule = db.session.get(PointRule, kind)
     return rule.points if rule is not None else DEFAULT_POINTS.get(kind, 0)
 
 
 def rules() -> list[tuple[str, str, int]]:
-    """Return (kind, label, points) for every automatically awarded source."""
-    return [(kind, POINT_SOURCES[kind], point_value(kind)) for kind in AWARDED_SOURCES]
+    """Return (kind, label, points) for every source paid per record."""
+    return [(kind, POINT_SOURCES[kind], point_value(kind)) for kind in PER_RECORD_SOURCES]
 
 
 def set_rules(actor: User, data) -> None:
@@ -44,10 +62,10 @@ def set_rules(actor: User, data) -> None:
     reader = FieldReader(data)
     values = {
         kind: reader.integer(kind, POINT_SOURCES[kind], minimum=0, maximum=1000, required=True)
-        for kind in AWARDED_SOURCES
+        for kind in PER_RECORD_SOURCES
     }
     reader.raise_if_invalid()
-    before = {kind: point_value(kind) for kind in AWARDED_SOURCES}
+    before = {kind: point_value(kind) for kind in PER_RECORD_SOURCES}
     for kind, points in values.items():
         rule = db.session.get(PointRule, kind)
         if rule is None:
@@ -106,7 +124,8 @@ def award(
 ) -> PointEntry | None:
     """Add a positive entry for a record of ``kind`` (once per record); no commit.
 
-    ``amount`` defaults to the rule's value; a rule of 0 awards nothing (None).
+    ``amount`` defaults to the rule's value (hourly sources must give it); a rule of 0
+    awards nothing (None).
     """
     if kind in AWARDED_SOURCES and source_id is not None:
         existing = db.session.scalar(
@@ -118,6 +137,8 @@ def award(
         )
         if existing is not None:
             return existing
+    if amount is None and kind in HOURLY_SOURCES:
+        raise ValueError(f"{kind!r} points follow the hours: give the amount")
     amount = point_value(kind) if amount is None else amount
     if amount <= 0:
         return None
@@ -142,7 +163,7 @@ def redeem(
 def _community_member(actor: User, member_id) -> Member:
     require_role(actor, "community")
     member = db.session.get(Member, member_id) if valid_id(member_id) else None
-    if member is None or member.community_id != actor.community_id:
+    if not in_staff_community(actor, member):
         raise NotFound("本社区没有该报到党员。")
     return member
 
@@ -171,7 +192,7 @@ def redeem_item(actor: User, member_id, item_id) -> PointEntry:
     """Exchange one shop item for a member's points (staff at the 积分超市)."""
     member = _community_member(actor, member_id)
     item = db.session.get(ShopItem, item_id) if valid_id(item_id) else None
-    if item is None or item.community_id != actor.community_id or not item.active:
+    if not in_staff_community(actor, item) or not item.active:
         raise NotFound("本社区积分超市没有该物品。")
     try:
         taken = db.session.execute(
@@ -207,7 +228,7 @@ def save_shop_item(actor: User, data, item_id=None) -> ShopItem:
     }
     reader.raise_if_invalid()
     item = db.session.get(ShopItem, item_id) if valid_id(item_id) else None
-    if item_id is not None and (item is None or item.community_id != actor.community_id):
+    if item_id is not None and not in_staff_community(actor, item):
         raise NotFound("本社区积分超市没有该物品。")
     if item is None:
         item = ShopItem(community_id=actor.community_id, **values)

@@ -12,7 +12,14 @@ from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Member, Post, Team, User
 from marketplace.services import audit
-from marketplace.services.access import require_role, valid_id
+from marketplace.services.access import (
+    in_staff_community,
+    require_role,
+    require_staff_community,
+    serves_in,
+    valid_id,
+    works_for,
+)
 from marketplace.services.fields import POST, FieldReader
 from marketplace.services.members.members import member_of
 
@@ -64,7 +71,7 @@ def _check_team(actor: User, team_id) -> None:
     if team_id is None:
         return
     team = db.session.get(Team, team_id) if valid_id(team_id) else None
-    if team is None or team.community_id != actor.community_id:
+    if not in_staff_community(actor, team):
         raise InvalidInput("请选择本社区的服务队。", field="team_id")
 
 
@@ -75,9 +82,11 @@ def _name_taken(community_id: int, name: str, post_id: int | None = None) -> boo
     return db.session.scalar(query) is not None
 
 
-def create_post(actor: User, data) -> Post:
-    """Add a post to the staff member's community."""
+def create_post(actor: User, data, community_id: int | None = None) -> Post:
+    """Add a post to the staff member's community (``community_id``: the one asked for)."""
     require_role(actor, "community")
+    if community_id is not None and not works_for(actor, community_id):
+        raise Forbidden("只能管理本社区的岗位。")
     values = _read_post(data)
     _check_team(actor, values["team_id"])
     if _name_taken(actor.community_id, values["name"]):
@@ -101,8 +110,7 @@ def own_post(actor: User, post_id) -> Post:
     post = db.session.get(Post, post_id) if valid_id(post_id) else None
     if post is None:
         raise NotFound("岗位不存在。")
-    if post.community_id != actor.community_id:
-        raise Forbidden("只能管理本社区的岗位。")
+    require_staff_community(actor, post, "只能管理本社区的岗位。")
     return post
 
 
@@ -138,7 +146,7 @@ def choose_post(actor: User, post_id) -> Post:
         raise NotFound("岗位不存在。")
     if member.community_id is None:
         raise Conflict("报到经社区确认后才能选岗。")
-    if post.community_id != member.community_id:
+    if not serves_in(member, post):
         raise Forbidden("只能选择报到社区的岗位。")
     previous = member.post_id
     if previous == post.id:

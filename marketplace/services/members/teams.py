@@ -9,13 +9,19 @@ import numpy as np
 from sqlalchemy import func, select
 
 from marketplace import pairing
-from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
+from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Member, Team, User
 from marketplace.models.members import TEAM_ROLES
 from marketplace.pairing import PairingProblem
 from marketplace.services import audit
-from marketplace.services.access import require_role, valid_id
+from marketplace.services.access import (
+    in_staff_community,
+    is_colleague,
+    require_role,
+    require_staff_community,
+    valid_id,
+)
 from marketplace.services.fields import TEAM, FieldReader
 
 DEFAULT_TEAMS = [
@@ -47,14 +53,13 @@ def own_team(actor: User, team_id) -> Team:
     team = db.session.get(Team, team_id) if valid_id(team_id) else None
     if team is None:
         raise NotFound("服务队不存在。")
-    if team.community_id != actor.community_id:
-        raise Forbidden("只能管理本社区的服务队。")
+    require_staff_community(actor, team, "只能管理本社区的服务队。")
     return team
 
 
 def _own_member(actor: User, member_id) -> Member:
     member = db.session.get(Member, member_id) if valid_id(member_id) else None
-    if member is None or member.community_id != actor.community_id:
+    if not in_staff_community(actor, member):
         raise NotFound("本社区没有该报到党员。")
     return member
 
@@ -76,11 +81,7 @@ def save_team(actor: User, data, team_id=None) -> Team:
     leader_id = values["leader_user_id"]
     if leader_id is not None:
         leader = db.session.get(User, leader_id) if valid_id(leader_id) else None
-        if (
-            leader is None
-            or leader.community_id != actor.community_id
-            or leader.role != "community"
-        ):
+        if not is_colleague(actor, leader):
             raise InvalidInput("负责人须为本社区工作人员。", field="leader_user_id")
     clash = select(Team.id).where(
         Team.community_id == actor.community_id, Team.name == values["name"]
@@ -212,6 +213,11 @@ def suggest_placement(actor: User) -> dict[int, int]:
         )
     )
     return {int(member_id): int(team_id) for member_id, team_id in result.pairs}
+
+
+def accept_suggestions(actor: User) -> int:
+    """Place every member waiting for a team into the suggested one; return how many."""
+    return apply_placement(actor, suggest_placement(actor))
 
 
 def add_defaults(actor: User) -> int:

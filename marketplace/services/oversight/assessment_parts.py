@@ -137,17 +137,17 @@ def register_builtin_parts() -> None:
 
 
 def member_report_rate(year: int) -> dict[int, float]:
-    """Members reported to a community over the unit's party members, in %."""
+    """The unit's registered members reported to a community, in % (the rates page's)."""
     from marketplace.services.members.member_stats import unit_rates
 
-    return {row.id: round(100 * row.report_rate, 1) for row in unit_rates(year)}
+    return {row.id: row.report_rate.percent for row in unit_rates(year)}
 
 
 def checklist_completion(year: int) -> dict[int, float]:
-    """Reported members who completed the five yearly items, in %."""
+    """Reported members who completed the five yearly items, in % (the rates page's)."""
     from marketplace.services.members.member_stats import unit_rates
 
-    return {row.id: round(100 * row.completion_rate, 1) for row in unit_rates(year)}
+    return {row.id: row.completion_rate.percent for row in unit_rates(year)}
 
 
 def wishes_fulfilled(year: int) -> dict[int, float]:
@@ -192,7 +192,7 @@ def register_later_parts() -> None:
         "党员报到率",
         member_report_rate,
         default_weight=0.1,
-        hint="在职党员到社区报到的比例（%）",
+        hint="已报到 / 本单位已登记的在职党员（%）",
     )
     register_part(
         "checklist_completion",

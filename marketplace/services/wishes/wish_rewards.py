@@ -25,11 +25,16 @@ def member_of(user: User) -> Member | None:
 
 
 def reward_confirmed_wish(wish: Wish, actor: User) -> None:
-    """Credit the claiming member's points for a confirmed wish (in the caller's transaction)."""
+    """Credit the claiming member for a confirmed wish (in the caller's transaction).
+
+    The wish's points, and the year's checklist bonus when this wish completes the list.
+    """
     if wish.claimer_kind != "member" or wish.claimer_member_id is None:
         return
     member = db.session.get(Member, wish.claimer_member_id)
     points.award(member, "wish", wish.id, reason=f"微心愿「{wish.title}」已送达", actor=actor)
+    if wish.fulfilled_on is not None:
+        checklist.pay_bonus(member, wish.fulfilled_on.year, actor)
 
 
 def fulfilled_wishes_evidence(member_ids: list[int], year: int) -> dict[int, list]:

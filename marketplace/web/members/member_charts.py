@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 def rate_chart(rows: list[tuple[str, float, float]], *, title: str, width: int = 640) -> Markup:
     """Return two horizontal bars per row: the ``first`` and ``second`` rates (0–1).
 
-    Rates above 1 are drawn full and labelled with their value.
+    Rates are shares of a whole, so they never pass 1.
     """
     label_width, bar_height = 120, 30
     plot = width - label_width - 60
@@ -33,7 +33,8 @@ def rate_chart(rows: list[tuple[str, float, float]], *, title: str, width: int =
     legend_y = height - 8
     parts.append(
         f'<rect x="{label_width}" y="{legend_y - 9}" width="10" height="10" fill="#c0392b"/>'
-        f'<text x="{label_width + 14}" y="{legend_y}" font-size="11">报到率（基数 20 人）</text>'
+        f'<text x="{label_width + 14}" y="{legend_y}" font-size="11">'
+        "报到率（已报到 / 应报到）</text>"
         f'<rect x="{label_width + 200}" y="{legend_y - 9}" width="10" height="10" fill="#e6a23c"/>'
         f'<text x="{label_width + 214}" y="{legend_y}" font-size="11">年度清单完成项占比</text>'
     )

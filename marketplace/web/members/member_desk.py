@@ -67,12 +67,17 @@ def services():
     result = service_records.records_page(
         community_id=current_user.community_id, status=status, page=page, per_page=per_page
     )
-    return render_template("members/desk_services.html", page=result, status=status)
+    return render_template(
+        "members/desk_services.html",
+        page=result,
+        status=status,
+        needs_hours=service_records.needs_hours,
+    )
 
 
 @bp.post("/services/<int:record_id>/confirm")
 def confirm_service(record_id: int):
-    action = partial(service_records.confirm_service, current_user, record_id)
+    action = partial(service_records.confirm_service, current_user, record_id, request.form)
     return submit(action, "已确认服务记录，积分已发放。", _to("member_desk.services"))
 
 

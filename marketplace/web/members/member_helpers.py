@@ -12,7 +12,11 @@ __all__ = ["qr_svg", "submit", "year_arg"]
 
 
 def submit(
-    action: Callable, success: str, target: Callable, template: str | None = None, **context
+    action: Callable,
+    success: str | Callable,
+    target: Callable,
+    template: str | None = None,
+    **context,
 ):
     """The members' pages' old name for :func:`marketplace.web.actions.act`.
 

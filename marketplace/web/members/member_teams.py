@@ -8,6 +8,7 @@ from flask_login import current_user
 from marketplace.auth import page_guard
 from marketplace.services.members import member_queries, member_stats, points, posts, teams
 from marketplace.services.notifications import staff_of
+from marketplace.web.confirmation import confirm_first
 from marketplace.web.members.member_helpers import submit
 
 bp = Blueprint("member_teams", __name__, url_prefix="/community/teams")
@@ -95,16 +96,30 @@ def add_defaults():
     return submit(action, "已载入默认的 12 个岗位和 7 支服务队。", _to("member_teams.team_list"))
 
 
+def _changed_rows(form) -> dict[int, int | None]:
+    """Return the rows whose team the user changed ({member_id: team_id or None}).
+
+    Each row posts its team (``m<id>``) and the team it showed (``was<id>``): a row left
+    as it was is not sent on, so saving never places anyone the user did not touch.
+    """
+    changed = {}
+    for key in form:
+        if key.startswith("m") and key[1:].isdigit():
+            chosen, shown = form.get(key, ""), form.get(f"was{key[1:]}", "")
+            if chosen != shown:
+                changed[int(key[1:])] = form.get(key, type=int)
+    return changed
+
+
 @bp.route("/placement", methods=["GET", "POST"])
 def placement():
     if request.method == "POST":
-        chosen = {
-            int(key.removeprefix("m")): request.form.get(key, type=int)
-            for key in request.form
-            if key.startswith("m") and key[1:].isdigit()
-        }
-        action = partial(teams.apply_placement, current_user, chosen)
-        return submit(action, "编队已保存。", _to("member_teams.team_list"))
+        action = partial(teams.apply_placement, current_user, _changed_rows(request.form))
+        return submit(
+            action,
+            lambda count: f"编队已保存：调整了 {count} 名党员。",
+            _to("member_teams.placement"),
+        )
     suggestion = teams.suggest_placement(current_user)
     waiting_first = sorted(
         member_queries.community_members(current_user), key=lambda m: m.id not in suggestion
@@ -114,6 +129,18 @@ def placement():
         suggestion=suggestion,
         members=waiting_first,
         team_choices=_team_choices(),
+        team_names=dict(_team_choices()),
+    )
+
+
+@bp.post("/placement/accept")
+@confirm_first
+def accept_suggestions():
+    action = partial(teams.accept_suggestions, current_user)
+    return submit(
+        action,
+        lambda count: f"已采纳全部建议：{count} 名党员编入服务队。",
+        _to("member_teams.placement"),
     )
 
 

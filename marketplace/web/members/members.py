@@ -92,18 +92,31 @@ def checkin(token: str):
     if request.method == "POST":
         return submit(
             lambda: activities.check_in(current_user, token),
-            f"签到成功：{activity.title}。",
+            lambda record: (
+                f"签退成功：{activity.title}，服务时长 {record.hours:g} 小时。"
+                if record.checked_out_at
+                else f"签到成功：{activity.title}。活动结束前再扫一次码即可签退。"
+            ),
             lambda _record: url_for("members.services"),
         )
     return render_template(
-        "members/checkin.html", activity=activity, running=activities.is_open(activity)
+        "members/checkin.html",
+        activity=activity,
+        running=activities.is_open(activity),
+        record=activities.my_checkin(current_user, activity),
     )
 
 
 @bp.route("/points")
 def my_points():
     member = _me()
-    return render_template("members/points.html", member=member, entries=points.entries(member))
+    entries = points.entries(member)
+    return render_template(
+        "members/points.html",
+        member=member,
+        entries=entries,
+        served_on=member_queries.service_dates(entries),
+    )
 
 
 @bp.route("/cards/<kind>")

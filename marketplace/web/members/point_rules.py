@@ -23,8 +23,13 @@ def index():
             lambda _result: url_for("point_rules.index"),
             "members/point_rules.html",
             rules=points.rules(),
+            per_hour=points.points_per_hour(),
         )
     values = {kind: value for kind, _label, value in points.rules()}
     return render_template(
-        "members/point_rules.html", rules=points.rules(), values=values, errors={}
+        "members/point_rules.html",
+        rules=points.rules(),
+        values=values,
+        errors={},
+        per_hour=points.points_per_hour(),
     )

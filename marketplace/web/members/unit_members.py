@@ -25,7 +25,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def index():
     year = year_arg()
     lines = member_stats.unit_members(current_user, year)
-    return render_template("members/unit_members.html", lines=lines, year=year)
+    rates = member_stats.own_unit_rates(current_user, year)
+    return render_template("members/unit_members.html", lines=lines, rates=rates, year=year)
 
 
 def _registered(result) -> str:
