@@ -49,7 +49,14 @@ NAVIGATION = {
         ("unit.offers", "资源清单"),
         ("unit.projects", "项目清单"),
         ("booking_desk.incoming", "预约申请"),
-        ("结对共建", [("pairs.mine", "结对社区"), ("pair_activities.index", "对接活动")]),
+        (
+            "结对共建",
+            [
+                ("pairs.mine", "结对社区"),
+                ("pair_activities.index", "对接活动"),
+                ("escalations.index", "统筹安排给本单位的事项"),
+            ],
+        ),
         ("党员与志愿", [("unit_members.index", "在职党员"), ("wish_desk.mine", "我的心愿")]),
     ],
     "reviewer": [

@@ -25,7 +25,12 @@ from marketplace.models import (
 from marketplace.models._common import utcnow
 from marketplace.models.escalations import ACTIVE_ESCALATION_STATUSES
 from marketplace.services import audit
-from marketplace.services.access import has_role, valid_id
+from marketplace.services.access import (
+    has_role,
+    hosts_meeting,
+    may_finish_action_item,
+    valid_id,
+)
 from marketplace.services.fields import MEETING, FieldReader
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.oversight.escalation_queues import stale_needs_query
@@ -208,13 +213,8 @@ def get_meeting(actor: User, meeting_id) -> JointMeeting:
 
 
 def is_host(actor: User, meeting: JointMeeting) -> bool:
-    if not has_role(actor, "reviewer") and HOST_LEVEL.get(actor.role) != meeting.level:
-        return False
-    if meeting.level == "community":
-        return meeting.community_id == actor.community_id
-    if meeting.level == "township":
-        return meeting.township_id == actor.township_id
-    return has_role(actor, "reviewer") and meeting.level == "county"
+    """Tell whether the actor hosts the meeting (records its items and closes them)."""
+    return hosts_meeting(actor, meeting)
 
 
 def add_action_item(actor: User, meeting_id, data: dict) -> ActionItem:
@@ -256,14 +256,19 @@ def add_action_item(actor: User, meeting_id, data: dict) -> ActionItem:
     return item
 
 
-def complete_action_item(actor: User, item_id) -> ActionItem:
-    """Mark an open action item done (its meeting's host or its owner unit)."""
+def get_action_item(actor: User, item_id) -> ActionItem:
+    """Load an action item of a meeting the actor may see, or raise NotFound / Forbidden."""
     item = db.session.get(ActionItem, item_id) if valid_id(item_id) else None
     if item is None:
         raise NotFound("会议事项不存在。")
-    meeting = get_meeting(actor, item.meeting_id)
-    owner = has_role(actor, "unit") and item.owner_unit_id == actor.unit_id
-    if not (owner or is_host(actor, meeting)):
+    get_meeting(actor, item.meeting_id)
+    return item
+
+
+def complete_action_item(actor: User, item_id) -> ActionItem:
+    """Mark an open action item done (its meeting's host or its owner unit)."""
+    item = get_action_item(actor, item_id)
+    if not may_finish_action_item(actor, item):
         raise Forbidden("只有会议主持方或责任单位可以办结该事项。")
     if item.status != "open":
         raise Conflict(f"该事项当前为「{item.status_label}」，不能办结。")
