@@ -164,3 +164,13 @@ def may_escalate(user: User | None) -> bool:
 def oversees_needs(user: User | None) -> bool:
     """Tell whether ``user`` follows the needs of an area (all but the units)."""
     return has_role(user, "community", "township", "reviewer")
+
+
+def is_dispatcher(user: User | None) -> bool:
+    """Tell whether ``user`` works the hotline's command centre (registers, dispatches)."""
+    return has_role(user, "dispatcher")
+
+
+def serves_in_teams(user: User | None) -> bool:
+    """Tell whether ``user`` may lead a hotline team (community staff, member co-leaders)."""
+    return has_role(user, "community", "member")
