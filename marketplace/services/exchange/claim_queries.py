@@ -35,6 +35,7 @@ def claim_options():
         joinedload(Claim.unit),
         selectinload(Claim.reports),
         joinedload(Claim.evaluation),
+        joinedload(Claim.support_rating),
     )
 
 

@@ -41,7 +41,7 @@ def ticket_context(actor: User, ticket_id: int, bound: str | None = None) -> dic
     if is_dispatcher(actor) and ticket.status == "received":
         suggestions = hotline_dispatch.suggest_teams(actor, ticket_id)
         dispatch_form = form("dispatch", DispatchForm)
-        dispatch_form.team_id.choices = [
+        dispatch_form.team_id.choices = [("", "请选择服务队")] + [
             (str(s.team.id), f"{s.team.community.name} · {s.team.name}（{s.reason}）")
             for s in suggestions
         ]

@@ -8,7 +8,7 @@ from wtforms import DateField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
-from marketplace.services.fields import ESCALATION, MEETING
+from marketplace.services.fields import ESCALATION, MEETING, RATING
 from marketplace.web.form_rules import ChineseForm, text_field
 
 PICK_UNIT = SelectChoice("", "请选择单位")
@@ -81,3 +81,20 @@ class ActionItemForm(ChineseForm):
             "owner_name": self.owner_name.data or "",
             "due_on": self.due_on.data.isoformat() if self.due_on.data else None,
         }
+
+
+STAR_CHOICES = [SelectChoice(str(n), "★" * n + f" {n} 星") for n in (5, 4, 3, 2, 1)]
+
+
+class GradeForm(ChineseForm):
+    """A yearly grade of one paired unit or community: no star count chosen beforehand.
+
+    One form per pair on the page, told apart by the prefix ``g<id>`` of its fields."""
+
+    stars = SelectField(
+        "评分",
+        choices=[SelectChoice("", "请选择评分"), *STAR_CHOICES],
+        validators=[DataRequired("请选择评分。")],
+    )
+    comment = text_field(RATING["comment"], TextAreaField, render_kw={"rows": 2})
+    submit = SubmitField("提交评议")
