@@ -315,7 +315,7 @@ API_ROLES = {
     "api.accept_claim": {"community"},
     "api.decline_claim": {"community"},
     "api.complete_claim": {"community"},
-    "api.rate_claim": {"community"},
+    "api.rate_claim": {"community", "unit"},
     "api.create_offer": {"unit"},
     "api.update_offer": {"unit"},
     "api.publish_offer": {"unit"},

@@ -136,3 +136,12 @@ def test_stale_needs_are_suggested_once(world):
     _escalate(world)  # an escalated need is no longer suggested
     assert escalation_queues.stale_needs([world.community.id]) == []
     assert fresh.id not in [n.id for n in escalation_queues.stale_needs(None)]
+
+
+def test_assigning_without_a_chosen_unit_is_refused_by_field(world):
+    escalation = _escalate(world)
+    for data in ({}, {"unit_id": ""}, {"unit_id": None}):
+        with pytest.raises(InvalidInput, match="请选择承接单位") as refused:
+            escalations.assign(world.township_user, escalation.id, data)
+        assert refused.value.field == "unit_id"
+    assert _db.session.get(Escalation, escalation.id).status == "open"

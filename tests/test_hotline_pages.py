@@ -3,7 +3,8 @@
 from sqlalchemy import select
 
 from marketplace.models.hotline import Ticket
-from tests.factories import PASSWORD, make_community
+from marketplace.services.hotline import hotline
+from tests.factories import PASSWORD, make_community, make_user
 from tests.hotline_helpers import call, staffed_team
 from tests.pages_helpers import ESCAPED_SCRIPT, HOSTILE, count, signed_in
 
@@ -100,3 +101,23 @@ def test_other_roles_and_outsiders_are_refused(app, db):
     _staff, staff_client = signed_in(app, "community", community=crew.community)
     assert staff_client.get(f"/hotline/desk/tickets/{ticket.id}").status_code == 403
     assert staff_client.get("/hotline/desk/new").status_code == 403
+
+
+def test_refused_serve_and_decline_forms_stay_on_the_ticket_with_the_input(app, db):
+    crew = staffed_team()
+    ticket = call(community_id=crew.community.id)
+    hotline.dispatch_ticket(make_user("dispatcher"), ticket.id, crew.team.id)
+    team_client = app.test_client()
+    team_client.post("/login", data={"username": crew.leader.username, "password": PASSWORD})
+    declined = team_client.post(f"/hotline/desk/tickets/{ticket.id}/decline", data={"reason": ""})
+    page = declined.get_data(as_text=True)
+    assert declined.status_code == 400 and f"#{ticket.id}" in page and "请填写" in page
+    team_client.post(f"/hotline/desk/tickets/{ticket.id}/accept")
+    served = team_client.post(
+        f"/hotline/desk/tickets/{ticket.id}/serve",
+        data={"summary": "", "hours": "2.5", "member_ids": [str(crew.member.id)]},
+    )
+    page = served.get_data(as_text=True)
+    assert served.status_code == 400 and f"#{ticket.id}" in page
+    assert "请填写服务情况" in page and 'value="2.5"' in page
+    assert count(Ticket, Ticket.status == "accepted") == 1

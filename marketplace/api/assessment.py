@@ -3,9 +3,11 @@
 from flask import jsonify, request
 
 from marketplace.api import api_bp
-from marketplace.auth import api_login_required
-from marketplace.services.oversight import assessment
-from marketplace.services.oversight.oversight_calendar import check_year
+from marketplace.api.common import json_body
+from marketplace.auth import api_login_required, api_user
+from marketplace.models import UnitGrade
+from marketplace.services.oversight import annual_grades, assessment
+from marketplace.services.oversight.oversight_calendar import check_year, county_today
 
 
 @api_bp.get("/assessment")
@@ -30,6 +32,47 @@ def annual_assessment():
                     ],
                 }
                 for entry in scores
+            ],
+        }
+    )
+
+
+@api_bp.post("/annual-grades")
+@api_login_required("community", "unit")
+def annual_grade():
+    """A community grades a paired unit (``unit_id``), a unit a paired community
+    (``community_id``): ``{"year", "stars": 1-5, "comment"}``, once per pair and year."""
+    row = annual_grades.grade(api_user(), json_body())
+    return jsonify(
+        {
+            "id": row.id,
+            "year": row.year,
+            "unit_id": row.unit_id,
+            "community_id": row.community_id,
+            "grader": "community" if isinstance(row, UnitGrade) else "unit",
+            "stars": row.stars,
+            "comment": row.comment,
+        }
+    ), 201
+
+
+@api_bp.get("/annual-grades")
+@api_login_required("community", "unit")
+def annual_grade_list():
+    """The pairs the caller grades in ``?year=`` (this year by default) and its grades."""
+    year = check_year(request.args.get("year") or county_today().year)
+    rows = annual_grades.grade_rows(api_user(), year)
+    return jsonify(
+        {
+            "year": year,
+            "pairs": [
+                {
+                    "id": row.other_id,
+                    "name": row.other_name,
+                    "stars": row.grade.stars if row.grade else None,
+                    "comment": row.grade.comment if row.grade else None,
+                }
+                for row in rows
             ],
         }
     )

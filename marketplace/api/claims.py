@@ -5,8 +5,8 @@ from flask import jsonify, request
 from marketplace.api import api_bp
 from marketplace.api.common import int_arg, json_body, optional_json_body, page_json
 from marketplace.auth import api_login_required, api_user
-from marketplace.models import Claim, Evaluation, ProgressReport
-from marketplace.services.exchange import claims
+from marketplace.models import Claim, Evaluation, ProgressReport, SupportRating
+from marketplace.services.exchange import claim_ratings, claims
 
 
 def _iso(value):
@@ -22,15 +22,17 @@ def report_json(report: ProgressReport) -> dict:
     }
 
 
-def evaluation_json(evaluation: Evaluation | None) -> dict | None:
-    if evaluation is None:
+def rating_json(rating: Evaluation | SupportRating | None) -> dict | None:
+    """Return either side's rating of a claim; ``side`` says whose it is."""
+    if rating is None:
         return None
     return {
-        "id": evaluation.id,
-        "claim_id": evaluation.claim_id,
-        "stars": evaluation.stars,
-        "comment": evaluation.comment,
-        "created_at": _iso(evaluation.created_at),
+        "id": rating.id,
+        "claim_id": rating.claim_id,
+        "side": "unit" if isinstance(rating, SupportRating) else "community",
+        "stars": rating.stars,
+        "comment": rating.comment,
+        "created_at": _iso(rating.created_at),
     }
 
 
@@ -51,7 +53,8 @@ def claim_json(claim: Claim) -> dict:
         "status_label": claim.status_label,
         "created_at": _iso(claim.created_at),
         "reports": [report_json(report) for report in claim.reports],
-        "evaluation": evaluation_json(claim.evaluation),
+        "evaluation": rating_json(claim.evaluation),
+        "support_rating": rating_json(claim.support_rating),
         "url": f"/needs/{claim.need_id}",
     }
 
@@ -116,10 +119,9 @@ def complete_claim(claim_id: int):
 
 
 @api_bp.post("/claims/<int:claim_id>/rating")
-@api_login_required("community")
+@api_login_required("community", "unit")
 def rate_claim(claim_id: int):
+    """The community rates the unit's work, the unit the community's support; once each."""
     body = json_body()
-    evaluation = claims.rate_claim(
-        api_user(), claim_id, body.get("stars"), body.get("comment") or ""
-    )
-    return jsonify(evaluation_json(evaluation)), 201
+    rating = claim_ratings.rate(api_user(), claim_id, body.get("stars"), body.get("comment") or "")
+    return jsonify(rating_json(rating)), 201

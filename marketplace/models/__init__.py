@@ -1,10 +1,15 @@
 """Database models, one module per concept; imported here so Alembic sees them all."""
 
 from marketplace.models.accounts import ROLES, ApiToken, User
-from marketplace.models.assessment import AssessmentWeight, AssessmentYear, CommunityRating
+from marketplace.models.assessment import (
+    AssessmentWeight,
+    AssessmentYear,
+    CommunityRating,
+    UnitGrade,
+)
 from marketplace.models.audit import AuditEntry
 from marketplace.models.bookings import Booking, BookingSlot
-from marketplace.models.claims import Claim, Evaluation, ProgressReport
+from marketplace.models.claims import Claim, Evaluation, ProgressReport, SupportRating
 from marketplace.models.escalations import Escalation
 from marketplace.models.hotline import Ticket, TicketEvent
 from marketplace.models.listings import Need, NeedInvitation, Offer
@@ -68,12 +73,14 @@ __all__ = [
     "ServiceRecord",
     "ServiceType",
     "ShopItem",
+    "SupportRating",
     "Team",
     "ThrottleCounter",
     "Ticket",
     "TicketEvent",
     "Township",
     "Unit",
+    "UnitGrade",
     "User",
     "Wish",
 ]

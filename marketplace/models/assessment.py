@@ -64,3 +64,25 @@ class CommunityRating(db.Model):
 
     unit: Mapped[Unit] = relationship()
     community: Mapped[Community] = relationship()
+
+
+class UnitGrade(db.Model):
+    """A community's yearly grade of a unit paired with it (社区评价部门, the other half)."""
+
+    __tablename__ = "unit_grade"
+    __table_args__ = (
+        UniqueConstraint("year", "community_id", "unit_id", name="uq_unit_grade_once"),
+        CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    stars: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    community: Mapped[Community] = relationship()

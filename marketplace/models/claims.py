@@ -1,4 +1,4 @@
-"""Claims (认领) of needs by units, their progress reports and the community's rating."""
+"""Claims (认领) of needs by units, their progress reports and both sides' ratings."""
 
 from datetime import datetime
 
@@ -53,6 +53,7 @@ class Claim(db.Model):
         back_populates="claim", order_by="ProgressReport.created_at"
     )
     evaluation: Mapped["Evaluation | None"] = relationship(back_populates="claim")
+    support_rating: Mapped["SupportRating | None"] = relationship(back_populates="claim")
 
     @property
     def status_label(self) -> str:
@@ -87,3 +88,19 @@ class Evaluation(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     claim: Mapped[Claim] = relationship(back_populates="evaluation")
+
+
+class SupportRating(db.Model):
+    """The unit's rating of the community's support on a finished claim: once, 1–5 stars."""
+
+    __tablename__ = "support_rating"
+    __table_args__ = (CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), unique=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    stars: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    claim: Mapped[Claim] = relationship(back_populates="support_rating")

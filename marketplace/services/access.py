@@ -303,3 +303,96 @@ def works_for(actor: User | None, community_id: int | None) -> bool:
         and community_id is not None
         and (actor.community_id == community_id)
     )
+
+
+# --- Oversight: escalations, joint meetings and the hotline --------------------------
+# Who may handle an escalation, answer it, host a meeting or finish its action item.
+# Reviewers work at the county level, township staff at their township's.
+
+ESCALATION_LEVEL_OF_ROLE = {"township": "township", "reviewer": "county"}
+
+
+def acts_for_community(user: User | None, community_id: int | None) -> bool:
+    """Tell whether ``user`` is staff of the community ``community_id``."""
+    return (
+        has_role(user, "community")
+        and community_id is not None
+        and (user.community_id == community_id)
+    )
+
+
+def require_community_staff(actor: User | None, community_id: int | None, message: str) -> User:
+    """Refuse anyone who is not staff of the community ``community_id`` (403)."""
+    require_role(actor, "community")
+    if not acts_for_community(actor, community_id):
+        raise Forbidden(message)
+    return actor
+
+
+def handles_escalations(user: User | None, township_id: int | None) -> bool:
+    """Tell whether ``user`` coordinates escalations of ``township_id`` (or the county's)."""
+    if has_role(user, "reviewer"):
+        return True
+    return has_role(user, "township") and user.township_id == township_id
+
+
+def handling_level(user: User | None) -> str | None:
+    """Return the escalation level ``user`` works at ("township", "county") or None."""
+    return ESCALATION_LEVEL_OF_ROLE.get(user.role) if signed_in(user) else None
+
+
+def is_assigned_unit(user: User | None, unit_id: int | None) -> bool:
+    """Tell whether ``user`` is the secretary of the unit ``unit_id`` work was assigned to."""
+    return has_role(user, "unit") and unit_id is not None and user.unit_id == unit_id
+
+
+def require_assigned_unit(actor: User | None, unit_id: int | None, message: str) -> User:
+    """Refuse anyone who is not staff of the unit ``unit_id`` (403)."""
+    require_role(actor, "unit")
+    if not is_assigned_unit(actor, unit_id):
+        raise Forbidden(message)
+    return actor
+
+
+def hosts_meeting(user: User | None, meeting) -> bool:
+    """Tell whether ``user`` hosts ``meeting``: its community's, township's or the county's."""
+    if meeting.level == "community":
+        return acts_for_community(user, meeting.community_id)
+    if meeting.level == "township":
+        return has_role(user, "township") and user.township_id == meeting.township_id
+    return has_role(user, "reviewer")
+
+
+def may_finish_action_item(user: User | None, item) -> bool:
+    """Tell whether ``user`` may mark ``item`` done: its meeting's host or its owner unit."""
+    return is_assigned_unit(user, item.owner_unit_id) or hosts_meeting(user, item.meeting)
+
+
+def may_see_escalation(user: User | None, escalation) -> bool:
+    """Tell whether ``user`` may open an escalation: its community, its coordinators at
+    the escalation's township or the county, or the unit it is assigned to."""
+    return (
+        acts_for_community(user, escalation.community_id)
+        or handles_escalations(user, escalation.township_id)
+        or is_assigned_unit(user, escalation.assigned_unit_id)
+    )
+
+
+def may_escalate(user: User | None) -> bool:
+    """Tell whether ``user`` escalates needs and meeting items (community staff)."""
+    return has_role(user, "community")
+
+
+def oversees_needs(user: User | None) -> bool:
+    """Tell whether ``user`` follows the needs of an area (all but the units)."""
+    return has_role(user, "community", "township", "reviewer")
+
+
+def is_dispatcher(user: User | None) -> bool:
+    """Tell whether ``user`` works the hotline's command centre (registers, dispatches)."""
+    return has_role(user, "dispatcher")
+
+
+def serves_in_teams(user: User | None) -> bool:
+    """Tell whether ``user`` may lead a hotline team (community staff, member co-leaders)."""
+    return has_role(user, "community", "member")

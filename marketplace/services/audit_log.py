@@ -62,6 +62,9 @@ ACTION_LABELS = {
     "import.communities": "导入社区",
     "import.units": "导入单位",
     "import.needs": "导入需求",
+    "claim.rate_support": "单位评价社区支持",
+    "unit.grade": "社区年度评议单位",
+    "community.rate": "单位年度评议社区",
 }
 OBJECT_LABELS = {
     "need": "需求",

@@ -21,6 +21,7 @@ from marketplace.web.members.members import bp as members_bp
 from marketplace.web.members.point_rules import bp as point_rules_bp
 from marketplace.web.members.unit_members import bp as unit_members_bp
 from marketplace.web.notifications import bp as notifications_bp
+from marketplace.web.oversight.annual_grades import bp as annual_grades_bp
 from marketplace.web.oversight.assessment import bp as assessment_bp
 from marketplace.web.oversight.compliance import bp as compliance_bp
 from marketplace.web.oversight.coverage import bp as coverage_bp
@@ -68,4 +69,5 @@ blueprints = [
     escalations_bp,
     coverage_bp,
     assessment_bp,
+    annual_grades_bp,
 ]

@@ -51,6 +51,7 @@ NAVIGATION = {
                 ("pair_activities.index", "对接活动"),
                 ("meetings.index", "联席会议"),
                 ("escalations.index", "上报事项"),
+                ("annual_grades.index", "年度评议单位"),
             ],
         ),
     ],
@@ -60,7 +61,15 @@ NAVIGATION = {
         ("unit.offers", "资源清单"),
         ("unit.projects", "项目清单"),
         ("booking_desk.incoming", "预约申请"),
-        ("结对共建", [("pairs.mine", "结对社区"), ("pair_activities.index", "对接活动")]),
+        (
+            "结对共建",
+            [
+                ("pairs.mine", "结对社区"),
+                ("pair_activities.index", "对接活动"),
+                ("escalations.index", "统筹安排给本单位的事项"),
+                ("annual_grades.index", "年度评议社区"),
+            ],
+        ),
         ("党员与志愿", [("unit_members.index", "在职党员"), ("wish_desk.mine", "我的心愿")]),
     ],
     "reviewer": [

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_members"
-down_revision = "0011"
+down_revision = "0012_oversight"
 branch_labels = None
 depends_on = None
 

@@ -42,6 +42,7 @@ def claim_options():
         joinedload(Claim.unit),
         selectinload(Claim.reports),
         joinedload(Claim.evaluation),
+        joinedload(Claim.support_rating),
     )
 
 

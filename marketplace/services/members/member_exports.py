@@ -1,10 +1,10 @@
 """Excel export of the members' rates: the same rows, numerators and denominators as the page."""
 
 from marketplace.models import User
+from marketplace.services.access import require_role
 from marketplace.services.ledgers.workbooks import new_workbook, to_bytes, write_table
 from marketplace.services.members import member_stats
 from marketplace.services.members.member_stats import Rate, RateRow
-from marketplace.services.oversight.oversight_scope import require_any
 
 
 def _rate_cell(rate: Rate) -> str:
@@ -31,7 +31,7 @@ def _table(rows: list[RateRow], total: RateRow) -> list[list]:
 
 def rates_workbook(actor: User, year: int) -> bytes:
     """Return the reviewers' rates per community and per unit as .xlsx."""
-    require_any(actor, "reviewer")
+    require_role(actor, "reviewer")
     workbook, used = new_workbook()
     for title, first, base, (rows, total) in (
         (f"{year}年各社区", "社区", "应报到", member_stats.community_sheet(year)),

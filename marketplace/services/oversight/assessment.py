@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from marketplace.errors import Conflict, InvalidInput
+from marketplace.errors import Conflict
 from marketplace.extensions import db
 from marketplace.models import AssessmentWeight, AssessmentYear, CommunityRating, Unit, User
 from marketplace.models._common import utcnow
 from marketplace.services import audit
-from marketplace.services.fields import RATING, FieldReader
+from marketplace.services.access import require_role
+from marketplace.services.fields import FieldReader
+from marketplace.services.oversight import annual_grades
 from marketplace.services.oversight.assessment_parts import registered_parts
 from marketplace.services.oversight.compliance import UnitYear, unit_years
 from marketplace.services.oversight.oversight_calendar import check_year, county_today
-from marketplace.services.oversight.oversight_scope import is_pair, require_any
 
 MAX_WEIGHT = 1000.0
 
@@ -68,7 +69,7 @@ def weights(year: int) -> dict[str, float]:
 
 def set_weights(actor: User, year, data: dict) -> dict[str, float]:
     """Store the reviewer's weights (and the 先进单位 rule) for a year."""
-    require_any(actor, "reviewer")
+    require_role(actor, "reviewer")
     year = check_year(year)
     reader = FieldReader(data)
     chosen = {}
@@ -144,34 +145,8 @@ def assess(year: int) -> list[UnitScore]:
 
 def rate_community(actor: User, data: dict) -> CommunityRating:
     """A unit rates its paired community's support once for the current year (1–5 stars)."""
-    require_any(actor, "unit")
-    reader = FieldReader(data)
-    community_id = reader.integer(
-        "community_id", "结对社区", minimum=1, maximum=2**31 - 1, required=True
-    )
-    stars = reader.integer("stars", "评分", minimum=1, maximum=5, required=True)
-    comment = reader.read("comment", RATING["comment"])
-    reader.raise_if_invalid()
-    if not is_pair(actor.unit_id, community_id):
-        raise InvalidInput("只能评价与本单位结对的社区。", field="community_id")
-    year = county_today().year
-    rating = CommunityRating(
-        year=year,
-        unit_id=actor.unit_id,
-        community_id=community_id,
-        stars=stars,
-        comment=comment,
-        author_id=actor.id,
-    )
-    db.session.add(rating)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(f"本单位已评价过该社区 {year} 年度的支持情况，每年一次。") from None
-    audit.record("community.rate", actor=actor, obj=rating, after={"stars": stars}, detail=comment)
-    db.session.commit()
-    return rating
+    require_role(actor, "unit")
+    return annual_grades.grade(actor, {**data, "year": county_today().year})
 
 
 def community_ratings(year: int) -> dict[int, tuple[float, int]]:
@@ -182,17 +157,6 @@ def community_ratings(year: int) -> dict[int, tuple[float, int]]:
         .group_by(CommunityRating.community_id)
     )
     return {community: (round(float(avg), 2), count) for community, avg, count in rows}
-
-
-def ratings_given(actor: User, year: int) -> dict[int, CommunityRating]:
-    """Return the actor's unit's ratings of ``year`` by community."""
-    require_any(actor, "unit")
-    rows = db.session.scalars(
-        select(CommunityRating).where(
-            CommunityRating.year == year, CommunityRating.unit_id == actor.unit_id
-        )
-    )
-    return {row.community_id: row for row in rows}
 
 
 def rated_communities(year: int) -> dict[int, str]:

@@ -7,7 +7,9 @@ of a unit is Σ value × weight, with the weights set by reviewers per year
 each part contributes.
 
 Parts computed here: quarters compliant, meeting attendance, projects completed, their
-ratings. Parts whose features live in other domains are registered in
+ratings; and the two-way ratings (``register_rating_parts``): the communities' yearly
+grades of the unit and how fully the unit rated the communities in turn. Parts whose
+features live in other domains are registered in
 ``register_later_parts`` (imported lazily, so this module loads first):
 
 - ``member_report_rate``   党员报到率 (%)          — issue 9 (party members)
@@ -217,5 +219,67 @@ def register_later_parts() -> None:
     )
 
 
+def unit_grades(year: int) -> dict[int, float]:
+    """The average stars (1–5) the unit's paired communities gave it in the yearly grading."""
+    from marketplace.models import UnitGrade
+
+    rows = db.session.execute(
+        select(UnitGrade.unit_id, func.avg(UnitGrade.stars))
+        .where(UnitGrade.year == year)
+        .group_by(UnitGrade.unit_id)
+    )
+    return {unit: round(float(average), 2) for unit, average in rows}
+
+
+def two_way_reviews(year: int) -> dict[int, float]:
+    """Of the ratings a unit owes for the year — the community's support on each project it
+    finished, and each community it was paired with — the share it gave (%)."""
+    from marketplace.models import CommunityRating, SupportRating
+    from marketplace.services.oversight.annual_grades import year_pairs
+
+    start, end = _year_bounds(year)
+    owed: dict[int, int] = {}
+    given: dict[int, int] = {}
+    finished = db.session.execute(
+        select(Claim.unit_id, func.count(), func.count(SupportRating.id))
+        .outerjoin(SupportRating, SupportRating.claim_id == Claim.id)
+        .where(Claim.status == "done", Claim.updated_at >= start, Claim.updated_at < end)
+        .group_by(Claim.unit_id)
+    )
+    for unit, count, rated in finished:
+        owed[unit], given[unit] = count, rated
+    graded = set(
+        db.session.execute(
+            select(CommunityRating.unit_id, CommunityRating.community_id).where(
+                CommunityRating.year == year
+            )
+        ).all()
+    )
+    for unit, community in year_pairs(year):
+        owed[unit] = owed.get(unit, 0) + 1
+        given[unit] = given.get(unit, 0) + ((unit, community) in graded)
+    return {unit: round(100.0 * given.get(unit, 0) / count, 1) for unit, count in owed.items()}
+
+
+def register_rating_parts() -> None:
+    """Register the two-way ratings: the communities' yearly grades of the unit, and how
+    fully the unit rated its side (its projects' community support, its communities)."""
+    register_part(
+        "unit_grades",
+        "社区年度评议",
+        unit_grades,
+        default_weight=4.0,
+        hint="结对社区年度评议本单位的平均星级（1–5）",
+    )
+    register_part(
+        "two_way_reviews",
+        "双向评议完成率",
+        two_way_reviews,
+        default_weight=0.05,
+        hint="本单位应评价的已完成项目和结对社区中已评价的比例（%）",
+    )
+
+
 register_builtin_parts()
 register_later_parts()
+register_rating_parts()

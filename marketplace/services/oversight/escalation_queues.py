@@ -2,23 +2,47 @@
 suggestions to escalate needs nobody has claimed for a while (a periodic job).
 """
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace import clock
 from marketplace.errors import Forbidden
 from marketplace.extensions import db
-from marketplace.models import AuditEntry, Escalation, Need, Unit, User
+from marketplace.models import AuditEntry, Claim, Escalation, Need, Offer, ServiceType, Unit, User
 from marketplace.models._common import utcnow
+from marketplace.models.claims import OPEN_CLAIM_STATUSES
 from marketplace.models.escalations import ACTIVE_ESCALATION_STATUSES
 from marketplace.models.listings import OPEN_NEED_STATUSES
 from marketplace.services import audit
-from marketplace.services.access import has_role, require_role
+from marketplace.services.access import (
+    acts_for_community,
+    handles_escalations,
+    handling_level,
+    has_role,
+    is_assigned_unit,
+    may_see_escalation,
+    require_role,
+)
 from marketplace.services.notifications import notify, staff_of
+from marketplace.services.oversight.escalations import get_escalation
+from marketplace.services.oversight.oversight_scope import paired_unit_ids
 from marketplace.services.pagination import Page, paginate
+
+QUEUE_TITLES = {
+    "community": "本社区上报的事项",
+    "township": "乡镇（街道）统筹队列",
+    "reviewer": "县级统筹队列",
+    "unit": "统筹安排给本单位的事项",
+}
+
+
+def queue_title(actor: User) -> str:
+    """Return the heading of the actor's queue."""
+    return QUEUE_TITLES.get(actor.role, "上报事项")
 
 
 def queue_query(actor: User, *, active_only: bool = True):
@@ -130,6 +154,92 @@ def assignable_units() -> list[Unit]:
     return list(db.session.scalars(select(Unit).order_by(Unit.name)))
 
 
+@dataclass(frozen=True)
+class UnitSuggestion:
+    """A unit the escalation could go to, why it is suggested, and its open work."""
+
+    unit: Unit
+    paired: bool
+    offers_type: bool
+    offers_category: bool
+    open_load: int
+
+    @property
+    def tier(self) -> int:
+        """0 = paired and offering the need's type … 5 = none of these (listed last)."""
+        if self.offers_type:
+            return 0 if self.paired else 2
+        if self.offers_category:
+            return 1 if self.paired else 3
+        return 4 if self.paired else 5
+
+    @property
+    def suggested(self) -> bool:
+        return self.tier < 5
+
+    @property
+    def reason(self) -> str:
+        parts = ["结对单位"] if self.paired else []
+        if self.offers_type:
+            parts.append("提供同类服务")
+        elif self.offers_category:
+            parts.append("提供同领域服务")
+        return "、".join(parts) or "—"
+
+
+def _open_loads() -> dict[int, int]:
+    """Return per unit its open claims plus the escalations awaiting its answer."""
+    loads: dict[int, int] = {}
+    claims = db.session.execute(
+        select(Claim.unit_id, func.count())
+        .where(Claim.status.in_(OPEN_CLAIM_STATUSES))
+        .group_by(Claim.unit_id)
+    )
+    assigned = db.session.execute(
+        select(Escalation.assigned_unit_id, func.count())
+        .where(Escalation.status == "assigned")
+        .group_by(Escalation.assigned_unit_id)
+    )
+    for unit_id, count in [*claims, *assigned]:
+        loads[unit_id] = loads.get(unit_id, 0) + count
+    return loads
+
+
+def _offering(column) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Offer.unit_id)
+            .join(ServiceType, ServiceType.id == Offer.type_id)
+            .where(Offer.status == "published", column)
+        )
+    )
+
+
+def assign_suggestions(escalation: Escalation) -> list[UnitSuggestion]:
+    """Rank every unit for 统筹安排: paired units offering the need's type first, then the
+    need's category, then the other units offering them; the lighter open load first."""
+    need = escalation.need
+    by_type = _offering(ServiceType.id == need.type_id) if need is not None else set()
+    by_category = (
+        _offering(ServiceType.category_id == need.service_type.category_id)
+        if need is not None
+        else set()
+    )
+    paired = paired_unit_ids([escalation.community_id])
+    loads = _open_loads()
+    rows = [
+        UnitSuggestion(
+            unit,
+            unit.id in paired,
+            unit.id in by_type,
+            unit.id in by_category,
+            loads.get(unit.id, 0),
+        )
+        for unit in assignable_units()
+    ]
+    return sorted(rows, key=lambda row: (row.tier, row.open_load, row.unit.name, row.unit.id))
+
+
 def escalatable_needs(actor: User) -> list[Need]:
     """Return the community's open needs not already being escalated."""
     require_role(actor, "community")
@@ -146,4 +256,34 @@ def escalatable_needs(actor: User) -> list[Need]:
             )
             .order_by(Need.created_at)
         )
+    )
+
+
+def escalation_for(actor: User, escalation_id) -> Escalation:
+    """Load an escalation the actor may see (its community, coordinators, assigned unit)."""
+    require_role(actor, "community", "township", "reviewer", "unit")
+    escalation = get_escalation(escalation_id)
+    if not may_see_escalation(actor, escalation):
+        raise Forbidden("无权查看该上报事项。")
+    return escalation
+
+
+def can_assign(actor: User, escalation: Escalation) -> bool:
+    """Tell whether the actor may assign (or pass on) this escalation now."""
+    return (
+        escalation.status == "open"
+        and handles_escalations(actor, escalation.township_id)
+        and escalation.level == handling_level(actor)
+    )
+
+
+def awaits_answer_from(actor: User, escalation: Escalation) -> bool:
+    """Tell whether the escalation is assigned to the actor's unit and awaits its answer."""
+    return escalation.status == "assigned" and is_assigned_unit(actor, escalation.assigned_unit_id)
+
+
+def can_withdraw(actor: User, escalation: Escalation) -> bool:
+    """Tell whether the actor's community may still take the escalation back."""
+    return escalation.status in ACTIVE_ESCALATION_STATUSES and acts_for_community(
+        actor, escalation.community_id
     )

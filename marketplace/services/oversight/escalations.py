@@ -18,15 +18,21 @@ from marketplace.models._common import utcnow
 from marketplace.models.escalations import ACTIVE_ESCALATION_STATUSES
 from marketplace.models.listings import OPEN_NEED_STATUSES
 from marketplace.services import audit
-from marketplace.services.access import has_role, valid_id
+from marketplace.services.access import (
+    MAX_ID,
+    acts_for_community,
+    handles_escalations,
+    handling_level,
+    require_assigned_unit,
+    require_role,
+    valid_id,
+)
 from marketplace.services.exchange import claims
 from marketplace.services.fields import ESCALATION, FieldReader
 from marketplace.services.notifications import notify, staff_of
-from marketplace.services.oversight.oversight_scope import require_any
 from marketplace.services.transitions import move_if
 
 QUEUE_URL = "/escalations/"
-ROLE_LEVEL = {"township": "township", "reviewer": "county"}
 
 
 def _reason(data: dict, label: str = "上报理由") -> str:
@@ -76,12 +82,12 @@ def _insert(actor: User, escalation: Escalation, what: str) -> Escalation:
 
 def escalate_need(actor: User, need_id, data: dict) -> Escalation:
     """Escalate one of the actor's community's open needs to its township."""
-    require_any(actor, "community")
+    require_role(actor, "community")
     reason = _reason(data)
     need = db.session.get(Need, need_id) if valid_id(need_id) else None
     if need is None:
         raise NotFound("需求不存在。")
-    if need.community_id != actor.community_id:
+    if not acts_for_community(actor, need.community_id):
         raise Forbidden("只能上报本社区的需求。")
     if need.status not in OPEN_NEED_STATUSES:
         raise Conflict(f"该需求当前为「{need.status_label}」，只有待认领的需求可以上报。")
@@ -97,12 +103,12 @@ def escalate_need(actor: User, need_id, data: dict) -> Escalation:
 
 def escalate_action_item(actor: User, item_id, data: dict) -> Escalation:
     """Escalate an open action item of the actor's community's meeting to its township."""
-    require_any(actor, "community")
+    require_role(actor, "community")
     reason = _reason(data)
     item = db.session.get(ActionItem, item_id) if valid_id(item_id) else None
     if item is None:
         raise NotFound("会议事项不存在。")
-    if item.meeting.community_id != actor.community_id:
+    if not acts_for_community(actor, item.meeting.community_id):
         raise Forbidden("只能上报本社区联席会议的事项。")
     if item.status != "open":
         raise Conflict(f"该事项当前为「{item.status_label}」，不能上报。")
@@ -127,11 +133,11 @@ def get_escalation(escalation_id) -> Escalation:
 
 def _handler(actor: User, escalation_id) -> Escalation:
     """Load an escalation the actor's level handles (township: its own; reviewer: county)."""
-    require_any(actor, "township", "reviewer")
+    require_role(actor, "township", "reviewer")
     escalation = get_escalation(escalation_id)
-    if has_role(actor, "township") and escalation.township_id != actor.township_id:
+    if not handles_escalations(actor, escalation.township_id):
         raise Forbidden("只能处理本乡镇（街道）的上报事项。")
-    if escalation.level != ROLE_LEVEL[actor.role]:
+    if escalation.level != handling_level(actor):
         raise Conflict(f"该事项目前由{escalation.level_label}处理。")
     return escalation
 
@@ -150,7 +156,9 @@ def assign(actor: User, escalation_id, data: dict) -> Escalation:
     """Assign an open escalation of the actor's level to a unit (统筹安排)."""
     escalation = _handler(actor, escalation_id)
     reader = FieldReader(data)
-    unit_id = reader.integer("unit_id", "承接单位", minimum=1, maximum=2**31 - 1, required=True)
+    unit_id = reader.integer("unit_id", "承接单位", minimum=1, maximum=MAX_ID)
+    if unit_id is None and "unit_id" not in reader.errors:
+        reader.fail("unit_id", "请选择承接单位。")
     reader.raise_if_invalid()
     unit = db.session.get(Unit, unit_id)
     if unit is None:
@@ -182,7 +190,7 @@ def assign(actor: User, escalation_id, data: dict) -> Escalation:
 
 def escalate_to_county(actor: User, escalation_id, data: dict) -> Escalation:
     """Pass an open escalation from the township on to the county's reviewers."""
-    require_any(actor, "township")
+    require_role(actor, "township")
     escalation = _handler(actor, escalation_id)
     reason = _reason(data)
     _move(
@@ -210,10 +218,9 @@ def escalate_to_county(actor: User, escalation_id, data: dict) -> Escalation:
 
 def answer(actor: User, escalation_id, data: dict) -> Escalation:
     """The assigned unit accepts (a claim is made) or explains why it cannot."""
-    require_any(actor, "unit")
+    require_role(actor, "unit")
     escalation = get_escalation(escalation_id)
-    if escalation.assigned_unit_id != actor.unit_id:
-        raise Forbidden("该事项没有指派给本单位。")
+    require_assigned_unit(actor, escalation.assigned_unit_id, "该事项没有指派给本单位。")
     reader = FieldReader(data)
     accept = str(data.get("accept", "")).lower() in ("1", "true", "yes", "on")
     note = reader.read("note", ESCALATION["note"], required=not accept)
@@ -264,9 +271,9 @@ def answer(actor: User, escalation_id, data: dict) -> Escalation:
 
 def withdraw(actor: User, escalation_id) -> Escalation:
     """The community takes back an escalation still being handled."""
-    require_any(actor, "community")
+    require_role(actor, "community")
     escalation = get_escalation(escalation_id)
-    if escalation.community_id != actor.community_id:
+    if not acts_for_community(actor, escalation.community_id):
         raise Forbidden("只能撤回本社区的上报事项。")
     if escalation.status not in ACTIVE_ESCALATION_STATUSES:
         raise Conflict(f"该事项当前为「{escalation.status_label}」，不能撤回。")

@@ -25,7 +25,13 @@ from marketplace.models import (
 from marketplace.models._common import utcnow
 from marketplace.models.escalations import ACTIVE_ESCALATION_STATUSES
 from marketplace.services import audit
-from marketplace.services.access import has_role, valid_id
+from marketplace.services.access import (
+    has_role,
+    hosts_meeting,
+    may_finish_action_item,
+    require_role,
+    valid_id,
+)
 from marketplace.services.exchange.claim_queries import project_progress
 from marketplace.services.fields import MEETING, FieldReader
 from marketplace.services.notifications import notify, staff_of
@@ -34,7 +40,6 @@ from marketplace.services.oversight.oversight_calendar import county_today
 from marketplace.services.oversight.oversight_scope import (
     actor_community_ids,
     paired_unit_ids,
-    require_any,
 )
 from marketplace.services.pagination import Page, paginate
 from marketplace.services.pairing.pairing_plans import default_county
@@ -46,7 +51,7 @@ AGENDA_LIMIT = 20
 
 def invited_units(actor: User) -> list[Unit]:
     """Return the units a host invites: its pairs (community), its communities' pairs, or all."""
-    require_any(actor, *HOST_LEVEL)
+    require_role(actor, *HOST_LEVEL)
     query = select(Unit).order_by(Unit.id)
     if not has_role(actor, "reviewer"):
         query = query.where(Unit.id.in_(paired_unit_ids(actor_community_ids(actor))))
@@ -55,7 +60,7 @@ def invited_units(actor: User) -> list[Unit]:
 
 def draft_agenda(actor: User) -> dict:
     """Draft the agenda from the host's area: projects, stale needs, escalations, open items."""
-    require_any(actor, *HOST_LEVEL)
+    require_role(actor, *HOST_LEVEL)
     community_ids = actor_community_ids(actor)
     claims = db.session.scalars(
         select(Claim)
@@ -135,7 +140,7 @@ def _scope(query, actor: User):
 
 def record_meeting(actor: User, data: dict) -> JointMeeting:
     """Record a meeting the actor hosted: date, theme, who came, minutes, next theme."""
-    require_any(actor, *HOST_LEVEL)
+    require_role(actor, *HOST_LEVEL)
     reader = FieldReader(data)
     held_on = reader.day("held_on", "会议日期")
     if held_on is None and "held_on" not in reader.errors:
@@ -196,7 +201,7 @@ def _unit_ids(raw, reader: FieldReader) -> set[int]:
 
 def get_meeting(actor: User, meeting_id) -> JointMeeting:
     """Load a meeting the actor may see, or raise NotFound / Forbidden."""
-    require_any(actor, "community", "township", "reviewer", "unit")
+    require_role(actor, "community", "township", "reviewer", "unit")
     meeting = db.session.get(JointMeeting, meeting_id) if valid_id(meeting_id) else None
     if meeting is None:
         raise NotFound("会议记录不存在。")
@@ -209,13 +214,8 @@ def get_meeting(actor: User, meeting_id) -> JointMeeting:
 
 
 def is_host(actor: User, meeting: JointMeeting) -> bool:
-    if not has_role(actor, "reviewer") and HOST_LEVEL.get(actor.role) != meeting.level:
-        return False
-    if meeting.level == "community":
-        return meeting.community_id == actor.community_id
-    if meeting.level == "township":
-        return meeting.township_id == actor.township_id
-    return has_role(actor, "reviewer") and meeting.level == "county"
+    """Tell whether the actor hosts the meeting (records its items and closes them)."""
+    return hosts_meeting(actor, meeting)
 
 
 def add_action_item(actor: User, meeting_id, data: dict) -> ActionItem:
@@ -257,14 +257,19 @@ def add_action_item(actor: User, meeting_id, data: dict) -> ActionItem:
     return item
 
 
-def complete_action_item(actor: User, item_id) -> ActionItem:
-    """Mark an open action item done (its meeting's host or its owner unit)."""
+def get_action_item(actor: User, item_id) -> ActionItem:
+    """Load an action item of a meeting the actor may see, or raise NotFound / Forbidden."""
     item = db.session.get(ActionItem, item_id) if valid_id(item_id) else None
     if item is None:
         raise NotFound("会议事项不存在。")
-    meeting = get_meeting(actor, item.meeting_id)
-    owner = has_role(actor, "unit") and item.owner_unit_id == actor.unit_id
-    if not (owner or is_host(actor, meeting)):
+    get_meeting(actor, item.meeting_id)
+    return item
+
+
+def complete_action_item(actor: User, item_id) -> ActionItem:
+    """Mark an open action item done (its meeting's host or its owner unit)."""
+    item = get_action_item(actor, item_id)
+    if not may_finish_action_item(actor, item):
         raise Forbidden("只有会议主持方或责任单位可以办结该事项。")
     if item.status != "open":
         raise Conflict(f"该事项当前为「{item.status_label}」，不能办结。")
@@ -282,7 +287,7 @@ def complete_action_item(actor: User, item_id) -> ActionItem:
 
 def meetings_page(actor: User, page: int = 1, per_page: int = 20) -> Page:
     """Return the meetings the actor may see, newest first."""
-    require_any(actor, "community", "township", "reviewer", "unit")
+    require_role(actor, "community", "township", "reviewer", "unit")
     loads = (
         selectinload(JointMeeting.attendance),
         selectinload(JointMeeting.community),

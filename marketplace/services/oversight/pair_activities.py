@@ -18,7 +18,13 @@ from marketplace.models import PairActivity, PairReminder, User
 from marketplace.models._common import utcnow
 from marketplace.models.pair_activities import ACTIVITY_KINDS
 from marketplace.services import audit
-from marketplace.services.access import is_pair_side, may_confirm_activity, pair_side, valid_id
+from marketplace.services.access import (
+    is_pair_side,
+    may_confirm_activity,
+    pair_side,
+    require_role,
+    valid_id,
+)
 from marketplace.services.fields import PAIR_ACTIVITY, FieldReader
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.oversight.compliance import compliance
@@ -27,7 +33,7 @@ from marketplace.services.oversight.oversight_calendar import (
     county_today,
     quarter_of,
 )
-from marketplace.services.oversight.oversight_scope import published_pairs, require_any
+from marketplace.services.oversight.oversight_scope import published_pairs
 from marketplace.services.pagination import Page, paginate
 from marketplace.services.pairing.plan_history import in_force_on, pair_lives
 from marketplace.services.transitions import move_if
@@ -38,7 +44,7 @@ MAX_PARTICIPANTS = 100_000
 
 def log_activity(actor: User, data: dict) -> PairActivity:
     """Log an activity of the actor's pair (a unit names the community, and vice versa)."""
-    require_any(actor, "unit", "community")
+    require_role(actor, "unit", "community")
     side = pair_side(actor)
     reader = FieldReader(data)
     other_key = "community_id" if side == "unit" else "unit_id"
@@ -96,7 +102,7 @@ def log_activity(actor: User, data: dict) -> PairActivity:
 
 def confirm_activity(actor: User, activity_id) -> PairActivity:
     """Confirm an activity the other side of the pair logged."""
-    require_any(actor, "unit", "community")
+    require_role(actor, "unit", "community")
     activity = db.session.get(PairActivity, activity_id) if valid_id(activity_id) else None
     if activity is None:
         raise NotFound("对接活动不存在。")
@@ -127,7 +133,7 @@ def loggable_pairs(actor: User) -> list:
     An activity held before a pair was dropped may still be logged for it; the date
     logged is checked against the pair's life.
     """
-    require_any(actor, "unit", "community")
+    require_role(actor, "unit", "community")
     today = county_today()
     first = date(today.year, 1, 1)
     if pair_side(actor) == "unit":
@@ -144,7 +150,7 @@ def loggable_pairs(actor: User) -> list:
 
 def activities_page(actor: User, page: int = 1, per_page: int = 20) -> Page:
     """Return the activities of the actor's pairs, newest first."""
-    require_any(actor, "unit", "community")
+    require_role(actor, "unit", "community")
     query = (
         select(PairActivity)
         .options(selectinload(PairActivity.unit), selectinload(PairActivity.community))

@@ -4,12 +4,19 @@ from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.auth import page_guard
-from marketplace.services.exchange import claims, listings_overview, offers, pages_queries
+from marketplace.services.exchange import (
+    claim_ratings,
+    claims,
+    listings_overview,
+    offers,
+    pages_queries,
+)
 from marketplace.services.exchange.needs import NeedFilters, needs_page
 from marketplace.web.confirmation import confirm_first
 from marketplace.web.exchange.marketplace_forms import (
     ClaimForm,
     FacilityOfferForm,
+    RatingForm,
     ServiceOfferForm,
 )
 from marketplace.web.exchange.marketplace_helpers import (
@@ -88,6 +95,24 @@ def withdraw_claim(claim_id: int):
 @bp.route("/claims/<int:claim_id>/progress", methods=["GET", "POST"])
 def claim_progress(claim_id: int):
     return progress_view(claim_id)
+
+
+@bp.route("/claims/<int:claim_id>/rate", methods=["GET", "POST"])
+def rate_claim(claim_id: int):
+    """The unit rates the community's support on a finished project (once)."""
+    context = pages_queries.claim_page(current_user, claim_id)
+    form = RatingForm()
+    if form.validate_on_submit():
+        return act(
+            lambda: claim_ratings.rate_support(
+                current_user, claim_id, form.stars.data, form.comment.data
+            ),
+            "感谢评价，已通知社区。",
+            form=form,
+            template="unit/rate.html",
+            context=context,
+        )
+    return render_template("unit/rate.html", form=form, **context), form_status(form)
 
 
 @bp.route("/offers", endpoint="offers")

@@ -6,6 +6,7 @@ from flask_login import current_user
 from marketplace.auth import page_guard
 from marketplace.errors import Forbidden, InvalidInput
 from marketplace.models.hotline import HOTLINE_SERVICES, TICKET_STATUSES
+from marketplace.services.access import is_dispatcher, serves_in_teams
 from marketplace.services.exchange import pages_queries
 from marketplace.services.hotline import (
     hotline,
@@ -17,7 +18,13 @@ from marketplace.web.exchange.marketplace_forms import attach_error
 from marketplace.web.exchange.marketplace_helpers import act, page_args, viewer
 from marketplace.web.hotline.hotline_charts import day_chart, kind_chart, satisfaction_chart
 from marketplace.web.hotline.hotline_forms import IntakeForm
-from marketplace.web.hotline.hotline_views import STEPS, parse_pairs, ticket_context
+from marketplace.web.hotline.hotline_views import (
+    STEP_FORM_CLASSES,
+    STEP_FORMS,
+    STEPS,
+    parse_pairs,
+    ticket_context,
+)
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
 desk = Blueprint("hotline_desk", __name__, url_prefix="/hotline/desk")
@@ -56,7 +63,7 @@ def status(ticket_id: int):
 
 @desk.route("/")
 def queue():
-    if current_user.role in ("community", "member"):
+    if serves_in_teams(current_user):
         return redirect(url_for("hotline_desk.team_queue"))
     filters = hotline_queries.TicketFilters(
         status=request.args.get("status") or None,
@@ -72,6 +79,7 @@ def queue():
         statuses=[("open", "未办结"), *TICKET_STATUSES.items()],
         kinds=[(code, value[0]) for code, value in HOTLINE_SERVICES.items()],
         is_overdue=hotline.is_overdue,
+        dispatcher=is_dispatcher(current_user),
     )
 
 
@@ -86,7 +94,7 @@ def team_queue():
 
 @desk.route("/new", methods=["GET", "POST"])
 def new():
-    if current_user.role != "dispatcher":
+    if not is_dispatcher(current_user):
         raise Forbidden("只有调度员可以登记来电。")
     return _intake("hotline/new.html", lambda ticket: redirect(ticket_url(ticket)))
 
@@ -101,7 +109,24 @@ def step(ticket_id: int, step: str):
     if step not in STEPS:
         return redirect(url_for("hotline_desk.ticket", ticket_id=ticket_id))
     action, message = STEPS[step]
-    return act(lambda: action(current_user, ticket_id, request.form), message, target=ticket_url)
+    form_name = STEP_FORMS.get(step)
+    if form_name is None:  # a bare button: a refusal is flashed on the ticket's page
+        return act(
+            lambda: action(current_user, ticket_id, request.form), message, target=ticket_url
+        )
+    context = ticket_context(current_user, ticket_id, bound=step)
+    form = context.get(form_name)
+    if form is None:  # this step is not (or no longer) the viewer's: the service says why
+        form = STEP_FORM_CLASSES[step]()
+        context[form_name] = form
+    return act(
+        lambda: action(current_user, ticket_id, request.form),
+        message,
+        form=form,
+        template="hotline/ticket.html",
+        context=context,
+        target=ticket_url,
+    )
 
 
 @desk.route("/batch", methods=["GET", "POST"])

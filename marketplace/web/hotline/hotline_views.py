@@ -7,6 +7,7 @@ from marketplace.extensions import db
 from marketplace.models import User
 from marketplace.models.members import Member
 from marketplace.services import audit
+from marketplace.services.access import is_dispatcher, serves_in_teams
 from marketplace.services.hotline import hotline, hotline_dispatch, hotline_queries
 from marketplace.services.hotline.hotline_teams import acts_for
 from marketplace.web.hotline.hotline_forms import DeclineForm, DispatchForm, FollowUpForm, ServeForm
@@ -16,26 +17,41 @@ def _members_of(team_id: int) -> list[Member]:
     return list(db.session.scalars(select(Member).where(Member.team_id == team_id)))
 
 
-def ticket_context(actor: User, ticket_id: int) -> dict:
-    """Return the ticket, its history and the forms the viewer may use on it."""
+# step -> the name of its form in the ticket page's context
+STEP_FORMS = {
+    "dispatch": "dispatch_form",
+    "decline": "decline_form",
+    "serve": "serve_form",
+    "follow-up": "follow_up_form",
+}
+
+
+def ticket_context(actor: User, ticket_id: int, bound: str | None = None) -> dict:
+    """Return the ticket, its history and the forms the viewer may use on it; the form of
+    step ``bound`` reads the submitted input (to show a refused form again as it was)."""
+
+    def form(step, form_class):
+        return form_class() if step == bound else form_class(formdata=None)
+
     ticket, staff = hotline_queries.ticket_for_viewer(actor, ticket_id)
     if not staff:
         raise Forbidden("您无权查看这张工单。")
     context = {"ticket": ticket, "overdue": hotline.is_overdue(ticket)}
-    if actor.role == "dispatcher" and ticket.status == "received":
+    context["dispatcher"] = is_dispatcher(actor)
+    if is_dispatcher(actor) and ticket.status == "received":
         suggestions = hotline_dispatch.suggest_teams(actor, ticket_id)
-        form = DispatchForm(formdata=None)
-        form.team_id.choices = [
+        dispatch_form = form("dispatch", DispatchForm)
+        dispatch_form.team_id.choices = [("", "请选择服务队")] + [
             (str(s.team.id), f"{s.team.community.name} · {s.team.name}（{s.reason}）")
             for s in suggestions
         ]
-        context |= {"suggestions": suggestions, "dispatch_form": form}
-    if actor.role == "dispatcher" and ticket.status == "served":
-        context["follow_up_form"] = FollowUpForm(formdata=None)
+        context |= {"suggestions": suggestions, "dispatch_form": dispatch_form}
+    if is_dispatcher(actor) and ticket.status == "served":
+        context["follow_up_form"] = form("follow-up", FollowUpForm)
     team = ticket.team
-    if team is not None and actor.role in ("community", "member") and acts_for(actor, team):
-        context["decline_form"] = DeclineForm(formdata=None)
-        serve_form = ServeForm(formdata=None)
+    if team is not None and serves_in_teams(actor) and acts_for(actor, team):
+        context["decline_form"] = form("decline", DeclineForm)
+        serve_form = form("serve", ServeForm)
         serve_form.member_ids.choices = [(str(m.id), m.name) for m in _members_of(team.id)]
         context["serve_form"] = serve_form
         context["acts_for_team"] = True
@@ -89,3 +105,11 @@ def parse_pairs(values: list[str]) -> list[tuple[int, int]]:
         if ticket_id.isdigit() and team_id.isdigit():
             pairs.append((int(ticket_id), int(team_id)))
     return pairs
+
+
+STEP_FORM_CLASSES = {
+    "dispatch": DispatchForm,
+    "decline": DeclineForm,
+    "serve": ServeForm,
+    "follow-up": FollowUpForm,
+}

@@ -1,5 +1,5 @@
 """The annual assessment (年度考核): ranking and weights for reviewers; units see their
-own score and rate their paired community once a year."""
+own score (the yearly two-way grading has its own pages, ``annual_grades``)."""
 
 from flask import Blueprint, Response, render_template, request, url_for
 
@@ -7,7 +7,6 @@ from marketplace.auth import page_guard
 from marketplace.services.access import sees_own_assessment
 from marketplace.services.oversight import assessment, oversight_exports
 from marketplace.services.oversight.oversight_calendar import county_today
-from marketplace.services.oversight.oversight_scope import published_pairs
 from marketplace.web.charts import bar_chart
 from marketplace.web.exchange.marketplace_helpers import act
 from marketplace.web.oversight.compliance import XLSX
@@ -23,15 +22,11 @@ def index():
     scores = assessment.assess(year)
     if sees_own_assessment(me()):
         mine = next((s for s in scores if s.unit.id == me().unit_id), None)
-        pairs = published_pairs(unit_id=me().unit_id)
-        this_year = county_today().year
         return render_template(
             "assessment/unit.html",
             year=year,
             mine=mine,
-            pairs=pairs,
-            this_year=this_year,
-            given=assessment.ratings_given(me(), this_year),
+            this_year=county_today().year,
             total=len(scores),
         )
     chart = bar_chart(
@@ -58,16 +53,6 @@ def weights():
         lambda: assessment.set_weights(me(), year, data),
         "权重已保存，得分已按新权重重新计算。",
         target=lambda _: url_for(".index", year=year),
-    )
-
-
-@bp.route("/ratings", methods=["POST"])
-def rate():
-    data = request.form.to_dict()
-    return act(
-        lambda: assessment.rate_community(me(), data),
-        "感谢评价，已记录。",
-        target=lambda _: url_for(".index"),
     )
 
 

@@ -3,11 +3,13 @@
 from flask import Blueprint, Response, render_template, request, url_for
 
 from marketplace.auth import page_guard
+from marketplace.services.access import may_escalate, may_finish_action_item
 from marketplace.services.oversight import escalations, meeting_reports, meetings, oversight_exports
 from marketplace.services.oversight.oversight_calendar import MONTHS, county_today
 from marketplace.web.exchange.marketplace_helpers import act, page_args
 from marketplace.web.oversight.compliance import XLSX
 from marketplace.web.oversight.oversight_charts import status_matrix
+from marketplace.web.oversight.oversight_forms import ActionItemForm, EscalateForm
 from marketplace.web.oversight.oversight_helpers import me, submit, year_arg
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -33,7 +35,7 @@ def _new_context() -> dict:
 @bp.route("/new")
 def new():
     return render_template(
-        "meetings/new.html", errors={}, values={}, present=None, **_new_context()
+        "meetings/new.html", errors={}, values={}, present=set(), **_new_context()
     )
 
 
@@ -50,40 +52,70 @@ def create():
     )
 
 
+def _show_context(meeting_id: int, bound: str | None = None, item_id: int | None = None):
+    """Return the meeting and its forms; the form named ``bound`` reads the submitted input
+    (for an item's escalation, ``item_id`` says which item's form it was)."""
+    meeting = meetings.get_meeting(me(), meeting_id)
+    item_form = ActionItemForm() if bound == "item" else ActionItemForm(formdata=None)
+    item_form.with_units([row.unit for row in meeting.attendance])
+    escalate_form = EscalateForm() if bound == "escalate" else None
+    return {
+        "meeting": meeting,
+        "host": meetings.is_host(me(), meeting),
+        "item_form": item_form,
+        "escalate_form": escalate_form,
+        "escalate_item_id": item_id,
+        "can_finish": may_finish_action_item,
+        "may_escalate": may_escalate(me()),
+    }
+
+
+def _show_url(item) -> str:
+    return url_for(".show", meeting_id=item.meeting_id)
+
+
 @bp.route("/<int:meeting_id>")
 def show(meeting_id: int):
-    meeting = meetings.get_meeting(me(), meeting_id)
-    return render_template(
-        "meetings/show.html", meeting=meeting, host=meetings.is_host(me(), meeting)
-    )
+    return render_template("meetings/show.html", **_show_context(meeting_id))
 
 
 @bp.route("/<int:meeting_id>/items", methods=["POST"])
 def add_item(meeting_id: int):
-    data = request.form.to_dict()
+    context = _show_context(meeting_id, bound="item")
+    form = context["item_form"]
+    if not form.validate_on_submit():
+        return render_template("meetings/show.html", **context), 400
     return act(
-        lambda: meetings.add_action_item(me(), meeting_id, data),
+        lambda: meetings.add_action_item(me(), meeting_id, form.to_request()),
         "会议事项已添加。",
-        target=lambda item: url_for(".show", meeting_id=item.meeting_id),
+        form=form,
+        template="meetings/show.html",
+        context=context,
+        target=_show_url,
     )
 
 
 @bp.route("/items/<int:item_id>/done", methods=["POST"])
 def item_done(item_id: int):
     return act(
-        lambda: meetings.complete_action_item(me(), item_id),
-        "事项已办结。",
-        target=lambda item: url_for(".show", meeting_id=item.meeting_id),
+        lambda: meetings.complete_action_item(me(), item_id), "事项已办结。", target=_show_url
     )
 
 
 @bp.route("/items/<int:item_id>/escalate", methods=["POST"])
 def item_escalate(item_id: int):
-    data = request.form.to_dict()
+    item = meetings.get_action_item(me(), item_id)
+    context = _show_context(item.meeting_id, bound="escalate", item_id=item.id)
+    form = context["escalate_form"]
+    if not form.validate_on_submit():
+        return render_template("meetings/show.html", **context), 400
     return act(
-        lambda: escalations.escalate_action_item(me(), item_id, data),
+        lambda: escalations.escalate_action_item(me(), item_id, {"reason": form.reason.data}),
         "事项已上报乡镇（街道）党（工）委。",
-        target=lambda _: url_for("escalations.index"),
+        form=form,
+        template="meetings/show.html",
+        context=context,
+        target=lambda escalation: url_for("escalations.show", escalation_id=escalation.id),
     )
 
 
