@@ -5,6 +5,13 @@ from marketplace.models.assessment import AssessmentWeight, AssessmentYear, Comm
 from marketplace.models.audit import AuditEntry
 from marketplace.models.bookings import Booking, BookingSlot
 from marketplace.models.claims import Claim, Evaluation, ProgressReport
+from marketplace.models.deliveries import (
+    Delivery,
+    GroupWebhook,
+    NotificationSetting,
+    ReminderSent,
+    SmsOptOut,
+)
 from marketplace.models.escalations import Escalation
 from marketplace.models.hotline import Ticket, TicketEvent
 from marketplace.models.listings import Need, Offer
@@ -43,14 +50,17 @@ __all__ = [
     "Community",
     "CommunityRating",
     "County",
+    "Delivery",
     "Escalation",
     "Evaluation",
+    "GroupWebhook",
     "JointMeeting",
     "MeetingAttendance",
     "Member",
     "MemberReport",
     "Need",
     "Notification",
+    "NotificationSetting",
     "Offer",
     "PairActivity",
     "PairReminder",
@@ -62,11 +72,13 @@ __all__ = [
     "PointRule",
     "Post",
     "ProgressReport",
+    "ReminderSent",
     "SearchOutbox",
     "SearchReplica",
     "ServiceRecord",
     "ServiceType",
     "ShopItem",
+    "SmsOptOut",
     "Team",
     "ThrottleCounter",
     "Ticket",

@@ -81,3 +81,16 @@ def check_ids(filters, *names: str) -> None:
         value = getattr(filters, name)
         if value and not valid_id(value):
             raise InvalidInput("筛选条件无效。", field=name)
+
+
+def can_manage_group_webhook(
+    user: User | None, *, community_id: int | None = None, township_id: int | None = None
+) -> bool:
+    """Tell whether ``user`` may set a group's robot: an admin, or that group's own staff."""
+    if has_role(user, "admin"):
+        return True
+    if community_id is not None:
+        return has_role(user, "community") and user.community_id == community_id
+    if township_id is None or not has_role(user, "township"):
+        return False
+    return user.township_id == township_id
