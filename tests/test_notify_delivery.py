@@ -15,7 +15,7 @@ from marketplace import clock
 from marketplace.models import AuditEntry, Delivery, Notification
 from marketplace.services.exchange.claims import claim_need
 from marketplace.services.hotline import hotline
-from marketplace.services.notify import outbox, preferences
+from marketplace.services.notify import delivery_desk, outbox, preferences
 from tests.concurrency import race
 from tests.factories import make_community, make_need, make_user
 from tests.hotline_helpers import staffed_team
@@ -158,7 +158,7 @@ def test_an_anonymous_hotline_request_texts_the_caller_on_dispatch_and_service(
 
 
 def test_an_opted_out_phone_gets_no_more_texts(app, db, at, gateway):
-    assert outbox.opt_out("13912345678")
+    assert delivery_desk.opt_out("13912345678")
     _dispatched_online_request("13912345678")
     assert outbox.deliver_due() == 0
     assert _sms(gateway) == []
@@ -210,9 +210,9 @@ def test_the_last_failure_is_a_dead_letter_with_its_reason_and_can_be_retried(ap
     row = db.session.scalar(select(Delivery), execution_options={"populate_existing": True})
     assert (row.status, row.attempts, row.last_error) == ("dead", 2, "HTTP 503")
     assert outbox.deliver_due(now=DAYTIME + timedelta(days=1)) == 0
-    assert outbox.status_counts()["sms"]["dead"] == 1
+    assert delivery_desk.status_counts()["sms"]["dead"] == 1
 
-    outbox.retry(make_user("admin"), row.id)
+    delivery_desk.retry(make_user("admin"), row.id)
     assert outbox.deliver_due() == 1
     assert len(_sms(gateway)) == 1
 
@@ -247,4 +247,4 @@ def test_two_workers_at_once_deliver_each_row_once(app, db, at, gateway):
     assert sum(count for _, count in outcomes) == 12
     phones = [phone for phone, _ in _sms(gateway)]
     assert len(phones) == 12 and len(set(phones)) == 12
-    assert outbox.status_counts()["sms"]["sent"] == 12
+    assert delivery_desk.status_counts()["sms"]["sent"] == 12

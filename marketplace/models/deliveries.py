@@ -8,6 +8,7 @@ queued → sending (claimed by one worker) → sent, or back to queued with a la
 """
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import (
     JSON,
@@ -112,6 +113,16 @@ class GroupWebhook(db.Model):
         if self.community_id is not None:
             return f"community:{self.community_id}"
         return f"township:{self.township_id}"
+
+    @property
+    def flavor_label(self) -> str:
+        return WEBHOOK_FLAVORS.get(self.flavor, self.flavor)
+
+    @property
+    def masked_url(self) -> str:
+        """The robot's address without its key (the path and query hold the secret)."""
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}/***"
 
     @property
     def group_name(self) -> str:

@@ -16,16 +16,12 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from marketplace import clock
-from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import Delivery, GroupWebhook, SmsOptOut, User
 from marketplace.models._common import utcnow
-from marketplace.models.deliveries import DELIVERY_CHANNELS, DELIVERY_STATUSES
-from marketplace.services import audit
-from marketplace.services.access import require_admin
 from marketplace.services.notify import channels
 from marketplace.services.notify.preferences import (
     NOTICE_GROUPS,
@@ -34,7 +30,6 @@ from marketplace.services.notify.preferences import (
     group_of,
     settings_by_user,
 )
-from marketplace.services.pagination import Page, paginate
 
 SITE_NAME = "社区共建资源对接平台"
 QUIET_START, QUIET_END = time(22), time(8)
@@ -59,7 +54,7 @@ def _opted_out(phone: str) -> bool:
     return db.session.get(SmsOptOut, phone_key(phone)) is not None
 
 
-def _sms_row(phone: str, kind: str, text: str, user_id: int | None, urgent: bool) -> Delivery:
+def sms_row(phone: str, kind: str, text: str, user_id: int | None, urgent: bool) -> Delivery:
     now = utcnow()
     return Delivery(
         channel="sms",
@@ -81,7 +76,7 @@ def _group_keys(users: list[User]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-def _configured_groups(keys: list[str]) -> list[str]:
+def configured_groups(keys: list[str]) -> list[str]:
     communities = [int(key.split(":")[1]) for key in keys if key.startswith("community:")]
     townships = [int(key.split(":")[1]) for key in keys if key.startswith("township:")]
     hooks = db.session.scalars(
@@ -122,9 +117,9 @@ def fan_out(users: Iterable[User], kind: str, message: str, *, urgent: bool = Fa
         if "sms" in wanted and user.phone and not _opted_out(user.phone):
             # a text says only that there is a notice: no one else's name or phone
             text = f"您有一条{NOTICE_GROUPS[group]}通知，请登录平台查看。"
-            rows.append(_sms_row(user.phone, kind, text, user.id, urgent))
+            rows.append(sms_row(user.phone, kind, text, user.id, urgent))
     if "webhook" in enabled and goes_to_group_robot(kind):
-        for key in _configured_groups(_group_keys(users)):
+        for key in configured_groups(_group_keys(users)):
             rows.append(
                 Delivery(
                     channel="webhook",
@@ -142,7 +137,7 @@ def text_phone(phone: str, kind: str, text: str, *, urgent: bool = False) -> boo
     """Queue an SMS to a resident's own phone (no account); False when off or opted out."""
     if not phone or "sms" not in channels.enabled_channels() or _opted_out(phone):
         return False
-    db.session.add(_sms_row(phone, kind, text, None, urgent))
+    db.session.add(sms_row(phone, kind, text, None, urgent))
     return True
 
 
@@ -233,108 +228,3 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> int:
             _outcome(row, token, None, now)
             sent += 1
     return sent
-
-
-def retry(actor: User, delivery_id: int) -> Delivery:
-    """Queue a dead delivery again (admin), from a fresh count of attempts."""
-    require_admin(actor)
-    row = db.session.get(Delivery, delivery_id)
-    if row is None:
-        raise NotFound("投递记录不存在。")
-    changed = db.session.execute(
-        update(Delivery)
-        .where(Delivery.id == row.id, Delivery.status == "dead")
-        .values(status="queued", attempts=0, not_before=utcnow(), claim_token="")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed != 1:
-        db.session.rollback()
-        raise Conflict("只有发送失败的投递可以重试。")
-    audit.record(
-        "notify.retry",
-        actor=actor,
-        object_type="delivery",
-        object_id=row.id,
-        detail=f"{row.channel_label} #{row.id}",
-    )
-    db.session.commit()
-    db.session.refresh(row)
-    return row
-
-
-def send_test(actor: User, channel: str, address: str = "") -> Delivery:
-    """Queue a test message on one channel (admin): to an address, or a group's robot."""
-    require_admin(actor)
-    if channel not in DELIVERY_CHANNELS:
-        raise InvalidInput("未知的通道。", field="channel")
-    if channel not in channels.enabled_channels():
-        raise InvalidInput(f"{DELIVERY_CHANNELS[channel]}通道尚未配置。", field="channel")
-    address = (address or "").strip()[:200]
-    text = f"这是一条测试消息，发送于 {clock.local_time(utcnow())}。"
-    if channel == "sms":
-        if not phone_key(address):
-            raise InvalidInput("请填写接收测试短信的手机号码。", field="address")
-        row = _sms_row(address, "notify.test", text, None, urgent=True)
-    elif channel == "email":
-        if "@" not in address:
-            raise InvalidInput("请填写接收测试邮件的电子邮箱。", field="address")
-        row = Delivery(
-            channel="email",
-            address=address,
-            kind="notify.test",
-            subject=f"{SITE_NAME} · 测试消息",
-            body=text,
-        )
-    else:
-        if not _configured_groups([address]):
-            raise InvalidInput("请选择已设置机器人的群。", field="address")
-        row = Delivery(
-            channel="webhook", address=address, kind="notify.test", subject="测试消息", body=text
-        )
-    db.session.add(row)
-    db.session.flush()
-    audit.record(
-        "notify.test",
-        actor=actor,
-        object_type="delivery",
-        object_id=row.id,
-        detail=DELIVERY_CHANNELS[channel],
-    )
-    db.session.commit()
-    return row
-
-
-def opt_out(phone: str) -> bool:
-    """Put a phone on the opt-out list (it answered 「TD」); False if it already was."""
-    key = phone_key(phone)
-    if len(key) < 7:
-        raise InvalidInput("手机号码格式不正确。", field="phone")
-    if db.session.get(SmsOptOut, key) is not None:
-        return False
-    db.session.add(SmsOptOut(phone=key))
-    audit.record("notify.sms_opt_out", object_type="phone", detail="短信退订", username="system")
-    db.session.commit()
-    return True
-
-
-def status_counts() -> dict[str, dict[str, int]]:
-    """Return how many deliveries each channel has in each state."""
-    counts = {channel: dict.fromkeys(DELIVERY_STATUSES, 0) for channel in DELIVERY_CHANNELS}
-    rows = db.session.execute(
-        select(Delivery.channel, Delivery.status, func.count()).group_by(
-            Delivery.channel, Delivery.status
-        )
-    )
-    for channel, status, count in rows:
-        counts.setdefault(channel, dict.fromkeys(DELIVERY_STATUSES, 0))[status] = count
-    return counts
-
-
-def deliveries_page(status: str = "", page: int = 1, per_page: int = 20) -> Page:
-    """Return deliveries (optionally of one state), the newest first."""
-    query = select(Delivery).order_by(Delivery.id.desc())
-    if status:
-        if status not in DELIVERY_STATUSES:
-            raise InvalidInput("未知的投递状态。", field="status")
-        query = query.where(Delivery.status == status)
-    return paginate(query, page, per_page)

@@ -119,9 +119,7 @@ def _read_channels(reader: FieldReader, raw) -> dict[str, list[str]] | None:
 
 
 def _record(action: str, actor: User, detail: str, after: dict | None = None) -> None:
-    audit.record(
-        action, actor=actor, object_type="user", object_id=actor.id, detail=detail, after=after
-    )
+    audit.record(action, actor=actor, obj=actor, detail=detail, after=after)
 
 
 def update_settings(actor: User, data: Mapping) -> NotificationSetting:
@@ -201,6 +199,11 @@ def group_webhook(community_id: int | None = None, township_id: int | None = Non
     """Return the robot of a community's or a township's group, if one is set."""
     column = GroupWebhook.community_id if community_id else GroupWebhook.township_id
     return db.session.scalar(select(GroupWebhook).where(column == (community_id or township_id)))
+
+
+def all_group_webhooks() -> list[GroupWebhook]:
+    """Return every group's robot (for the admin page; the URL is never shown whole)."""
+    return list(db.session.scalars(select(GroupWebhook).order_by(GroupWebhook.id)))
 
 
 def set_group_webhook(actor: User, data: Mapping) -> GroupWebhook | None:
