@@ -20,18 +20,9 @@ def calendar_url(token: str | None) -> str | None:
     return url_for("calendar.feed", token=token, _external=True) if token else None
 
 
-def own_group() -> dict | None:
-    """Return the group whose robot the signed-in staff may set (community or township)."""
-    if current_user.role == "community":
-        return {"community_id": current_user.community_id}
-    if current_user.role == "township":
-        return {"township_id": current_user.township_id}
-    return None
-
-
 def _page(form: NotifySettingsForm, hook_form: GroupWebhookForm | None, status: int = 200):
     view = preferences.settings_view(current_user)
-    group = own_group()
+    group = preferences.own_group(current_user)
     hook = preferences.group_webhook(**group) if group else None
     return render_template(
         "notifications/settings.html",
@@ -56,13 +47,13 @@ def settings():
             return redirect(url_for("notify.settings"))
     elif not form.is_submitted():
         form.fill(preferences.settings_view(current_user))
-    hook_form = GroupWebhookForm(formdata=None) if own_group() else None
+    hook_form = GroupWebhookForm(formdata=None) if preferences.own_group(current_user) else None
     return _page(form, hook_form, 400 if form.errors else 200)
 
 
 @bp.route("/webhook", methods=["POST"])
 def set_webhook():
-    group = own_group()
+    group = preferences.own_group(current_user)
     if group is None:
         raise Forbidden("只有社区或乡镇（街道）工作人员可以设置本群的机器人。")
     hook_form = GroupWebhookForm()

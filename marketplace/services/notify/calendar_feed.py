@@ -23,6 +23,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.members import ACTIVITY_KINDS
+from marketplace.services.access import has_role
 from marketplace.services.notify.preferences import user_for_calendar
 
 PAST_DAYS, FUTURE_DAYS = 30, 366
@@ -30,11 +31,11 @@ PAST_DAYS, FUTURE_DAYS = 30, 366
 
 def _meetings(user: User, first: date, last: date) -> list[JointMeeting]:
     query = select(JointMeeting).where(JointMeeting.held_on.between(first, last))
-    if user.role == "community":
+    if has_role(user, "community"):
         query = query.where(JointMeeting.community_id == user.community_id)
-    elif user.role == "township":
+    elif has_role(user, "township"):
         query = query.where(JointMeeting.township_id == user.township_id)
-    elif user.role == "unit":
+    elif has_role(user, "unit"):
         invited = select(MeetingAttendance.meeting_id).where(
             MeetingAttendance.unit_id == user.unit_id
         )
@@ -46,7 +47,7 @@ def _meetings(user: User, first: date, last: date) -> list[JointMeeting]:
 
 def _bookings(user: User, start: datetime, end: datetime) -> list[Booking]:
     mine = Booking.requester_user_id == user.id
-    if user.role == "unit":  # the facilities the unit lends out, once accepted
+    if has_role(user, "unit"):  # the facilities the unit lends out, once accepted
         lent = select(Offer.id).where(Offer.unit_id == user.unit_id)
         mine = or_(mine, (Booking.offer_id.in_(lent)) & (Booking.status == "accepted"))
     query = select(Booking).where(
@@ -59,9 +60,9 @@ def _bookings(user: User, start: datetime, end: datetime) -> list[Booking]:
 
 
 def _pair_activities(user: User, first: date, last: date) -> list[PairActivity]:
-    if user.role == "community":
+    if has_role(user, "community"):
         owner = PairActivity.community_id == user.community_id
-    elif user.role == "unit":
+    elif has_role(user, "unit"):
         owner = PairActivity.unit_id == user.unit_id
     else:
         return []
@@ -70,8 +71,8 @@ def _pair_activities(user: User, first: date, last: date) -> list[PairActivity]:
 
 
 def _activities(user: User, start: datetime, end: datetime) -> list[Activity]:
-    community_id = user.community_id if user.role == "community" else None
-    if user.role == "member":
+    community_id = user.community_id if has_role(user, "community") else None
+    if has_role(user, "member"):
         member = db.session.scalar(select(Member).where(Member.user_id == user.id))
         community_id = member.community_id if member else None
     if community_id is None:

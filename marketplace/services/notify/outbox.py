@@ -22,6 +22,7 @@ from marketplace import clock
 from marketplace.extensions import db
 from marketplace.models import Delivery, GroupWebhook, SmsOptOut, User
 from marketplace.models._common import utcnow
+from marketplace.services.access import has_role
 from marketplace.services.notify import channels
 from marketplace.services.notify.preferences import (
     NOTICE_GROUPS,
@@ -69,9 +70,9 @@ def sms_row(phone: str, kind: str, text: str, user_id: int | None, urgent: bool)
 def _group_keys(users: list[User]) -> list[str]:
     keys = []
     for user in users:
-        if user.role == "community" and user.community_id:
+        if has_role(user, "community") and user.community_id:
             keys.append(f"community:{user.community_id}")
-        elif user.role == "township" and user.township_id:
+        elif has_role(user, "township") and user.township_id:
             keys.append(f"township:{user.township_id}")
     return list(dict.fromkeys(keys))
 

@@ -18,7 +18,12 @@ from marketplace.models import ROLES, Community, GroupWebhook, NotificationSetti
 from marketplace.models._common import utcnow
 from marketplace.models.deliveries import WEBHOOK_FLAVORS, WEBHOOK_STYLES
 from marketplace.services import audit
-from marketplace.services.access import can_manage_group_webhook, require_role, valid_id
+from marketplace.services.access import (
+    can_manage_group_webhook,
+    has_role,
+    require_role,
+    valid_id,
+)
 from marketplace.services.fields import NOTIFY, FieldReader
 
 NOTICE_GROUPS = {
@@ -199,6 +204,15 @@ def group_webhook(community_id: int | None = None, township_id: int | None = Non
     """Return the robot of a community's or a township's group, if one is set."""
     column = GroupWebhook.community_id if community_id else GroupWebhook.township_id
     return db.session.scalar(select(GroupWebhook).where(column == (community_id or township_id)))
+
+
+def own_group(user: User) -> dict | None:
+    """Return the group whose robot ``user`` (community or township staff) may set."""
+    if has_role(user, "community"):
+        return {"community_id": user.community_id}
+    if has_role(user, "township"):
+        return {"township_id": user.township_id}
+    return None
 
 
 def all_group_webhooks() -> list[GroupWebhook]:
