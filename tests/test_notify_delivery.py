@@ -13,11 +13,13 @@ from sqlalchemy import func, select
 
 from marketplace import clock
 from marketplace.models import AuditEntry, Delivery, Notification
+from marketplace.models.listings import ALL_WEEKDAYS
+from marketplace.services.exchange import bookings
 from marketplace.services.exchange.claims import claim_need
 from marketplace.services.hotline import hotline
 from marketplace.services.notify import delivery_desk, outbox, preferences
 from tests.concurrency import race
-from tests.factories import make_community, make_need, make_user
+from tests.factories import make_community, make_need, make_offer, make_user
 from tests.hotline_helpers import staffed_team
 from tests.notify_servers import delivered, http_server, smtp_server
 
@@ -248,3 +250,20 @@ def test_two_workers_at_once_deliver_each_row_once(app, db, at, gateway):
     phones = [phone for phone, _ in _sms(gateway)]
     assert len(phones) == 12 and len(set(phones)) == 12
     assert delivery_desk.status_counts()["sms"]["sent"] == 12
+
+
+def test_a_resident_without_an_account_is_texted_when_the_booking_is_answered(app, db, at, gateway):
+    room = make_offer(kind="facility", title="社区活动室", open_weekdays=ALL_WEEKDAYS)
+    day = clock.today() + timedelta(days=2)
+    booking = bookings.request_booking(
+        None,
+        room.id,
+        {"starts_at": f"{day} 10:00", "ends_at": f"{day} 11:00", "requester_name": "张晓梅",
+         "requester_phone": "13900000077", "purpose": "楼栋议事会"},
+    )  # fmt: skip
+    assert outbox.deliver_due() == 0  # asking sends nothing to the resident
+    bookings.accept_booking(make_user("unit", unit=room.unit), booking.id)
+    assert outbox.deliver_due() == 1
+    [(phone, text)] = _sms(gateway)
+    assert phone == "13900000077" and "社区活动室" in text and "已接受" in text
+    assert "张晓梅" not in text
