@@ -72,6 +72,11 @@ class Delivery(db.Model):
     def status_label(self) -> str:
         return DELIVERY_STATUSES.get(self.status, self.status)
 
+    @property
+    def topic(self) -> str:
+        """What the message is about (its subject without the site's name)."""
+        return self.subject.rpartition(" · ")[2] or self.kind
+
 
 class NotificationSetting(db.Model):
     """A user's outside channels: e-mail address, kinds × channels, digest, calendar."""
