@@ -17,6 +17,7 @@ from marketplace.models.listings import ALL_WEEKDAYS
 from marketplace.services.exchange import bookings
 from marketplace.services.exchange.claims import claim_need
 from marketplace.services.hotline import hotline
+from marketplace.services.hotline.hotline_queries import mark_overdue_tickets
 from marketplace.services.notify import delivery_desk, outbox, preferences
 from tests.concurrency import race
 from tests.factories import make_community, make_need, make_offer, make_user
@@ -267,3 +268,17 @@ def test_a_resident_without_an_account_is_texted_when_the_booking_is_answered(ap
     [(phone, text)] = _sms(gateway)
     assert phone == "13900000077" and "社区活动室" in text and "已接受" in text
     assert "张晓梅" not in text
+
+
+def test_an_overdue_ticket_reaches_its_team_communitys_robot(app, db, at):
+    crew, ticket = _dispatched_online_request("13900000088")
+    with http_server() as robot:
+        preferences.set_group_webhook(
+            make_user("admin"), {"community_id": crew.community.id, "url": f"{robot.url}/r"}
+        )
+        mark_overdue_tickets(ticket.serve_due_at + timedelta(minutes=1))
+        outbox.deliver_due()
+        posts = delivered(robot)
+    assert len(posts) == 1
+    assert f"工单 #{ticket.id}" in posts[0]["body"]["text"]["content"]
+    assert "未在时限内完成服务" in posts[0]["body"]["text"]["content"]

@@ -1,12 +1,11 @@
 """The signed-in user's notification settings: GET and PUT the same keys."""
 
-from flask import jsonify
+from flask import jsonify, url_for
 
 from marketplace.api import api_bp
 from marketplace.api.common import json_body
 from marketplace.auth import api_login_required, api_user
 from marketplace.services.notify import preferences
-from marketplace.web.notify import calendar_url
 
 
 def settings_json(view: dict) -> dict:
@@ -15,7 +14,11 @@ def settings_json(view: dict) -> dict:
         "email": view["email"],
         "channels": view["channels"],
         "digest": view["digest"],
-        "calendar_url": calendar_url(view["calendar_token"]),
+        "calendar_url": (
+            url_for("calendar.feed", token=token, _external=True)
+            if (token := view["calendar_token"])
+            else None
+        ),
     }
 
 

@@ -8,12 +8,28 @@ from marketplace.errors import InvalidInput
 from marketplace.models.deliveries import DELIVERY_CHANNELS, DELIVERY_STATUSES
 from marketplace.services.exchange import directory
 from marketplace.services.notify import channels, delivery_desk, preferences
+from marketplace.web.charts import bar_chart
 from marketplace.web.exchange.marketplace_forms import attach_error
 from marketplace.web.exchange.marketplace_helpers import form_status, page_args
 from marketplace.web.notify_forms import AdminGroupWebhookForm, OptOutForm, TestMessageForm
 
 bp = Blueprint("notify_admin", __name__, url_prefix="/admin/channels")
 bp.before_request(page_guard("admin"))
+
+
+CHART_STATES = ("queued", "sent", "dead")
+
+
+def _queue_chart(counts: dict):
+    """Draw each channel's queued, sent and failed deliveries (None while all are zero)."""
+    rows = [
+        (f"{DELIVERY_CHANNELS[channel]}·{DELIVERY_STATUSES[state]}", counts[channel][state])
+        for channel in DELIVERY_CHANNELS
+        for state in CHART_STATES
+    ]
+    if not any(value for _, value in rows):
+        return None
+    return bar_chart(rows, title="各通道投递情况", label_width=130)
 
 
 def _page(test_form=None, opt_out_form=None, hook_form=None, status: int = 200):
@@ -25,10 +41,12 @@ def _page(test_form=None, opt_out_form=None, hook_form=None, status: int = 200):
     if hook_form is None:
         hook_form = AdminGroupWebhookForm(formdata=None)
         hook_form.set_groups(communities, townships)
+    counts = delivery_desk.status_counts()
     return render_template(
         "notifications/channels.html",
         states=channels.channel_states(),
-        counts=delivery_desk.status_counts(),
+        counts=counts,
+        chart=_queue_chart(counts),
         channel_labels=DELIVERY_CHANNELS,
         status_labels=DELIVERY_STATUSES,
         deliveries=delivery_desk.deliveries_page(state, page, per_page),

@@ -97,11 +97,12 @@ def fan_out(users: Iterable[User], kind: str, message: str, *, urgent: bool = Fa
         return 0
     group = group_of(kind)
     subject = f"{SITE_NAME} · {NOTICE_GROUPS[group]}"
-    settings = settings_by_user([user.id for user in users])
+    personal = enabled & {"email", "sms"}
+    settings = settings_by_user([user.id for user in users]) if personal else {}
     rows = []
-    for user in users:
+    for user in users if personal else ():
         setting = settings.get(user.id)
-        wanted = set(chosen_channels(setting).get(group, ())) & enabled
+        wanted = set(chosen_channels(setting).get(group, ())) & personal
         if "email" in wanted and setting is not None and setting.email:
             status = "held" if setting.digest else "queued"
             rows.append(
