@@ -56,6 +56,9 @@ def register_extensions(app: Flask) -> None:
     from marketplace.services.search import search_indexer
 
     search_indexer.init_app(app)
+    from marketplace.services.notify import worker as notify_worker
+
+    notify_worker.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -105,6 +105,34 @@ def trusted_proxy_count() -> int:
     return int(raw)
 
 
+def notify_settings() -> dict:
+    """Return the outside-channel settings (SMTP, SMS gateway, worker) from the environment."""
+    env = os.environ.get
+    return {
+        "SMTP_HOST": env("SMTP_HOST", ""),
+        "SMTP_PORT": int(env("SMTP_PORT", "587") or "587"),
+        "SMTP_USER": env("SMTP_USER", ""),
+        "SMTP_PASSWORD": env("SMTP_PASSWORD", ""),
+        "SMTP_FROM": env("SMTP_FROM", ""),
+        "SMTP_STARTTLS": env("SMTP_STARTTLS", "1").strip() not in ("0", "", "false", "no"),
+        "SMS_GATEWAY_URL": env("SMS_GATEWAY_URL", ""),
+        "SMS_GATEWAY_METHOD": env("SMS_GATEWAY_METHOD", "POST").upper(),
+        "SMS_GATEWAY_BODY": env("SMS_GATEWAY_BODY", '{"phone": "{phone}", "text": "{text}"}'),
+        "SMS_GATEWAY_OK": env("SMS_GATEWAY_OK", ""),
+        "SMS_SIGNATURE": env("SMS_SIGNATURE", "【社区共建】"),
+        # group robots (企业微信 / 钉钉) are set per community and township in the app;
+        # NOTIFY_WEBHOOKS=0 turns them all off
+        "NOTIFY_WEBHOOKS": env("NOTIFY_WEBHOOKS", "1").strip() not in ("0", "false", "no"),
+        # thread: a background thread in each web process | off: `flask notify worker`
+        # or `flask jobs run` delivers
+        "NOTIFY_WORKER": env("NOTIFY_WORKER", "thread"),
+        "NOTIFY_INTERVAL": float(env("NOTIFY_INTERVAL", "10")),
+        "NOTIFY_MAX_ATTEMPTS": int(env("NOTIFY_MAX_ATTEMPTS", "6")),
+        "NOTIFY_BACKOFF_SECONDS": float(env("NOTIFY_BACKOFF_SECONDS", "60")),
+        "NOTIFY_TIMEOUT_SECONDS": float(env("NOTIFY_TIMEOUT_SECONDS", "10")),
+    }
+
+
 def build_config(overrides: dict | None = None) -> dict:
     """Assemble the app configuration from the environment and ``overrides``."""
     overrides = dict(overrides or {})
@@ -195,6 +223,8 @@ def build_config(overrides: dict | None = None) -> dict:
         # escalation; each level's queue has a time limit in days.
         "ESCALATION_SUGGEST_DAYS": int(os.environ.get("ESCALATION_SUGGEST_DAYS", "30")),
         "ESCALATION_TIME_LIMITS": {"township": 7, "county": 15},
+        # Notifications that leave the app: each channel is off until configured.
+        **notify_settings(),
     }
     config.update(overrides)
     if not 0 <= config["PAIRING_MAX_CHANGE_SHARE"] <= 1:

@@ -23,6 +23,7 @@ PUBLIC_BLUEPRINTS = {
     "county_map",
     "wishes",
     "hotline",
+    "calendar",  # a private feed found by its token alone (a wrong or revoked one is 404)
 }
 
 

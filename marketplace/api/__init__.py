@@ -16,6 +16,7 @@ from marketplace.api import (  # noqa: E402,F401  (each module registers its rou
     hotline,
     members,
     needs,
+    notify,
     offers,
     pair_activities,
     pairing_plans,

@@ -6,6 +6,7 @@ from marketplace.cli.excel import excel_cli
 from marketplace.cli.hotline import hotline_cli
 from marketplace.cli.jobs import jobs_cli
 from marketplace.cli.needs import needs_cli
+from marketplace.cli.notify import notify_cli
 from marketplace.cli.oversight import oversight_cli
 from marketplace.cli.pairing import pairing_cli
 from marketplace.cli.points import points_cli
@@ -28,3 +29,4 @@ commands.append(points_cli)
 commands.append(wishes_cli)
 commands.append(hotline_cli)
 commands.append(jobs_cli)
+commands.append(notify_cli)

@@ -10,6 +10,13 @@ from marketplace.models.assessment import (
 from marketplace.models.audit import AuditEntry
 from marketplace.models.bookings import Booking, BookingSlot
 from marketplace.models.claims import Claim, Evaluation, ProgressReport, SupportRating
+from marketplace.models.deliveries import (
+    Delivery,
+    GroupWebhook,
+    NotificationSetting,
+    ReminderSent,
+    SmsOptOut,
+)
 from marketplace.models.escalations import Escalation
 from marketplace.models.hotline import Ticket, TicketEvent
 from marketplace.models.listings import Need, NeedInvitation, Offer
@@ -48,8 +55,10 @@ __all__ = [
     "Community",
     "CommunityRating",
     "County",
+    "Delivery",
     "Escalation",
     "Evaluation",
+    "GroupWebhook",
     "JointMeeting",
     "MeetingAttendance",
     "Member",
@@ -57,6 +66,7 @@ __all__ = [
     "Need",
     "NeedInvitation",
     "Notification",
+    "NotificationSetting",
     "Offer",
     "PairActivity",
     "PairReminder",
@@ -68,11 +78,13 @@ __all__ = [
     "PointRule",
     "Post",
     "ProgressReport",
+    "ReminderSent",
     "SearchOutbox",
     "SearchReplica",
     "ServiceRecord",
     "ServiceType",
     "ShopItem",
+    "SmsOptOut",
     "SupportRating",
     "Team",
     "ThrottleCounter",

@@ -396,3 +396,16 @@ def is_dispatcher(user: User | None) -> bool:
 def serves_in_teams(user: User | None) -> bool:
     """Tell whether ``user`` may lead a hotline team (community staff, member co-leaders)."""
     return has_role(user, "community", "member")
+
+
+def can_manage_group_webhook(
+    user: User | None, *, community_id: int | None = None, township_id: int | None = None
+) -> bool:
+    """Tell whether ``user`` may set a group's robot: an admin, or that group's own staff."""
+    if has_role(user, "admin"):
+        return True
+    if community_id is not None:
+        return has_role(user, "community") and user.community_id == community_id
+    if township_id is None or not has_role(user, "township"):
+        return False
+    return user.township_id == township_id

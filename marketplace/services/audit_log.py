@@ -65,6 +65,14 @@ ACTION_LABELS = {
     "claim.rate_support": "单位评价社区支持",
     "unit.grade": "社区年度评议单位",
     "community.rate": "单位年度评议社区",
+    "notify.settings": "修改通知设置",
+    "notify.calendar_issued": "生成日历订阅地址",
+    "notify.calendar_revoked": "撤销日历订阅地址",
+    "notify.webhook_set": "设置群机器人",
+    "notify.webhook_removed": "删除群机器人",
+    "notify.test": "发送测试消息",
+    "notify.retry": "重试失败的投递",
+    "notify.sms_opt_out": "短信退订",
 }
 OBJECT_LABELS = {
     "need": "需求",
@@ -75,6 +83,7 @@ OBJECT_LABELS = {
     "user_account": "账号",
     "community": "社区",
     "unit": "单位",
+    "delivery": "站外通知投递",
 }
 
 

@@ -164,6 +164,13 @@ ESCALATION = {
     "note": TextRule("说明", 1000),
 }
 
+NOTIFY = {
+    "email": TextRule("电子邮箱", 120),
+    "webhook_url": TextRule("机器人地址", 500),
+    "phone": TextRule("手机号码", 30, required=True),
+    "test_address": TextRule("测试接收地址", 200),
+}
+
 
 class FieldReader:
     """Parse the known keys of ``data``; unknown keys are never looked at."""

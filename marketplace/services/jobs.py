@@ -74,6 +74,40 @@ def _suggest_escalations(now: datetime) -> int:
     return suggest_escalations(now.date())
 
 
+def _remind_bookings(now: datetime) -> int:
+    from marketplace.services.notify.reminders import remind_bookings
+
+    return remind_bookings(now)
+
+
+def _remind_meetings(now: datetime) -> int:
+    from marketplace.services.notify.reminders import remind_meetings
+
+    return remind_meetings(now)
+
+
+def _remind_wishes(now: datetime) -> int:
+    from marketplace.services.notify.reminders import remind_wishes
+
+    return remind_wishes(now)
+
+
+def _send_digests(now: datetime) -> int:
+    from marketplace.services.notify.reminders import send_digests
+
+    return send_digests(now)
+
+
+def _deliver_notices(now: datetime) -> int:
+    from marketplace.services.notify.outbox import deliver_due
+
+    sent = total = deliver_due()
+    while sent:  # until nothing due is left (or another worker holds the rest)
+        sent = deliver_due()
+        total += sent
+    return total
+
+
 JOBS: list[tuple[str, Job]] = [
     ("needs.expire", _expire_needs),
     ("wishes.expire", _expire_wishes),
@@ -82,6 +116,11 @@ JOBS: list[tuple[str, Job]] = [
     ("escalations.suggest", _suggest_escalations),
     ("throttle.prune", _prune_throttles),
     ("search.drain", _drain_search_log),
+    ("notify.bookings", _remind_bookings),
+    ("notify.meetings", _remind_meetings),
+    ("notify.wishes", _remind_wishes),
+    ("notify.digest", _send_digests),
+    ("notify.deliver", _deliver_notices),
 ]
 
 

@@ -1,4 +1,8 @@
-"""In-app notifications: send to a community's or unit's staff, count, mark read."""
+"""Notifications: send to a community's or unit's staff, count, mark read.
+
+Every notice is written in-app; ``notify`` also queues its outside deliveries (e-mail,
+SMS, group robots; ``services.notify.outbox``) in the same transaction.
+"""
 
 from collections.abc import Iterable
 
@@ -9,6 +13,7 @@ from marketplace.extensions import db
 from marketplace.models import Notification, User
 from marketplace.models._common import utcnow
 from marketplace.services.access import is_self
+from marketplace.services.notify.outbox import fan_out
 from marketplace.services.pagination import Page, paginate
 
 
@@ -24,10 +29,17 @@ def staff_of(*, community_id: int | None = None, unit_id: int | None = None) -> 
     return list(db.session.scalars(query))
 
 
-def notify(users: Iterable[User], kind: str, message: str, url: str = "") -> None:
-    """Queue a notification for each user in the current transaction."""
+def notify(
+    users: Iterable[User], kind: str, message: str, url: str = "", *, urgent: bool = False
+) -> None:
+    """Queue a notification for each user in the current transaction.
+
+    ``urgent`` lets its text messages through quiet hours (urgent hotline tickets).
+    """
+    users = list(users)
     for user in users:
         db.session.add(Notification(user_id=user.id, kind=kind, message=message, url=url))
+    fan_out(users, kind, message, urgent=urgent)
 
 
 def unread_count(user: User) -> int:

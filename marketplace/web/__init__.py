@@ -21,6 +21,9 @@ from marketplace.web.members.members import bp as members_bp
 from marketplace.web.members.point_rules import bp as point_rules_bp
 from marketplace.web.members.unit_members import bp as unit_members_bp
 from marketplace.web.notifications import bp as notifications_bp
+from marketplace.web.notify import bp as notify_bp
+from marketplace.web.notify import calendar as calendar_bp
+from marketplace.web.notify_admin import bp as notify_admin_bp
 from marketplace.web.oversight.annual_grades import bp as annual_grades_bp
 from marketplace.web.oversight.assessment import bp as assessment_bp
 from marketplace.web.oversight.compliance import bp as compliance_bp
@@ -42,6 +45,9 @@ blueprints = [
     listings_bp,
     bookings_bp,
     notifications_bp,
+    notify_bp,
+    calendar_bp,
+    notify_admin_bp,
     community_bp,
     unit_bp,
     booking_desk_bp,

@@ -97,6 +97,7 @@ NAVIGATION = {
         ("ledgers.index", "台账与导入"),
         ("audit.index", "操作日志"),
         ("point_rules.index", "积分规则"),
+        ("notify_admin.index", "消息通道"),
     ],
     "member": [
         ("members.home", "我的"),

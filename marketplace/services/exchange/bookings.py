@@ -32,6 +32,7 @@ from marketplace.services.exchange.booking_queries import (  # noqa: F401  (part
 )
 from marketplace.services.fields import BOOKING, in_calendar
 from marketplace.services.notifications import notify, settle, staff_of
+from marketplace.services.notify import resident_sms
 
 HORIZON_DAYS = 90
 MAX_HOURS = 12
@@ -340,4 +341,5 @@ def _finish(actor: User, booking: Booking, action: str, before: dict, verb: str)
             f"您对“{booking.offer.title}”的预约（{_period(booking)}）{verb}。",
             f"/offers/{booking.offer_id}",
         )
+    resident_sms.booking_answered(booking, verb)
     db.session.commit()

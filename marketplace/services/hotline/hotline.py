@@ -27,6 +27,7 @@ from marketplace.services.fields import HOTLINE, FieldReader
 from marketplace.services.hotline.hotline_teams import acts_for, draft_service_records
 from marketplace.services.hotline.hotline_throttle import check_online_intake
 from marketplace.services.notifications import notify
+from marketplace.services.notify import resident_sms
 from marketplace.services.transitions import move_if
 
 DEFAULT_TIME_LIMITS = {
@@ -176,7 +177,9 @@ def dispatch_ticket(actor: User, ticket_id, team_id) -> Ticket:
         _team_actors(team),
         "hotline.dispatched",
         f"新派单 #{ticket.id}：{ticket.service_name}（{ticket.urgency_label}），请及时接单。",
+        urgent=ticket.urgency == "urgent",
     )
+    resident_sms.ticket_dispatched(ticket, team)
     db.session.commit()
     return ticket
 
@@ -240,6 +243,7 @@ def serve_ticket(actor: User, ticket_id, summary, hours, member_ids=()) -> Ticke
     note = f"{summary}（{hours:g} 小时；{'、'.join(m.name for m in served) or '未登记队员'}）"
     _event(ticket, "served", before, actor, note)
     notify(dispatchers(), "hotline.served", f"工单 #{ticket.id} 已完成服务，请回访。")
+    resident_sms.ticket_served(ticket)
     db.session.commit()
     return ticket
 

@@ -1,0 +1,1 @@
+"""Notifications that leave the app: channels, preferences, the outbox, reminders, feeds."""
