@@ -86,6 +86,22 @@ def trusted_proxy_count() -> int:
     return int(raw)
 
 
+EVIDENCE_KINDS = ("pair_activity", "meeting", "claim", "service_record", "wish", "ticket")
+
+
+def evidence_required_kinds() -> tuple[str, ...]:
+    """Return EVIDENCE_REQUIRED: the record kinds that need an attachment to be confirmed."""
+    raw = os.environ.get("EVIDENCE_REQUIRED", "pair_activity")
+    kinds = tuple(part.strip() for part in raw.split(",") if part.strip())
+    unknown = [kind for kind in kinds if kind not in EVIDENCE_KINDS]
+    if unknown:
+        choices = ", ".join(EVIDENCE_KINDS)
+        raise ConfigError(
+            f"EVIDENCE_REQUIRED 含未知的记录类型 {', '.join(unknown)}：可选 {choices}。"
+        )
+    return kinds
+
+
 def build_config(overrides: dict | None = None) -> dict:
     """Assemble the app configuration from the environment and ``overrides``."""
     overrides = dict(overrides or {})
@@ -119,7 +135,14 @@ def build_config(overrides: dict | None = None) -> dict:
         "SEARCH_REPLICA_NAME": os.environ.get("SEARCH_REPLICA_NAME", ""),
         "SEARCH_LOG_GAP_TIMEOUT": float(os.environ.get("SEARCH_LOG_GAP_TIMEOUT", "120")),
         "SEARCH_LOG_MAX_AGE": float(os.environ.get("SEARCH_LOG_MAX_AGE", "7")),  # days
-        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # the attachment upload routes allow more
+        # Attachments: where their bytes live (a folder; or "module:Class", a store with the
+        # same interface, for several app servers), the largest file, and the record kinds
+        # whose confirmation needs at least one attachment.
+        "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments")),
+        "ATTACHMENT_STORAGE": os.environ.get("ATTACHMENT_STORAGE", ""),
+        "ATTACHMENT_MAX_BYTES": int(float(os.environ.get("ATTACHMENT_MAX_MB", "10")) * 1024 * 1024),
+        "EVIDENCE_REQUIRED": evidence_required_kinds(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

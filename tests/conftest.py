@@ -42,6 +42,7 @@ def _base_config(database_url: str, index_dir: Path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "SEARCH_SYNONYMS_FILE": str(index_dir.parent / "search_synonyms.txt"),
         "SEARCH_INDEXER": "inline",  # read your own writes; test_search_indexer covers "thread"
+        "ATTACHMENT_DIR": str(index_dir.parent / "attachments"),
     }
 
 

@@ -2,8 +2,9 @@
 
 from marketplace.models.accounts import ROLES, ApiToken, User
 from marketplace.models.assessment import AssessmentWeight, AssessmentYear, CommunityRating
+from marketplace.models.attachments import Attachment
 from marketplace.models.audit import AuditEntry
-from marketplace.models.bookings import Booking, BookingSlot
+from marketplace.models.bookings import Booking, BookingSeries, BookingSlot
 from marketplace.models.claims import Claim, Evaluation, ProgressReport
 from marketplace.models.escalations import Escalation
 from marketplace.models.hotline import Ticket, TicketEvent
@@ -35,8 +36,10 @@ __all__ = [
     "ApiToken",
     "AssessmentWeight",
     "AssessmentYear",
+    "Attachment",
     "AuditEntry",
     "Booking",
+    "BookingSeries",
     "BookingSlot",
     "Category",
     "Claim",
