@@ -161,4 +161,3 @@ def init_input_guard(app: Flask) -> None:
     app.json = StrictJSONProvider(app)
     app.url_value_preprocessor(_allow_upload_size)
     app.before_request(check_request_input)
-
