@@ -15,6 +15,7 @@ from marketplace.api import (  # noqa: E402,F401  (each module registers its rou
     escalations,
     facilities,
     hotline,
+    meetings,
     members,
     needs,
     offers,

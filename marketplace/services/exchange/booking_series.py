@@ -116,6 +116,13 @@ def plan_series(offer, values: bookings.BookingInput, every: str, count: int) ->
 
 def request_series(requester: User | None, offer_id: int, data: Mapping) -> BookingSeries:
     """Ask for a recurring booking; every occurrence is free and open, or nothing is saved."""
+    series = add_series_request(requester, offer_id, data)
+    db.session.commit()
+    return series
+
+
+def add_series_request(requester: User | None, offer_id: int, data: Mapping) -> BookingSeries:
+    """Add a recurring booking request, uncommitted (a monthly event books its room so)."""
     offer = bookings.bookable_offer(offer_id)
     if requester is None:
         raise Forbidden("重复预约请先登录。")
@@ -151,7 +158,6 @@ def request_series(requester: User | None, offer_id: int, data: Mapping) -> Book
         f"（{label} {first:%H:%M}，共 {count} 次）。",
         bookings.DESK_URL,
     )
-    db.session.commit()
     return series
 
 
