@@ -172,6 +172,9 @@ def _make_app(backend: Backend, template: str, tmp_path: Path, overrides: dict |
 
     url = backend.new_database(template)
     config = _base_config(url, tmp_path / "search-index")
+    template_files = backend.workdir / "attachments"  # the demo's photos, made with it
+    if template != "empty" and template_files.is_dir():
+        shutil.copytree(template_files, tmp_path / "attachments", dirs_exist_ok=True)
     config.update(overrides or {})
     app = create_app(config)
     app.test_client_class = IsolatedClient

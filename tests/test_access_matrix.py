@@ -23,6 +23,7 @@ PUBLIC_BLUEPRINTS = {
     "county_map",
     "wishes",
     "hotline",
+    "attachments",  # each file follows its record's own policy (a public wish's photo too)
 }
 
 

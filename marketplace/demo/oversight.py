@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from marketplace.demo.evidence import load_evidence_demo
 from marketplace.extensions import db
 from marketplace.models import (
     ActionItem,
@@ -92,6 +93,7 @@ def load_oversight_demo(county: County, password_hash: str) -> None:
     _township_users(townships, password_hash)
     _activities(rng, pairs, today)
     meetings = _meetings(rng, county, townships, communities, pairs, today)
+    load_evidence_demo()
     _escalations(rng, units, needs, meetings)
     db.session.add(AssessmentYear(year=today.year, eligible_quarters=4))
     for pair in rng.sample(pairs, len(pairs) // 2):

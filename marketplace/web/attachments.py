@@ -23,10 +23,27 @@ bp = Blueprint("attachments", __name__, url_prefix="/attachments")
 KIND_RULE = "<any(" + ", ".join(RECORD_KINDS) + "):kind>"
 
 
+# What each kind of record is called on its gallery page.
+TITLES = {
+    "pair_activity": lambda record: record.title,
+    "meeting": lambda record: record.theme,
+    "claim": lambda record: record.need.title,
+    "service_record": lambda record: record.summary,
+    "wish": lambda record: record.title,
+    "ticket": lambda record: record.service_name,
+}
+
+
 class AttachmentForm(ChineseForm):
     file = FileField("选择文件（JPEG、PNG、WebP 图片或 PDF）")
     public = BooleanField("在公开页面展示（仅微心愿照片）")
     submit = SubmitField("上传")
+
+
+@bp.app_template_global()
+def record_gallery(kind: str, record_id: int) -> list:
+    """Return the attachments a record's page shows the viewer (for the gallery macro)."""
+    return attachments.gallery(viewer(), kind, record_id)
 
 
 @bp.route("/<int:attachment_id>")
@@ -50,6 +67,7 @@ def record(kind: str, record_id: int):
         kind=kind,
         kind_label=RECORD_KINDS[kind],
         record=target,
+        title=TITLES[kind](target),
         items=rows,
         may_add=policies.adds_to_record(viewer(), kind, target),
         may_publish=policies.may_mark_public(kind),

@@ -29,6 +29,10 @@ CONFIRMATIONS = {
     ("review.transition", "discard"): "废弃后该方案不能再提交或发布。确定废弃吗？",
     ("booking_desk.answer", "decline"): "婉拒后申请人会收到通知。确定婉拒该预约吗？",
     ("booking_desk.answer", "cancel"): "取消后该时段将释放，申请人会收到通知。确定取消该预约吗？",
+    (
+        "booking_desk.answer_series",
+        "decline",
+    ): "婉拒后整组重复预约都将关闭，申请人会收到通知。确定婉拒吗？",
 }
 
 

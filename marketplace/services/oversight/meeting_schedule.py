@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
-from marketplace.models import JointMeeting, MeetingAttendance, User
+from marketplace.models import JointMeeting, MeetingAttendance, Offer, User
 from marketplace.models._common import utcnow
 from marketplace.models.meetings import MEETING_KINDS, MEETING_LEVELS, RSVP_ANSWERS
 from marketplace.services import audit
@@ -38,6 +38,24 @@ from marketplace.services.pairing.pairing_plans import default_county
 from marketplace.services.transitions import move_if
 
 MAX_REPEAT_MONTHS = 12
+
+
+ROOM_KINDS = ("meeting_room", "activity_room")
+
+
+def bookable_rooms() -> list[Offer]:
+    """Return the published meeting and activity rooms a meeting can be held in."""
+    return list(
+        db.session.scalars(
+            select(Offer)
+            .where(
+                Offer.kind == "facility",
+                Offer.status == "published",
+                Offer.facility_kind.in_(ROOM_KINDS),
+            )
+            .order_by(Offer.unit_id, Offer.id)
+        )
+    )
 
 
 def announce_meeting(actor: User, data: Mapping) -> list[JointMeeting]:

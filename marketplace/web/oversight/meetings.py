@@ -6,12 +6,15 @@ from marketplace.auth import page_guard
 from marketplace.services.oversight import escalations, meeting_reports, meetings, oversight_exports
 from marketplace.services.oversight.oversight_calendar import MONTHS, county_today
 from marketplace.web.exchange.marketplace_helpers import act, page_args
+from marketplace.web.oversight import meeting_forms
 from marketplace.web.oversight.compliance import XLSX
+from marketplace.web.oversight.meeting_forms import schedule_context
 from marketplace.web.oversight.oversight_charts import status_matrix
 from marketplace.web.oversight.oversight_helpers import me, submit, year_arg
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 bp.before_request(page_guard("community", "township", "reviewer", "unit"))
+meeting_forms.register(bp)  # announcing ahead, RSVPs, recording once held
 
 
 @bp.route("/")
@@ -54,7 +57,10 @@ def create():
 def show(meeting_id: int):
     meeting = meetings.get_meeting(me(), meeting_id)
     return render_template(
-        "meetings/show.html", meeting=meeting, host=meetings.is_host(me(), meeting)
+        "meetings/show.html",
+        meeting=meeting,
+        host=meetings.is_host(me(), meeting),
+        **schedule_context(meeting),
     )
 
 

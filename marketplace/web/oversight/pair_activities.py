@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from marketplace.auth import page_guard
 from marketplace.models.pair_activities import ACTIVITY_KINDS
+from marketplace.services.attachments.attachments import evidence_counts, evidence_required
 from marketplace.services.oversight import pair_activities
 from marketplace.services.oversight.oversight_calendar import county_today
 from marketplace.services.oversight.oversight_scope import published_pairs
@@ -23,8 +24,11 @@ def _context() -> dict:
         or (actor.role == "community" and pair.community_id == actor.community_id)
     ]
     page, per_page = page_args()
+    listed = pair_activities.activities_page(actor, page, per_page)
     return {
-        "page": pair_activities.activities_page(actor, page, per_page),
+        "page": listed,
+        "evidence": evidence_counts("pair_activity", [item.id for item in listed.items]),
+        "photo_required": evidence_required("pair_activity"),
         "pairs": pairs,
         "kinds": ACTIVITY_KINDS,
         "today": county_today(),
