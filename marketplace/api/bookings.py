@@ -55,7 +55,7 @@ def request_booking(offer_id: int):
     return jsonify(booking_json(booking)), 201
 
 
-@api_bp.post("/booking-series/<int:series_id>/<any(accept, decline):action>")
+@api_bp.post("/booking-series/<int:series_id>/<action>")
 @api_login_required("unit")
 def answer_series(series_id: int, action: str):
     note = str(optional_json_body().get("note", "") or "")

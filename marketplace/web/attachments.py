@@ -20,7 +20,6 @@ from marketplace.web.form_rules import ChineseForm
 from marketplace.web.navigation import safe_next
 
 bp = Blueprint("attachments", __name__, url_prefix="/attachments")
-KIND_RULE = "<any(" + ", ".join(RECORD_KINDS) + "):kind>"
 
 
 # What each kind of record is called on its gallery page.
@@ -58,7 +57,7 @@ def thumbnail(attachment_id: int):
     return stored_file(attachment, data, thumbnail=True)
 
 
-@bp.route(f"/{KIND_RULE}/<int:record_id>")
+@bp.route("/<kind>/<int:record_id>")
 def record(kind: str, record_id: int):
     rows = attachments.record_attachments(viewer(), kind, record_id)
     target = policies.load_record(kind, record_id)
@@ -80,7 +79,7 @@ def _back(kind: str, record_id: int) -> str:
     return safe_next(request.form.get("next")) or url_for(".record", kind=kind, record_id=record_id)
 
 
-@bp.route(f"/{KIND_RULE}/<int:record_id>", methods=["POST"])
+@bp.route("/<kind>/<int:record_id>", methods=["POST"])
 @accepts_upload
 def upload(kind: str, record_id: int):
     form = AttachmentForm()  # CSRF is checked app-wide, before this view

@@ -82,7 +82,7 @@ def incoming():
     )
 
 
-@desk.route("/series/<int:series_id>/<any(accept, decline):action>", methods=["POST"])
+@desk.route("/series/<int:series_id>/<action>", methods=["POST"])
 @confirm_first
 def answer_series(series_id: int, action: str):
     form = AnswerForm()

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from marketplace.auth import page_guard
 from marketplace.services.oversight import assessment, oversight_exports
+from marketplace.services.oversight.evidence_reports import evidence_by_unit
 from marketplace.services.oversight.oversight_calendar import county_today
 from marketplace.services.oversight.oversight_scope import published_pairs
 from marketplace.web.charts import bar_chart
@@ -32,6 +33,7 @@ def index():
             this_year=this_year,
             given=assessment.ratings_given(me(), this_year),
             total=len(scores),
+            evidence=evidence_by_unit(year).get(me().unit_id),
         )
     chart = bar_chart(
         [(s.unit.name[:7], s.score) for s in scores[:15]],
@@ -46,6 +48,7 @@ def index():
         rule=assessment.year_rule(year),
         ratings=assessment.community_ratings(year),
         communities=assessment.rated_communities(year),
+        evidence=evidence_by_unit(year),
     )
 
 
