@@ -133,6 +133,22 @@ def notify_settings() -> dict:
     }
 
 
+EVIDENCE_KINDS = ("pair_activity", "meeting", "claim", "service_record", "wish", "ticket")
+
+
+def evidence_required_kinds() -> tuple[str, ...]:
+    """Return EVIDENCE_REQUIRED: the record kinds that need an attachment to be confirmed."""
+    raw = os.environ.get("EVIDENCE_REQUIRED", "pair_activity")
+    kinds = tuple(part.strip() for part in raw.split(",") if part.strip())
+    unknown = [kind for kind in kinds if kind not in EVIDENCE_KINDS]
+    if unknown:
+        choices = ", ".join(EVIDENCE_KINDS)
+        raise ConfigError(
+            f"EVIDENCE_REQUIRED 含未知的记录类型 {', '.join(unknown)}：可选 {choices}。"
+        )
+    return kinds
+
+
 def build_config(overrides: dict | None = None) -> dict:
     """Assemble the app configuration from the environment and ``overrides``."""
     overrides = dict(overrides or {})
@@ -175,7 +191,14 @@ def build_config(overrides: dict | None = None) -> dict:
         "IMPORT_MAX_UNPACKED_BYTES": int(
             os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(20 * 1024 * 1024))
         ),
-        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,  # the attachment upload routes allow more
+        # Attachments: where their bytes live (a folder; or "module:Class", a store with the
+        # same interface, for several app servers), the largest file, and the record kinds
+        # whose confirmation needs at least one attachment.
+        "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments")),
+        "ATTACHMENT_STORAGE": os.environ.get("ATTACHMENT_STORAGE", ""),
+        "ATTACHMENT_MAX_BYTES": int(float(os.environ.get("ATTACHMENT_MAX_MB", "10")) * 1024 * 1024),
+        "EVIDENCE_REQUIRED": evidence_required_kinds(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -10,7 +10,7 @@ body nested too deeply for the parser is a 400, not a crash.
 import json
 import re
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask.json.provider import DefaultJSONProvider
 
 from marketplace.errors import InvalidInput
@@ -117,6 +117,29 @@ def _strings(value):
             stack.extend(item)
 
 
+# Multipart overhead allowed above the largest attachment (boundaries, field headers).
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+def accepts_upload(view):
+    """Mark a view that takes one attachment: its body may be that large (else 413)."""
+    view.accepts_upload = True
+    return view
+
+
+def _allow_upload_size(endpoint: str | None, values) -> None:
+    """Raise this request's body limit to one attachment where the view takes uploads.
+
+    The app-wide ``MAX_CONTENT_LENGTH`` stays small for every other form. This runs as a
+    URL value preprocessor, before every ``before_request`` (CSRF reads the form), so a
+    larger upload is answered 413.
+    """
+    view = current_app.view_functions.get(endpoint or "")
+    if getattr(view, "accepts_upload", False):
+        limit = current_app.config["ATTACHMENT_MAX_BYTES"] + UPLOAD_OVERHEAD
+        request.max_content_length = limit
+
+
 def check_request_input() -> None:
     """Refuse the request (400) when any of its input holds a control character."""
     for key, value in request.args.items(multi=True):
@@ -134,6 +157,7 @@ def check_request_input() -> None:
 
 
 def init_input_guard(app: Flask) -> None:
-    """Install the strict JSON reader and the control-character check."""
+    """Install the strict JSON reader, the upload size and the control-character check."""
     app.json = StrictJSONProvider(app)
+    app.url_value_preprocessor(_allow_upload_size)
     app.before_request(check_request_input)

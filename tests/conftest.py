@@ -43,6 +43,7 @@ def _base_config(database_url: str, index_dir: Path) -> dict:
         "SEARCH_SYNONYMS_FILE": str(index_dir.parent / "search_synonyms.txt"),
         "SEARCH_INDEXER": "inline",  # read your own writes; test_search_indexer covers "thread"
         "NOTIFY_WORKER": "off",  # the notify tests deliver explicitly (outbox.deliver_due)
+        "ATTACHMENT_DIR": str(index_dir.parent / "attachments"),
     }
 
 
@@ -172,6 +173,9 @@ def _make_app(backend: Backend, template: str, tmp_path: Path, overrides: dict |
 
     url = backend.new_database(template)
     config = _base_config(url, tmp_path / "search-index")
+    template_files = backend.workdir / "attachments"  # the demo's photos, made with it
+    if template != "empty" and template_files.is_dir():
+        shutil.copytree(template_files, tmp_path / "attachments", dirs_exist_ok=True)
     config.update(overrides or {})
     app = create_app(config)
     app.test_client_class = IsolatedClient

@@ -13,6 +13,12 @@ from tests.test_api_marketplace import Api
 
 
 @pytest.fixture
+def app_config():
+    """Confirming without a photo: these tests are about the workflow, not its evidence."""
+    return {"EVIDENCE_REQUIRED": ()}
+
+
+@pytest.fixture
 def world(app, client):
     world = PairWorld()
     world.need = make_need(community=world.community)

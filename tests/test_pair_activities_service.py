@@ -14,6 +14,12 @@ from tests.oversight_helpers import PairWorld, publish_pairs, quick_user
 
 
 @pytest.fixture
+def app_config():
+    """Confirming without a photo: these tests are about the workflow, not its evidence."""
+    return {"EVIDENCE_REQUIRED": ()}
+
+
+@pytest.fixture
 def world(app):
     return PairWorld()
 

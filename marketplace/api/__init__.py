@@ -9,11 +9,13 @@ api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from marketplace.api import (  # noqa: E402,F401  (each module registers its routes)
     assessment,
+    attachments,
     bookings,
     claims,
     escalations,
     facilities,
     hotline,
+    meetings,
     members,
     needs,
     notify,

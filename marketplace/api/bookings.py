@@ -1,4 +1,4 @@
-"""Facility bookings: ask (any token), see a day's accepted slots (anyone), answer (owner)."""
+"""Facility bookings: ask once or as a series (any token), see a day's slots, answer (owner)."""
 
 from flask import jsonify
 
@@ -6,8 +6,8 @@ from marketplace import clock
 from marketplace.api import api_bp
 from marketplace.api.common import date_arg, json_body, optional_json_body
 from marketplace.auth import api_login_required, api_user
-from marketplace.models import Booking
-from marketplace.services.exchange import bookings
+from marketplace.models import Booking, BookingSeries
+from marketplace.services.exchange import booking_series, bookings
 
 
 def booking_json(booking: Booking, *, private: bool = True) -> dict:
@@ -31,11 +31,36 @@ def booking_json(booking: Booking, *, private: bool = True) -> dict:
     return data
 
 
+def series_json(series: BookingSeries) -> dict:
+    """Return a recurring booking with each of its occurrences."""
+    first = clock.local(series.bookings[0].starts_at).date()
+    return {
+        "id": series.id,
+        "offer_id": series.offer_id,
+        "every": series.every,
+        "rule_label": booking_series.rule_label(first, series.every),
+        "count": series.occurrences,
+        "bookings": [booking_json(item) for item in series.bookings],
+    }
+
+
 @api_bp.post("/offers/<int:offer_id>/bookings")
 @api_login_required()
 def request_booking(offer_id: int):
-    booking = bookings.request_booking(api_user(), offer_id, json_body())
+    body = json_body()
+    if body.get("repeat") is not None:
+        series = booking_series.request_series(api_user(), offer_id, body)
+        return jsonify(series=series_json(series), bookings=series_json(series)["bookings"]), 201
+    booking = bookings.request_booking(api_user(), offer_id, body)
     return jsonify(booking_json(booking)), 201
+
+
+@api_bp.post("/booking-series/<int:series_id>/<action>")
+@api_login_required("unit")
+def answer_series(series_id: int, action: str):
+    note = str(optional_json_body().get("note", "") or "")
+    series = booking_series.answer_series(api_user(), series_id, action, note)
+    return jsonify(series_json(series))
 
 
 @api_bp.get("/offers/<int:offer_id>/bookings")

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from marketplace import clock
+from marketplace.demo.evidence import load_evidence_demo
 from marketplace.extensions import db
 from marketplace.models import (
     ActionItem,
@@ -93,6 +94,7 @@ def load_oversight_demo(county: County, password_hash: str) -> None:
     _township_users(townships, password_hash)
     _activities(rng, pairs, today)
     meetings = _meetings(rng, county, townships, communities, pairs, today)
+    load_evidence_demo()
     _escalations(rng, units, needs, meetings)
     db.session.add(AssessmentYear(year=today.year, eligible_quarters=4))
     for pair in rng.sample(pairs, len(pairs) // 2):

@@ -7,8 +7,9 @@ from marketplace.models.assessment import (
     CommunityRating,
     UnitGrade,
 )
+from marketplace.models.attachments import Attachment
 from marketplace.models.audit import AuditEntry
-from marketplace.models.bookings import Booking, BookingSlot
+from marketplace.models.bookings import Booking, BookingSeries, BookingSlot
 from marketplace.models.claims import Claim, Evaluation, ProgressReport, SupportRating
 from marketplace.models.deliveries import (
     Delivery,
@@ -47,8 +48,10 @@ __all__ = [
     "ApiToken",
     "AssessmentWeight",
     "AssessmentYear",
+    "Attachment",
     "AuditEntry",
     "Booking",
+    "BookingSeries",
     "BookingSlot",
     "Category",
     "Claim",

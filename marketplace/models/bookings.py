@@ -21,6 +21,32 @@ BOOKING_STATUSES = {
     "cancelled": "已取消",
 }
 SLOT_MINUTES = 30
+SERIES_RULES = {"week": "每周", "month_weekday": "每月同一周的同一天"}
+
+
+class BookingSeries(db.Model):
+    """Recurring bookings asked together (the monthly 主题党日): answered once, as a whole."""
+
+    __tablename__ = "booking_series"
+    __table_args__ = (
+        CheckConstraint(enum_check("every", SERIES_RULES), name="every"),
+        CheckConstraint("occurrences BETWEEN 2 AND 12", name="occurrences_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offer.id"), index=True)
+    every: Mapped[str] = mapped_column(String(20))
+    occurrences: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    offer: Mapped[Offer] = relationship()
+    bookings: Mapped[list["Booking"]] = relationship(
+        back_populates="series", order_by="Booking.starts_at"
+    )
+
+    @property
+    def every_label(self) -> str:
+        return SERIES_RULES.get(self.every, self.every)
 
 
 class Booking(db.Model):
@@ -42,9 +68,11 @@ class Booking(db.Model):
     quantity: Mapped[int] = mapped_column(default=1)
     status: Mapped[str] = mapped_column(String(20), default="requested")
     answer_note: Mapped[str] = mapped_column(Text, default="")
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("booking_series.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     offer: Mapped[Offer] = relationship()
+    series: Mapped[BookingSeries | None] = relationship(back_populates="bookings")
 
     @property
     def status_label(self) -> str:

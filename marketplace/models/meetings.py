@@ -1,7 +1,9 @@
 """Joint meetings (联席会议) at three levels, their attendance and action items.
 
-Seed 004: community and township meetings monthly, the county's quarterly. The host
-records who came, the minutes, the decisions as action items and next month's theme.
+Community and township meetings are held monthly, the county's quarterly. A meeting may
+be announced ahead (place, agenda draft, invited units who answer yes or no); once held,
+the host records on the same row who came, the minutes, the decisions as action items
+and next month's theme.
 """
 
 from datetime import date, datetime
@@ -20,9 +22,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
 from marketplace.models._common import enum_check, utcnow
+from marketplace.models.bookings import Booking
+from marketplace.models.listings import Offer
 from marketplace.models.places import Community, County, Township, Unit
 
 MEETING_LEVELS = {"community": "社区", "township": "乡镇（街道）", "county": "县级"}
+# A joint meeting, 社区大课堂 and 轮训 training are events of one kind: announced ahead,
+# then recorded on the same row once held.
+MEETING_KINDS = {"joint": "联席会议", "lecture": "社区大课堂", "training": "轮训培训"}
+MEETING_STATUSES = {"announced": "已通知", "held": "已召开"}
+RSVP_ANSWERS = {"yes": "参加", "no": "不参加"}
 ACTION_STATUSES = {"open": "进行中", "done": "已完成", "escalated": "已上报"}
 
 
@@ -35,6 +44,8 @@ class JointMeeting(db.Model):
             "(level = 'community') = (community_id IS NOT NULL)", name="community_host"
         ),
         CheckConstraint("(level = 'township') = (township_id IS NOT NULL)", name="township_host"),
+        CheckConstraint(enum_check("kind", MEETING_KINDS), name="kind"),
+        CheckConstraint(enum_check("status", MEETING_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,10 +58,20 @@ class JointMeeting(db.Model):
     minutes: Mapped[str] = mapped_column(Text, default="")
     next_theme: Mapped[str] = mapped_column(String(100), default="")
     agenda: Mapped[dict] = mapped_column(JSON, default=dict)
+    kind: Mapped[str] = mapped_column(String(20), default="joint", server_default="joint")
+    status: Mapped[str] = mapped_column(String(20), default="held", server_default="held")
+    agenda_draft: Mapped[str] = mapped_column(Text, default="", server_default="")
+    place_offer_id: Mapped[int | None] = mapped_column(ForeignKey("offer.id"), index=True)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
+    # The first meeting of a monthly series (社区大课堂 on every first-week Friday).
+    series_first_id: Mapped[int | None] = mapped_column(ForeignKey("joint_meeting.id"), index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     county: Mapped[County] = relationship()
+    place: Mapped[Offer | None] = relationship()
+    booking: Mapped[Booking | None] = relationship()
     township: Mapped[Township | None] = relationship()
     community: Mapped[Community | None] = relationship()
     attendance: Mapped[list["MeetingAttendance"]] = relationship(
@@ -63,6 +84,14 @@ class JointMeeting(db.Model):
     @property
     def level_label(self) -> str:
         return MEETING_LEVELS.get(self.level, self.level)
+
+    @property
+    def kind_label(self) -> str:
+        return MEETING_KINDS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self) -> str:
+        return MEETING_STATUSES.get(self.status, self.status)
 
     @property
     def host_name(self) -> str:
@@ -79,15 +108,23 @@ class MeetingAttendance(db.Model):
     __tablename__ = "meeting_attendance"
     __table_args__ = (
         UniqueConstraint("meeting_id", "unit_id", name="uq_meeting_attendance_meeting_unit"),
+        CheckConstraint(f"rsvp IS NULL OR {enum_check('rsvp', RSVP_ANSWERS)}", name="rsvp"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("joint_meeting.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     present: Mapped[bool] = mapped_column(default=False)
+    rsvp: Mapped[str | None] = mapped_column(String(10))
+    rsvp_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    rsvp_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     meeting: Mapped[JointMeeting] = relationship(back_populates="attendance")
     unit: Mapped[Unit] = relationship()
+
+    @property
+    def rsvp_label(self) -> str:
+        return RSVP_ANSWERS.get(self.rsvp or "", "未回复")
 
 
 class ActionItem(db.Model):

@@ -409,3 +409,35 @@ def can_manage_group_webhook(
     if township_id is None or not has_role(user, "township"):
         return False
     return user.township_id == township_id
+
+
+# --- Evidence attachments: who sees a record's files and who adds to them -------------
+# (services/attachments/policies.py maps each record kind onto these.)
+
+
+def oversees_community(user: User | None, community) -> bool:
+    """Tell whether ``user`` oversees ``community``: a reviewer, or its township's staff."""
+    if has_role(user, "reviewer"):
+        return True
+    return (
+        has_role(user, "township")
+        and user.township_id is not None
+        and community.township_id == user.township_id
+    )
+
+
+def is_activity_side(user: User | None, activity) -> bool:
+    """Tell whether ``user`` is the unit or the community of a pair activity."""
+    return is_pair_side(user, activity.unit_id, activity.community_id)
+
+
+def is_wish_party(user: User | None, wish) -> bool:
+    """Tell whether ``user`` is the wish's community staff or its claimer (person or unit)."""
+    if is_community_staff(user, wish.community_id):
+        return True
+    if not signed_in(user):
+        return False
+    if wish.claimer_user_id is not None and wish.claimer_user_id == user.id:
+        return True
+    unit_id = wish.claimer_unit_id
+    return has_role(user, "unit") and unit_id is not None and user.unit_id == unit_id

@@ -5,6 +5,10 @@ while the app keeps serving; restore copies the file back the same way. PostgreS
 ``pg_dump --format=custom`` and ``pg_restore --clean --single-transaction`` when they
 are on PATH; otherwise ``BackupUnavailable`` carries the command to run by hand.
 The search index is a cache: rebuild it after a restore (``flask search rebuild``).
+
+Attachments' bytes live outside the database (``services/attachments/storage.py``): a
+backup copies every stored object into the folder ``FILE.attachments`` beside the
+dump, and a restore puts them back into the store, so restored rows find their files.
 """
 
 import hashlib
@@ -19,8 +23,9 @@ from sqlalchemy.engine import URL, make_url
 
 from marketplace.database import reflected_tables
 from marketplace.extensions import db
+from marketplace.services.attachments.storage import FolderStorage, storage
 
-__all__ = ["BackupUnavailable", "backup", "fingerprint", "restore"]
+__all__ = ["BackupUnavailable", "attachments_folder", "backup", "fingerprint", "restore"]
 
 
 class BackupUnavailable(Exception):
@@ -56,11 +61,28 @@ def _run(tool: str, arguments: list[str], env: dict[str, str], manual: str) -> N
         raise BackupUnavailable(f"{tool} 失败：{last}")
 
 
+def attachments_folder(dump: Path) -> Path:
+    """Return the folder beside a dump that holds the attachments' bytes."""
+    return dump.with_name(dump.name + ".attachments")
+
+
+def _copy_attachments(source, target) -> None:
+    for key in source.names():
+        target.put(key, source.get(key))
+
+
 def backup(target: str | Path) -> Path:
-    """Write a consistent copy of the database to ``target``; return its path."""
+    """Write a consistent copy of the database (and the attachments) to ``target``."""
     target = Path(target).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     db.session.commit()
+    _backup_database(target)
+    # After the dump: a file uploaded meanwhile is copied too, harmlessly unreferenced.
+    _copy_attachments(storage(), FolderStorage(attachments_folder(target)))
+    return target
+
+
+def _backup_database(target: Path) -> None:
     if db.engine.dialect.name == "sqlite":
         source = sqlite3.connect(_sqlite_path())
         copy = sqlite3.connect(target)
@@ -70,18 +92,24 @@ def backup(target: str | Path) -> Path:
         finally:
             copy.close()
             source.close()
-        return target
+        return
     uri, env = _libpq(_url())
     manual = f"pg_dump --format=custom --no-owner --file={target} {_url().database}"
     _run("pg_dump", ["--format=custom", "--no-owner", f"--file={target}", uri], env, manual)
-    return target
 
 
 def restore(source: str | Path) -> None:
-    """Replace the database's contents with the backup in ``source``."""
+    """Replace the database's contents with the backup in ``source``; put back its files."""
     source = Path(source).resolve()
     if not source.is_file():
         raise BackupUnavailable(f"备份文件不存在：{source}")
+    _restore_database(source)
+    files = attachments_folder(source)
+    if files.is_dir():
+        _copy_attachments(FolderStorage(files), storage())
+
+
+def _restore_database(source: Path) -> None:
     db.session.remove()
     db.engine.dispose()  # no pooled connection may hold a lock on what is replaced
     if db.engine.dialect.name == "sqlite":

@@ -158,6 +158,8 @@ MEETING = {
     "next_theme": TextRule("下次会议主题", 100),
     "item_title": TextRule("事项内容", 200, required=True),
     "owner_name": TextRule("责任人", 60),
+    "agenda_draft": TextRule("议程草案", 5000),
+    "rsvp_note": TextRule("回复说明", 200),
 }
 ESCALATION = {
     "reason": TextRule("上报原因", 1000, required=True),

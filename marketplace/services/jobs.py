@@ -68,6 +68,12 @@ def _remind_quiet_pairs(now: datetime) -> int:
     return remind_quiet_pairs(now.date())
 
 
+def _remind_meetings(now: datetime) -> int:
+    from marketplace.services.oversight.meeting_schedule import remind_upcoming
+
+    return remind_upcoming(now.date())
+
+
 def _suggest_escalations(now: datetime) -> int:
     from marketplace.services.oversight.escalation_queues import suggest_escalations
 
@@ -113,6 +119,7 @@ JOBS: list[tuple[str, Job]] = [
     ("wishes.expire", _expire_wishes),
     ("hotline.overdue", _mark_overdue_tickets),
     ("pairs.remind", _remind_quiet_pairs),
+    ("meetings.remind", _remind_meetings),
     ("escalations.suggest", _suggest_escalations),
     ("throttle.prune", _prune_throttles),
     ("search.drain", _drain_search_log),

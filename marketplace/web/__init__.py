@@ -1,6 +1,7 @@
 """Server-rendered pages, one blueprint per area."""
 
 from marketplace.web.admin import bp as admin_bp
+from marketplace.web.attachments import bp as attachments_bp
 from marketplace.web.audit import bp as audit_bp
 from marketplace.web.auth import bp as auth_bp
 from marketplace.web.exchange.bookings import bp as bookings_bp
@@ -76,4 +77,5 @@ blueprints = [
     coverage_bp,
     assessment_bp,
     annual_grades_bp,
+    attachments_bp,
 ]

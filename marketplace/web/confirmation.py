@@ -33,6 +33,10 @@ CONFIRMATIONS = {
         "member_teams.accept_suggestions",
         None,
     ): "将把所有尚未编队的党员编入建议的服务队。确定采纳全部建议吗？",
+    (
+        "booking_desk.answer_series",
+        "decline",
+    ): "婉拒后整组重复预约都将关闭，申请人会收到通知。确定婉拒吗？",
 }
 
 

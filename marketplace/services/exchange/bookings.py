@@ -150,6 +150,13 @@ def bookable_offer(offer_id: int) -> Offer:
 
 def request_booking(requester: User | None, offer_id: int, data: Mapping) -> Booking:
     """Ask to book a facility; anyone may ask for a public one, staff for any."""
+    booking = add_booking_request(requester, offer_id, data)
+    db.session.commit()
+    return booking
+
+
+def add_booking_request(requester: User | None, offer_id: int, data: Mapping) -> Booking:
+    """Add a booking request and its notice, uncommitted (a meeting books its room so)."""
     offer = _load_offer(offer_id)
     if not offer.is_public and requester is None:
         raise Forbidden("该场地仅对本县工作人员开放，请先登录。")
@@ -173,7 +180,6 @@ def request_booking(requester: User | None, offer_id: int, data: Mapping) -> Boo
         f"{values.requester_name} 申请预约“{offer.title}”（{_period(booking)}）。",
         DESK_URL,
     )
-    db.session.commit()
     return booking
 
 

@@ -78,6 +78,7 @@ def meeting_attendance(year: int) -> dict[int, float]:
         )
         .join(JointMeeting, JointMeeting.id == MeetingAttendance.meeting_id)
         .where(JointMeeting.held_on >= start.date(), JointMeeting.held_on < end.date())
+        .where(JointMeeting.status == "held")
         .group_by(MeetingAttendance.unit_id)
     )
     return {unit: round(100.0 * (present or 0) / invited, 1) for unit, invited, present in rows}

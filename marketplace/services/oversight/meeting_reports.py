@@ -50,6 +50,7 @@ def _counts(column, ids, year: int) -> dict[tuple[int, int], int]:
         .where(
             column.in_(list(ids)),
             JointMeeting.held_on.between(date(year, 1, 1), date(year, 12, 31)),
+            JointMeeting.status == "held",  # an announced meeting counts once recorded
         )
         .group_by(column, month)
     )
@@ -95,6 +96,7 @@ def county_meetings_by_quarter(year: int) -> dict[int, int]:
         select(JointMeeting.held_on).where(
             JointMeeting.level == "county",
             JointMeeting.held_on.between(date(year, 1, 1), date(year, 12, 31)),
+            JointMeeting.status == "held",  # an announced meeting counts once recorded
         )
     )
     for day in days:

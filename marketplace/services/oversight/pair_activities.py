@@ -25,6 +25,7 @@ from marketplace.services.access import (
     require_role,
     valid_id,
 )
+from marketplace.services.attachments.attachments import require_evidence
 from marketplace.services.fields import PAIR_ACTIVITY, FieldReader
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.oversight.compliance import compliance
@@ -110,6 +111,11 @@ def confirm_activity(actor: User, activity_id) -> PairActivity:
         raise Forbidden("只能确认本单位（社区）结对的对接活动。")
     if not may_confirm_activity(actor, activity):
         raise Conflict("活动由本方登记，需由结对的另一方确认。")
+    require_evidence(
+        "pair_activity",
+        activity.id,
+        "确认对接活动需要至少一张活动照片作为台账佐证：请先上传照片再确认。",
+    )
     move_if(
         activity,
         (PairActivity.status == "logged",),

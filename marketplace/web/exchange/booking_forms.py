@@ -3,14 +3,19 @@
 import contextlib
 from datetime import date, time
 
-from wtforms import DateField, SelectField, SubmitField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from marketplace import clock
 from marketplace.services.fields import BOOKING
 from marketplace.web.form_rules import ChineseForm, text_field, whole_field
 
+REPEAT_CHOICES = [
+    SelectChoice("", "不重复"),
+    SelectChoice("week", "每周同一时间"),
+    SelectChoice("month_weekday", "每月同一周的同一天（如每月第一个周五）"),
+]
 HALF_HOURS = [SelectChoice(f"{h:02d}:{m:02d}") for h in range(6, 23) for m in (0, 30)]
 
 
@@ -22,6 +27,11 @@ class BookingForm(ChineseForm):
     requester_name = text_field(BOOKING["requester_name"])
     requester_phone = text_field(BOOKING["requester_phone"])
     purpose = text_field(BOOKING["purpose"], TextAreaField, render_kw={"rows": 3})
+    repeat_every = SelectField("重复", choices=REPEAT_CHOICES, default="")
+    repeat_count = IntegerField(
+        "重复次数（含首次，2 到 12 次）",
+        validators=[Optional(), NumberRange(2, 12, "重复次数应在 2 到 12 之间。")],
+    )
     submit = SubmitField("提交预约申请")
 
     def to_request(self) -> dict:
@@ -34,11 +44,19 @@ class BookingForm(ChineseForm):
             "requester_name": self.requester_name.data,
             "requester_phone": self.requester_phone.data,
             "purpose": self.purpose.data,
+            **self._repeat(),
         }
+
+    def _repeat(self) -> dict:
+        if not self.repeat_every.data:
+            return {}
+        return {"repeat": {"every": self.repeat_every.data, "count": self.repeat_count.data}}
 
     def attach(self, field: str | None, message: str) -> None:
         """Show a service's refusal next to the field it concerns."""
-        target = {"starts_at": self.start, "ends_at": self.end}.get(field or "")
+        target = {"starts_at": self.start, "ends_at": self.end, "repeat": self.repeat_every}.get(
+            field or ""
+        )
         target = target or getattr(self, field or "", None) or self.day
         target.errors = [*target.errors, message]
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 from marketplace.auth import page_guard
 from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.models.bookings import BOOKING_STATUSES
-from marketplace.services.exchange import bookings
+from marketplace.services.exchange import booking_series, bookings
 from marketplace.web.actions import act
 from marketplace.web.confirmation import confirm_first
 from marketplace.web.exchange.booking_forms import AnswerForm, BookingForm, LookupForm, prefill
@@ -31,11 +31,11 @@ def new(offer_id: int):
     )
     if form.validate_on_submit():
         try:
-            booking = bookings.request_booking(_requester(), offer_id, form.to_request())
+            sent = _send(form.to_request(), offer_id)
         except (InvalidInput, Conflict) as error:
             form.attach(error.field, error.message)
         else:
-            return render_template("bookings/sent.html", booking=booking, offer=offer)
+            return render_template("bookings/sent.html", offer=offer, **sent)
     day = form.day.data
     return render_template(
         "bookings/new.html",
@@ -44,6 +44,14 @@ def new(offer_id: int):
         schedule=bookings.schedule(offer_id, day) if day else [],
         lanes=bookings.lanes_of(offer),
     ), 400 if form.errors else 200
+
+
+def _send(data: dict, offer_id: int) -> dict:
+    """Ask for one booking or a recurring series; return what the sent page shows."""
+    if "repeat" in data:
+        series = booking_series.request_series(_requester(), offer_id, data)
+        return {"booking": series.bookings[0], "series": series}
+    return {"booking": bookings.request_booking(_requester(), offer_id, data), "series": None}
 
 
 @bp.route("/lookup", methods=["GET", "POST"])
@@ -71,6 +79,20 @@ def incoming():
         status=status,
         statuses=BOOKING_STATUSES,
         form=AnswerForm(),
+        waiting_series=booking_series.series_of_unit(current_user),
+    )
+
+
+@desk.route("/series/<int:series_id>/<action>", methods=["POST"])
+@confirm_first
+def answer_series(series_id: int, action: str):
+    form = AnswerForm()
+    form.validate()
+    return act(
+        lambda: booking_series.answer_series(current_user, series_id, action, form.note.data or ""),
+        "已答复整组重复预约。",
+        target=url_for("booking_desk.incoming"),
+        back=url_for("booking_desk.incoming"),
     )
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from marketplace.auth import page_guard
 from marketplace.services.access import sees_own_assessment
 from marketplace.services.oversight import assessment, oversight_exports
+from marketplace.services.oversight.evidence_reports import evidence_by_unit
 from marketplace.services.oversight.oversight_calendar import county_today
 from marketplace.web.charts import bar_chart
 from marketplace.web.exchange.marketplace_helpers import act
@@ -28,6 +29,7 @@ def index():
             mine=mine,
             this_year=county_today().year,
             total=len(scores),
+            evidence=evidence_by_unit(year).get(me().unit_id),
         )
     chart = bar_chart(
         [(s.unit.name[:7], s.score) for s in scores[:15]],
@@ -42,6 +44,7 @@ def index():
         rule=assessment.year_rule(year),
         ratings=assessment.community_ratings(year),
         communities=assessment.rated_communities(year),
+        evidence=evidence_by_unit(year),
     )
 
 

@@ -3,7 +3,9 @@
 from flask import Blueprint, Response, render_template, url_for
 
 from marketplace.auth import page_guard
+from marketplace.services.attachments.attachments import evidence_counts
 from marketplace.services.oversight import compliance, oversight_exports, pair_activities
+from marketplace.services.oversight.evidence_reports import evidence_by_pair
 from marketplace.services.oversight.oversight_calendar import QUARTERS
 from marketplace.services.oversight.oversight_scope import overseen_community_ids
 from marketplace.web.oversight.oversight_charts import pair_quarter_grid
@@ -17,7 +19,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/")
 def matrix():
     year = year_arg()
-    rows = compliance.compliance(overseen_community_ids(me()), year)
+    community_ids = overseen_community_ids(me())
+    rows = compliance.compliance(community_ids, year)
     chart = pair_quarter_grid(
         rows,
         QUARTERS,
@@ -39,6 +42,7 @@ def matrix():
         totals=totals,
         labels=compliance.COMPLIANCE_STATUSES,
         quarters=QUARTERS,
+        evidence=evidence_by_pair(community_ids, year),
     )
 
 
@@ -52,6 +56,7 @@ def pair(unit_id: int, community_id: int):
         year=year,
         current=current,
         labels=compliance.COMPLIANCE_STATUSES,
+        photos=evidence_counts("pair_activity", [item.id for item in activities]),
     )
 
 

@@ -7,13 +7,16 @@ from marketplace.services.access import may_escalate, may_finish_action_item
 from marketplace.services.oversight import escalations, meeting_reports, meetings, oversight_exports
 from marketplace.services.oversight.oversight_calendar import MONTHS, county_today
 from marketplace.web.exchange.marketplace_helpers import act, page_args
+from marketplace.web.oversight import meeting_forms
 from marketplace.web.oversight.compliance import XLSX
+from marketplace.web.oversight.meeting_forms import schedule_context
 from marketplace.web.oversight.oversight_charts import status_matrix
 from marketplace.web.oversight.oversight_forms import ActionItemForm, EscalateForm
 from marketplace.web.oversight.oversight_helpers import me, submit, year_arg
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 bp.before_request(page_guard("community", "township", "reviewer", "unit"))
+meeting_forms.register(bp)  # announcing ahead, RSVPs, recording once held
 
 
 @bp.route("/")
@@ -67,6 +70,7 @@ def _show_context(meeting_id: int, bound: str | None = None, item_id: int | None
         "escalate_item_id": item_id,
         "can_finish": may_finish_action_item,
         "may_escalate": may_escalate(me()),
+        **schedule_context(meeting),
     }
 
 

@@ -5,6 +5,7 @@ from flask import Blueprint, render_template, request, url_for
 from marketplace.auth import page_guard
 from marketplace.models.pair_activities import ACTIVITY_KINDS
 from marketplace.services.access import pair_side
+from marketplace.services.attachments.attachments import evidence_counts, evidence_required
 from marketplace.services.oversight import pair_activities
 from marketplace.services.oversight.oversight_calendar import county_today
 from marketplace.web.exchange.marketplace_helpers import act, page_args
@@ -17,8 +18,11 @@ bp.before_request(page_guard("unit", "community"))
 def _context() -> dict:
     actor = me()
     page, per_page = page_args()
+    listed = pair_activities.activities_page(actor, page, per_page)
     return {
-        "page": pair_activities.activities_page(actor, page, per_page),
+        "page": listed,
+        "evidence": evidence_counts("pair_activity", [item.id for item in listed.items]),
+        "photo_required": evidence_required("pair_activity"),
         "pairs": pair_activities.loggable_pairs(actor),
         "kinds": ACTIVITY_KINDS,
         "today": county_today(),

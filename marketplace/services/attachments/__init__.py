@@ -1,0 +1,1 @@
+"""Attachments (photos, PDFs) kept on records as evidence: storage, validation, policies."""
