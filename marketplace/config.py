@@ -159,6 +159,12 @@ def build_config(overrides: dict | None = None) -> dict:
         # escalation; each level's queue has a time limit in days.
         "ESCALATION_SUGGEST_DAYS": int(os.environ.get("ESCALATION_SUGGEST_DAYS", "30")),
         "ESCALATION_TIME_LIMITS": {"township": 7, "county": 15},
+        # Funds: a unit's yearly support to its paired community (1 万元 by default), and
+        # the spending above which the township must approve before it counts.
+        "FUNDS_PLEDGE_YUAN": int(os.environ.get("FUNDS_PLEDGE_YUAN", "10000")),
+        "FUNDS_APPROVAL_THRESHOLD_YUAN": int(
+            os.environ.get("FUNDS_APPROVAL_THRESHOLD_YUAN", "5000")
+        ),
     }
     config.update(overrides)
     try:

@@ -5,7 +5,9 @@ from marketplace.models.assessment import AssessmentWeight, AssessmentYear, Comm
 from marketplace.models.audit import AuditEntry
 from marketplace.models.bookings import Booking, BookingSlot
 from marketplace.models.claims import Claim, Evaluation, ProgressReport
+from marketplace.models.committee import CommitteeAttendance, CommitteeMember, CommitteeOrg
 from marketplace.models.escalations import Escalation
+from marketplace.models.funds import FundEntry
 from marketplace.models.hotline import Ticket, TicketEvent
 from marketplace.models.listings import Need, Offer
 from marketplace.models.meetings import ActionItem, JointMeeting, MeetingAttendance
@@ -40,11 +42,15 @@ __all__ = [
     "BookingSlot",
     "Category",
     "Claim",
+    "CommitteeAttendance",
+    "CommitteeMember",
+    "CommitteeOrg",
     "Community",
     "CommunityRating",
     "County",
     "Escalation",
     "Evaluation",
+    "FundEntry",
     "JointMeeting",
     "MeetingAttendance",
     "Member",

@@ -62,6 +62,17 @@ ACTION_LABELS = {
     "import.communities": "导入社区",
     "import.units": "导入单位",
     "import.needs": "导入需求",
+    "fund.pledge": "登记帮扶承诺",
+    "fund.contribution": "登记帮扶到位",
+    "fund.budget": "登记工作经费",
+    "fund.spending": "登记经费支出",
+    "fund.reverse": "更正经费记录",
+    "fund.approve": "批准大额支出",
+    "fund.refuse": "不批准大额支出",
+    "committee.member_add": "任命兼职委员",
+    "committee.member_leave": "兼职委员离任",
+    "committee.org_add": "新增大党委成员组织",
+    "committee.attendance": "登记兼职委员出席",
 }
 OBJECT_LABELS = {
     "need": "需求",
@@ -72,6 +83,9 @@ OBJECT_LABELS = {
     "user_account": "账号",
     "community": "社区",
     "unit": "单位",
+    "fund_entry": "经费记录",
+    "committee_member": "兼职委员",
+    "committee_org": "大党委组织",
 }
 
 
