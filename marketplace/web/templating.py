@@ -40,6 +40,8 @@ NAVIGATION = {
                 ("pair_activities.index", "对接活动"),
                 ("meetings.index", "联席会议"),
                 ("escalations.index", "上报事项"),
+                ("funds.index", "经费台账"),
+                ("committee.index", "大党委"),
             ],
         ),
     ],
@@ -49,7 +51,14 @@ NAVIGATION = {
         ("unit.offers", "资源清单"),
         ("unit.projects", "项目清单"),
         ("booking_desk.incoming", "预约申请"),
-        ("结对共建", [("pairs.mine", "结对社区"), ("pair_activities.index", "对接活动")]),
+        (
+            "结对共建",
+            [
+                ("pairs.mine", "结对社区"),
+                ("pair_activities.index", "对接活动"),
+                ("funds.index", "帮扶经费"),
+            ],
+        ),
         ("党员与志愿", [("unit_members.index", "在职党员"), ("wish_desk.mine", "我的心愿")]),
     ],
     "reviewer": [
@@ -63,6 +72,8 @@ NAVIGATION = {
                 ("escalations.index", "统筹队列"),
                 ("coverage.heatmap", "需求覆盖"),
                 ("assessment.index", "年度考核"),
+                ("funds.index", "经费台账"),
+                ("committee.index", "大党委"),
             ],
         ),
         (
@@ -91,6 +102,7 @@ NAVIGATION = {
         ("meetings.index", "联席会议"),
         ("escalations.index", "统筹队列"),
         ("coverage.heatmap", "需求覆盖"),
+        ("经费与大党委", [("funds.index", "经费台账"), ("committee.index", "大党委")]),
     ],
     "dispatcher": [
         ("hotline_desk.queue", "110工单"),

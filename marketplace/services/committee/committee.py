@@ -27,6 +27,7 @@ from marketplace.services.access import (
     valid_id,
 )
 from marketplace.services.fields import COMMITTEE, FieldReader
+from marketplace.services.oversight.oversight_scope import actor_community_ids
 
 MEMBER_FIELDS = ("name", "origin", "from_unit_id", "organisation", "post", "duties",
                  "secretary_seat", "joined_on")  # fmt: skip
@@ -165,3 +166,21 @@ def add_org(actor: User, data: Mapping) -> CommitteeOrg:
     audit.record("committee.org_add", actor=actor, obj=org, after={"kind": kind, "name": name})
     db.session.commit()
     return org
+
+
+def may_manage(actor: User, community_id) -> bool:
+    """Tell whether ``actor`` may change that community's committee (for the pages)."""
+    return can_manage_committee(actor, community_id)
+
+
+def communities_for(actor: User) -> list[Community]:
+    """Return the communities whose committees ``actor`` reads."""
+    ids = actor_community_ids(actor)
+    return list(
+        db.session.scalars(select(Community).where(Community.id.in_(ids)).order_by(Community.id))
+    )
+
+
+def unit_choices() -> list[Unit]:
+    """Return the units a member may come from (all units of the county), by name."""
+    return list(db.session.scalars(select(Unit).order_by(Unit.name)))

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.errors import Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
-from marketplace.models import Community, FundEntry, Unit, User
+from marketplace.models import Claim, Community, FundEntry, Need, Unit, User
 from marketplace.models.funds import ENTRY_STATUSES, FUND_KINDS
 from marketplace.services.access import (
     acts_for_community,
@@ -131,3 +131,46 @@ def entries_page(actor: User, filters: EntryFilters, page: int = 1, per_page: in
     if filters.community_id:
         query = query.where(FundEntry.community_id == filters.community_id)
     return paginate(query, page, per_page)
+
+
+@dataclass
+class EntryChoices:
+    """What the entry form offers an actor: the kinds it may enter, where, for which claim."""
+
+    kinds: tuple[str, ...]
+    communities: list[Community]
+    claims: list[Claim]
+
+    @property
+    def by_unit(self) -> bool:
+        return "pledge" in self.kinds
+
+
+ENTERED_BY = {"unit": ("pledge", "contribution"), "community": ("budget", "spending")}
+
+
+def entry_choices(actor: User) -> EntryChoices:
+    """Return the kinds, communities and claims ``actor`` may enter entries for."""
+    require_role(actor, *ENTERED_BY)
+    ids = actor_community_ids(actor)
+    communities = db.session.scalars(
+        select(Community).where(Community.id.in_(ids)).order_by(Community.id)
+    ).all()
+    claims = []
+    if has_role(actor, "unit"):
+        claims = db.session.scalars(
+            select(Claim)
+            .where(
+                Claim.unit_id == actor.unit_id,
+                Claim.status.in_(("accepted", "in_progress", "done")),
+            )
+            .options(selectinload(Claim.need).selectinload(Need.community))
+            .order_by(Claim.id.desc())
+            .limit(100)
+        ).all()
+    return EntryChoices(ENTERED_BY[actor.role], list(communities), list(claims))
+
+
+def may_enter(actor: User) -> bool:
+    """Tell whether ``actor`` enters entries at all (a unit's secretary or community staff)."""
+    return has_role(actor, *ENTERED_BY)
