@@ -23,6 +23,7 @@ PUBLIC_BLUEPRINTS = {
     "county_map",
     "wishes",
     "hotline",
+    "disclosure",
 }
 
 

@@ -10,6 +10,7 @@ difference, for the ``flask check`` command.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -259,3 +260,9 @@ def yuan_plain(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}{whole}.{cents:02d}"
+
+
+def wan(fen: int) -> str:
+    """Return fen as 万元 with two decimals (1,000,000 fen → 1.00), rounded half up."""
+    amount = (Decimal(fen) / 1_000_000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{amount:,}"

@@ -16,7 +16,7 @@ class FundEntryForm(ChineseForm):
     kind = SelectField("类别", validators=[DataRequired("请选择类别。")])
     community_id = SelectField("社区", coerce=_optional_int, validators=[Optional()])
     claim_id = SelectField("认领项目（选填）", coerce=_optional_int, validators=[Optional()])
-    source = SelectField("经费来源", validators=[Optional()])
+    source = SelectField("经费来源（登记工作经费时选择）", validators=[Optional()])
     amount_yuan = StringField(
         "金额（元）",
         description="精确到分，例如 2500 或 1234.50；物资请填折合金额。",

@@ -8,7 +8,7 @@ from marketplace.models.funds import ENTRY_STATUSES, FUND_KINDS
 from marketplace.services import audit
 from marketplace.services.funds import disclosure, fund_entries, fund_exports, fund_queries
 from marketplace.services.funds.fund_queries import EntryFilters
-from marketplace.services.funds.fund_totals import yuan
+from marketplace.services.funds.fund_totals import wan, yuan
 from marketplace.web.downloads import XLSX, attachment
 from marketplace.web.exchange.marketplace_helpers import act, form_status, page_args
 from marketplace.web.funds.fund_charts import pledge_chart
@@ -19,6 +19,7 @@ bp = Blueprint("funds", __name__, url_prefix="/funds")
 bp.before_request(page_guard(*fund_queries.READERS))
 public = Blueprint("disclosure", __name__)
 bp.add_app_template_filter(yuan, "yuan")
+bp.add_app_template_filter(wan, "wan")
 
 
 def entry_url(entry) -> str:
