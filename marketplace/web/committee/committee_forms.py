@@ -1,6 +1,7 @@
 """Forms of the 大党委 pages; their rules are the service's (``fields.COMMITTEE``)."""
 
 from wtforms import DateField, SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from marketplace.models.committee import MEMBER_ORIGINS, ORG_KINDS
@@ -16,7 +17,8 @@ class MemberForm(ChineseForm):
     name = text_field(COMMITTEE["name"])
     origin = SelectField(
         "身份",
-        choices=[("", "请选择"), *MEMBER_ORIGINS.items()],
+        choices=[SelectChoice("", "请选择")]
+        + [SelectChoice(k, v) for k, v in MEMBER_ORIGINS.items()],
         validators=[DataRequired("请选择身份。")],
     )
     from_unit_id = SelectField("来自单位", coerce=_optional_int, validators=[Optional()])
@@ -32,13 +34,15 @@ class MemberForm(ChineseForm):
     submit = SubmitField("任命兼职委员")
 
     def fill_units(self, units) -> None:
-        self.from_unit_id.choices = [(None, "不是驻区单位")] + [(u.id, u.name) for u in units]
+        self.from_unit_id.choices = [SelectChoice(None, "不是驻区单位")] + [
+            SelectChoice(u.id, u.name) for u in units
+        ]
 
 
 class OrgForm(ChineseForm):
     kind = SelectField(
         "组织类别",
-        choices=[("", "请选择"), *ORG_KINDS.items()],
+        choices=[SelectChoice("", "请选择")] + [SelectChoice(k, v) for k, v in ORG_KINDS.items()],
         validators=[DataRequired("请选择组织类别。")],
     )
     org_name = text_field(COMMITTEE["org_name"])

@@ -1,6 +1,7 @@
 """Forms of the funds pages; their rules are the service's (``fields.FUNDS``)."""
 
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from marketplace.models.funds import BUDGET_SOURCES, FUND_KINDS
@@ -32,15 +33,19 @@ class FundEntryForm(ChineseForm):
 
     def fill_choices(self, choices) -> None:
         """Offer the actor's kinds, communities and claims (``fund_queries.entry_choices``)."""
-        self.kind.choices = [("", "请选择")] + [(k, FUND_KINDS[k]) for k in choices.kinds]
-        self.community_id.choices = [(None, "请选择")] + [
-            (c.id, c.name) for c in choices.communities
+        self.kind.choices = [SelectChoice("", "请选择")] + [
+            SelectChoice(k, FUND_KINDS[k]) for k in choices.kinds
         ]
-        self.claim_id.choices = [(None, "不指定")] + [
-            (claim.id, f"{claim.need.community.name}：{claim.need.title}")
+        self.community_id.choices = [SelectChoice(None, "请选择")] + [
+            SelectChoice(c.id, c.name) for c in choices.communities
+        ]
+        self.claim_id.choices = [SelectChoice(None, "不指定")] + [
+            SelectChoice(claim.id, f"{claim.need.community.name}：{claim.need.title}")
             for claim in choices.claims
         ]
-        self.source.choices = [("", "请选择"), *BUDGET_SOURCES.items()]
+        self.source.choices = [SelectChoice("", "请选择")] + [
+            SelectChoice(k, v) for k, v in BUDGET_SOURCES.items()
+        ]
 
 
 class ReverseForm(ChineseForm):
