@@ -32,6 +32,15 @@ class Overview:
     pairs: list[fund_totals.PairRow]
     communities: list[fund_totals.PlaceRow]
     townships: list[fund_totals.PlaceRow]
+    of_unit: bool = False
+
+    def cards(self) -> list[tuple[str, int]]:
+        """Return the headline figures: a unit's pledge and contributions, else all five."""
+        given = [("帮扶承诺", self.totals.pledged), ("帮扶到位（含物资）", self.totals.contributed)]
+        if self.of_unit:
+            return given
+        return [*given, ("工作经费", self.totals.budget), ("支出", self.totals.spent),
+                ("结余", self.totals.balance)]  # fmt: skip
 
 
 def scope_ids(actor: User) -> list[int] | None:
@@ -48,7 +57,7 @@ def overview(actor: User, year: int) -> Overview:
     if has_role(actor, "unit"):
         totals = fund_totals.total_of(year, unit_id=actor.unit_id)
         pairs = fund_totals.pair_rows(year, unit_id=actor.unit_id)
-        return Overview(year, totals, pairs, [], [])
+        return Overview(year, totals, pairs, [], [], of_unit=True)
     wanted = None if ids is None else set(ids)
     return Overview(
         year,

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request, url_for
 from marketplace.auth import page_guard
 from marketplace.models.committee import ORG_KINDS
 from marketplace.services.committee import committee, committee_attendance
+from marketplace.services.oversight.oversight_calendar import county_today
 from marketplace.web.committee.committee_forms import MemberForm, OrgForm
 from marketplace.web.exchange.marketplace_helpers import act, form_status
 from marketplace.web.oversight.oversight_helpers import me
@@ -31,6 +32,8 @@ def _context(community_id=None, member_form=None, org_form=None) -> dict:
         "org_kinds": ORG_KINDS,
         "member_form": member_form,
         "org_form": org_form or OrgForm(formdata=None),
+        "year": county_today().year,
+        "rates": committee_attendance.attendance_rates(county_today().year, by="member"),
     }
 
 

@@ -9,7 +9,7 @@ from marketplace.services.funds.fund_totals import PairRow, yuan
 MAX_UNITS = 25
 
 
-def _per_unit(rows: list[PairRow]) -> list[tuple[str, int, int]]:
+def _per_unit(rows: list[PairRow]) -> tuple[list[tuple[str, int, int]], int]:
     pledged: dict[str, int] = defaultdict(int)
     given: dict[str, int] = defaultdict(int)
     for row in rows:
@@ -18,16 +18,19 @@ def _per_unit(rows: list[PairRow]) -> list[tuple[str, int, int]]:
     units = [(name, pledged[name], given[name]) for name in pledged]
     # The units furthest behind their pledge first: they are the ones to follow up.
     units.sort(key=lambda u: (u[2] / u[1] if u[1] else 1e9, u[0]))
-    return units[:MAX_UNITS]
+    return units[:MAX_UNITS], len(units)
 
 
 def pledge_chart(rows: list[PairRow], *, title: str, width: int = 420) -> Markup:
     """Return paired horizontal bars per unit: pledged (outline) and contributed (filled).
 
     Narrow on purpose (420 units wide) so that its text stays legible when a phone
-    scales it to 390 px; the amounts are printed in 万元.
+    scales it to 390 px; each row ends with the share of the pledge contributed, and the
+    amounts are in the row's tooltip. At most ``MAX_UNITS`` rows, furthest behind first.
     """
-    units = _per_unit(rows)
+    units, count = _per_unit(rows)
+    if count > len(units):
+        title = f"{title}（到位比例最低的 {len(units)} 家，共 {count} 家）"
     if not units:
         return Markup('<p class="text-muted small">本年度暂无帮扶承诺或到位记录。</p>')
     label_width, row_height, top = 96, 34, 24

@@ -11,7 +11,7 @@ from marketplace.services.funds.fund_queries import EntryFilters
 from marketplace.services.funds.fund_totals import wan, yuan
 from marketplace.web.downloads import XLSX, attachment
 from marketplace.web.exchange.marketplace_helpers import act, form_status, page_args
-from marketplace.web.funds.fund_charts import pledge_chart
+from marketplace.web.funds.fund_charts import MAX_UNITS, pledge_chart
 from marketplace.web.funds.fund_forms import DecisionForm, FundEntryForm, ReverseForm
 from marketplace.web.oversight.oversight_helpers import me, year_arg
 
@@ -42,6 +42,7 @@ def index():
         view=view,
         year=year,
         chart=pledge_chart(view.pairs, title=f"{year} 年各单位帮扶经费：承诺与到位"),
+        chart_limit=MAX_UNITS,
         page=fund_queries.entries_page(me(), filters, page, per_page),
         filters=filters,
         kinds=FUND_KINDS,
