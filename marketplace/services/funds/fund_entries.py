@@ -80,7 +80,10 @@ def _target(actor: User, reader: FieldReader, data: Mapping) -> _Target | None:
     """Read kind, community, unit and claim, refusing (403) another owner's record."""
     kind = _by_key_or_label(data.get("kind"), KIND_BY_LABEL)
     if kind not in FUND_KINDS:
-        reader.fail("kind", f"类别无效，可选：{'、'.join(FUND_KINDS.values())}。")
+        choices = "、".join(FUND_KINDS.values())
+        reader.fail(
+            "kind", "请选择类别。" if _blank(data, "kind") else f"类别无效，可选：{choices}。"
+        )
         reader.raise_if_invalid()
     claim = None
     claim_id = reader.integer("claim_id", "认领项目")
