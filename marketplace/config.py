@@ -248,6 +248,12 @@ def build_config(overrides: dict | None = None) -> dict:
         "ESCALATION_TIME_LIMITS": {"township": 7, "county": 15},
         # Notifications that leave the app: each channel is off until configured.
         **notify_settings(),
+        # Funds: a unit's yearly support to its paired community (1 万元 by default), and
+        # the spending above which the township must approve before it counts.
+        "FUNDS_PLEDGE_YUAN": int(os.environ.get("FUNDS_PLEDGE_YUAN", "10000")),
+        "FUNDS_APPROVAL_THRESHOLD_YUAN": int(
+            os.environ.get("FUNDS_APPROVAL_THRESHOLD_YUAN", "5000")
+        ),
     }
     config.update(overrides)
     if not 0 <= config["PAIRING_MAX_CHANGE_SHARE"] <= 1:

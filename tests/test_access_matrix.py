@@ -25,6 +25,7 @@ PUBLIC_BLUEPRINTS = {
     "hotline",
     "calendar",  # a private feed found by its token alone (a wrong or revoked one is 404)
     "attachments",  # each file follows its record's own policy (a public wish's photo too)
+    "disclosure",
 }
 
 

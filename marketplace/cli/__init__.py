@@ -3,6 +3,7 @@
 from marketplace.cli import backup as _backup  # noqa: F401  (adds db backup / db restore)
 from marketplace.cli.demo import demo_cli
 from marketplace.cli.excel import excel_cli
+from marketplace.cli.funds import funds_cli
 from marketplace.cli.hotline import hotline_cli
 from marketplace.cli.jobs import jobs_cli
 from marketplace.cli.needs import needs_cli
@@ -30,3 +31,4 @@ commands.append(wishes_cli)
 commands.append(hotline_cli)
 commands.append(jobs_cli)
 commands.append(notify_cli)
+commands.append(funds_cli)

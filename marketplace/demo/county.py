@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time
 from sqlalchemy import select
 
 from marketplace.demo import names, texts
+from marketplace.demo.funds import load_funds_demo
 from marketplace.demo.hotline import build_hotline
 from marketplace.demo.members import load_demo_members
 from marketplace.demo.oversight import load_oversight_demo
@@ -109,6 +110,7 @@ class _DemoBuilder:
         wishes = build_wishes(self.rng, self.person, self.progress)
         tickets = build_hotline(self.rng, self.person, self.progress)
         load_oversight_demo(county, hash_password(DEMO_PASSWORD))
+        load_funds_demo(county)
         return (
             f"{len(communities)} 个社区，{len(units)} 家单位，{offers} 项资源，"
             f"{len(needs)} 条需求，{claims} 条认领，{members}，{wishes} 个微心愿，"

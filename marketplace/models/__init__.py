@@ -11,6 +11,7 @@ from marketplace.models.attachments import Attachment
 from marketplace.models.audit import AuditEntry
 from marketplace.models.bookings import Booking, BookingSeries, BookingSlot
 from marketplace.models.claims import Claim, Evaluation, ProgressReport, SupportRating
+from marketplace.models.committee import CommitteeAttendance, CommitteeMember, CommitteeOrg
 from marketplace.models.deliveries import (
     Delivery,
     GroupWebhook,
@@ -19,6 +20,7 @@ from marketplace.models.deliveries import (
     SmsOptOut,
 )
 from marketplace.models.escalations import Escalation
+from marketplace.models.funds import FundEntry
 from marketplace.models.hotline import Ticket, TicketEvent
 from marketplace.models.listings import Need, NeedInvitation, Offer
 from marketplace.models.meetings import ActionItem, JointMeeting, MeetingAttendance
@@ -55,12 +57,16 @@ __all__ = [
     "BookingSlot",
     "Category",
     "Claim",
+    "CommitteeAttendance",
+    "CommitteeMember",
+    "CommitteeOrg",
     "Community",
     "CommunityRating",
     "County",
     "Delivery",
     "Escalation",
     "Evaluation",
+    "FundEntry",
     "GroupWebhook",
     "JointMeeting",
     "MeetingAttendance",

@@ -441,3 +441,46 @@ def is_wish_party(user: User | None, wish) -> bool:
         return True
     unit_id = wish.claimer_unit_id
     return has_role(user, "unit") and unit_id is not None and user.unit_id == unit_id
+
+
+# --- Funds and the 大党委 (joint party committee) -------------------------------------
+# Who may enter, correct, approve and read funds entries, and manage a committee. A unit
+# enters its own pledges and contributions; a community's staff its budget and spending
+# and its committee; a township's staff approve its communities' large spending; the
+# organization department's reviewers read everything.
+
+
+def acts_for_unit(user: User | None, unit_id: int | None) -> bool:
+    """Tell whether ``user`` is the secretary of unit ``unit_id``."""
+    return has_role(user, "unit") and unit_id is not None and user.unit_id == unit_id
+
+
+def can_enter_fund_entry(user: User | None, kind: str, community_id, unit_id) -> bool:
+    """Tell whether ``user`` may enter a funds entry of ``kind`` for that community or unit."""
+    if kind in ("pledge", "contribution"):
+        return acts_for_unit(user, unit_id)
+    return acts_for_community(user, community_id)
+
+
+def can_correct_fund_entry(user: User | None, entry) -> bool:
+    """Tell whether ``user`` may reverse ``entry``: whoever may enter its kind for its owner."""
+    return can_enter_fund_entry(user, entry.kind, entry.community_id, entry.unit_id)
+
+
+def can_approve_spending(user: User | None, entry) -> bool:
+    """Tell whether ``user`` is township staff of the township ``entry``'s community is in."""
+    return has_role(user, "township") and user.township_id == entry.community.township_id
+
+
+def can_read_fund_entry(user: User | None, entry) -> bool:
+    """Tell whether ``user`` may see ``entry``: its unit, its community, or who oversees it."""
+    return (
+        acts_for_unit(user, entry.unit_id)
+        or acts_for_community(user, entry.community_id)
+        or oversees_community(user, entry.community)
+    )
+
+
+def can_manage_committee(user: User | None, community_id) -> bool:
+    """Tell whether ``user`` may change community ``community_id``'s 大党委 and its members."""
+    return acts_for_community(user, community_id)

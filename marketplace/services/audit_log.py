@@ -84,6 +84,17 @@ ACTION_LABELS = {
     "notify.test": "发送测试消息",
     "notify.retry": "重试失败的投递",
     "notify.sms_opt_out": "短信退订",
+    "fund.pledge": "登记帮扶承诺",
+    "fund.contribution": "登记帮扶到位",
+    "fund.budget": "登记工作经费",
+    "fund.spending": "登记经费支出",
+    "fund.reverse": "更正经费记录",
+    "fund.approve": "批准大额支出",
+    "fund.refuse": "不批准大额支出",
+    "committee.member_add": "任命兼职委员",
+    "committee.member_leave": "兼职委员离任",
+    "committee.org_add": "新增大党委成员组织",
+    "committee.attendance": "登记兼职委员出席",
 }
 OBJECT_LABELS = {
     "need": "需求",
@@ -98,6 +109,9 @@ OBJECT_LABELS = {
     "community": "社区",
     "unit": "单位",
     "delivery": "站外通知投递",
+    "fund_entry": "经费记录",
+    "committee_member": "兼职委员",
+    "committee_org": "大党委组织",
 }
 
 

@@ -11,6 +11,7 @@ words. A ``FieldReader`` gathers every problem; ``raise_if_invalid`` turns them 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from marketplace.errors import InvalidInput
@@ -172,6 +173,22 @@ NOTIFY = {
     "phone": TextRule("手机号码", 30, required=True),
     "test_address": TextRule("测试接收地址", 200),
 }
+FUNDS = {
+    "note": TextRule("事由", 500, required=True),
+    "materials": TextRule("物资", 200),
+    "project": TextRule("项目", 100),
+    "decision_note": TextRule("审批意见", 500),
+    "reason": TextRule("更正原因", 500, required=True),
+}
+MAX_FUND_YUAN = 100_000_000  # one entry of at most 1 亿元
+COMMITTEE = {
+    "name": TextRule("姓名", 40, required=True),
+    "post": TextRule("岗位", 40, required=True),
+    "duties": TextRule("职责", 1000, required=True),
+    "organisation": TextRule("所在单位或组织", 80),
+    "secretary_seat": TextRule("社区书记在该组织的任职", 60),
+    "org_name": TextRule("组织名称", 80, required=True),
+}
 
 
 class FieldReader:
@@ -323,6 +340,28 @@ class FieldReader:
             return False
         self.fail(key, f"{label}应为是或否。")
         return default
+
+    def money(self, key: str, label: str, *, maximum_yuan: int) -> int | None:
+        """Read an amount in yuan (at most two decimals) and return it in whole fen."""
+        value = self._raw(key)
+        if value is _MISSING:
+            self.fail(key, f"请填写{label}。")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.fail(key, f"{label}必须是数字（元）。")
+            return None
+        try:
+            yuan = Decimal(str(value))
+        except InvalidOperation:
+            self.fail(key, f"{label}必须是数字（元）。")
+            return None
+        if not yuan.is_finite() or yuan <= 0 or yuan > maximum_yuan:
+            self.fail(key, f"{label}应大于 0 且不超过 {maximum_yuan} 元。")
+            return None
+        if yuan != yuan.quantize(Decimal("0.01"), rounding=ROUND_DOWN):
+            self.fail(key, f"{label}最多精确到分（两位小数）。")
+            return None
+        return int(yuan * 100)
 
     def raise_if_invalid(self) -> None:
         if self.errors:

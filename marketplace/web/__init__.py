@@ -4,12 +4,15 @@ from marketplace.web.admin import bp as admin_bp
 from marketplace.web.attachments import bp as attachments_bp
 from marketplace.web.audit import bp as audit_bp
 from marketplace.web.auth import bp as auth_bp
+from marketplace.web.committee.committee import bp as committee_bp
 from marketplace.web.exchange.bookings import bp as bookings_bp
 from marketplace.web.exchange.bookings import desk as booking_desk_bp
 from marketplace.web.exchange.community import bp as community_bp
 from marketplace.web.exchange.listings import bp as listings_bp
 from marketplace.web.exchange.search import bp as search_bp
 from marketplace.web.exchange.unit import bp as unit_bp
+from marketplace.web.funds.funds import bp as funds_bp
+from marketplace.web.funds.funds import public as disclosure_bp
 from marketplace.web.hotline.hotline import bp as hotline_bp
 from marketplace.web.hotline.hotline import desk as hotline_desk_bp
 from marketplace.web.ledgers.books import bp as books_bp
@@ -78,4 +81,7 @@ blueprints = [
     assessment_bp,
     annual_grades_bp,
     attachments_bp,
+    funds_bp,
+    disclosure_bp,
+    committee_bp,
 ]

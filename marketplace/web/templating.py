@@ -52,6 +52,8 @@ NAVIGATION = {
                 ("meetings.index", "联席会议"),
                 ("escalations.index", "上报事项"),
                 ("annual_grades.index", "年度评议单位"),
+                ("funds.index", "经费台账"),
+                ("committee.index", "大党委"),
             ],
         ),
     ],
@@ -68,6 +70,7 @@ NAVIGATION = {
                 ("pair_activities.index", "对接活动"),
                 ("escalations.index", "统筹安排给本单位的事项"),
                 ("annual_grades.index", "年度评议社区"),
+                ("funds.index", "帮扶经费"),
             ],
         ),
         ("党员与志愿", [("unit_members.index", "在职党员"), ("wish_desk.mine", "我的心愿")]),
@@ -83,6 +86,8 @@ NAVIGATION = {
                 ("escalations.index", "统筹队列"),
                 ("coverage.heatmap", "需求覆盖"),
                 ("assessment.index", "年度考核"),
+                ("funds.index", "经费台账"),
+                ("committee.index", "大党委"),
             ],
         ),
         (
@@ -114,6 +119,7 @@ NAVIGATION = {
         ("meetings.index", "联席会议"),
         ("escalations.index", "统筹队列"),
         ("coverage.heatmap", "需求覆盖"),
+        ("经费与大党委", [("funds.index", "经费台账"), ("committee.index", "大党委")]),
     ],
     "dispatcher": [
         ("hotline_desk.queue", "110工单"),

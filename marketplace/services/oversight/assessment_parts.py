@@ -284,3 +284,42 @@ def register_rating_parts() -> None:
 register_builtin_parts()
 register_later_parts()
 register_rating_parts()
+
+
+def pledge_fulfilment(year: int) -> dict[int, float]:
+    """Contributions over the unit's pledges in the year (%, at most 100)."""
+    from marketplace.services.funds.fund_totals import sums
+
+    return {
+        unit_id: min(100.0, totals.pledge_rate)
+        for unit_id, totals in sums(year, by="unit").items()
+        if totals.pledge_rate is not None
+    }
+
+
+def committee_attendance(year: int) -> dict[int, float]:
+    """Share of joint meetings attended by the unit's 兼职委员 when invited (%)."""
+    from marketplace.services.committee.committee_attendance import attendance_rates
+
+    return attendance_rates(year, by="unit")
+
+
+def register_funds_parts() -> None:
+    """Register the parts of the funds ledger and the 大党委."""
+    register_part(
+        "pledge_fulfilment",
+        "帮扶经费到位率",
+        pledge_fulfilment,
+        default_weight=0.1,
+        hint="本年度帮扶资金和物资到位额占承诺额的比例（%，最高 100）",
+    )
+    register_part(
+        "committee_attendance",
+        "兼职委员出席率",
+        committee_attendance,
+        default_weight=0.1,
+        hint="本单位兼职委员受邀出席社区联席会议的比例（%）",
+    )
+
+
+register_funds_parts()

@@ -1,0 +1,1 @@
+"""Funds and materials: the ledger's entries, its totals, exports and public disclosure."""
