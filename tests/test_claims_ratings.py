@@ -65,6 +65,10 @@ def test_unit_rates_on_its_page_and_a_refusal_stays_in_place(app, client, login_
     claims.accept_claim(staff, claim.id)
     claims.complete_claim(staff, claim.id)
     assert "评价社区支持" in client.get("/unit/projects").get_data(as_text=True)
+    form = client.get(f"/unit/claims/{claim.id}/rate").get_data(as_text=True)
+    assert '<option selected value="">请选择评分</option>' in form  # no stars chosen for them
+    response = client.post(f"/unit/claims/{claim.id}/rate", data={"stars": "", "comment": "好"})
+    assert response.status_code == 400 and "请选择评分。" in response.get_data(as_text=True)
     response = client.post(
         f"/unit/claims/{claim.id}/rate", data={"stars": "4", "comment": "x" * 1001}
     )

@@ -144,10 +144,13 @@ class ProgressForm(MarketForm):
 
 
 class RatingForm(MarketForm):
+    # No star count is chosen for the rater: the list starts on 「请选择评分」.
     stars = SelectField(
         "评分",
-        coerce=int,
-        choices=choices((n, "★" * n + f" {n} 星") for n in range(5, 0, -1)),
+        coerce=lambda value: int(value) if value not in ("", None) else None,
+        choices=choices(
+            [("", "请选择评分"), *((n, "★" * n + f" {n} 星") for n in range(5, 0, -1))]
+        ),
         validators=[InputRequired("请选择评分。")],
     )
     comment = text_field(RATING["comment"], TextAreaField, render_kw={"rows": 3})
