@@ -9,6 +9,7 @@ from marketplace.cli.needs import needs_cli
 from marketplace.cli.oversight import oversight_cli
 from marketplace.cli.pairing import pairing_cli
 from marketplace.cli.points import points_cli
+from marketplace.cli.record_check import check_command
 from marketplace.cli.search import search_cli
 from marketplace.cli.taxonomy import taxonomy_cli
 from marketplace.cli.users import users_cli
@@ -28,3 +29,4 @@ commands.append(points_cli)
 commands.append(wishes_cli)
 commands.append(hotline_cli)
 commands.append(jobs_cli)
+commands.append(check_command)

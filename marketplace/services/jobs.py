@@ -74,6 +74,12 @@ def _suggest_escalations(now: datetime) -> int:
     return suggest_escalations(now.date())
 
 
+def _check_record(now: datetime) -> int:
+    from marketplace.services.record_check import daily_job
+
+    return daily_job(now)  # once per county day; 0 on the day's later runs
+
+
 JOBS: list[tuple[str, Job]] = [
     ("needs.expire", _expire_needs),
     ("wishes.expire", _expire_wishes),
@@ -82,6 +88,7 @@ JOBS: list[tuple[str, Job]] = [
     ("escalations.suggest", _suggest_escalations),
     ("throttle.prune", _prune_throttles),
     ("search.drain", _drain_search_log),
+    ("record.check", _check_record),
 ]
 
 
