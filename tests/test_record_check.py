@@ -12,6 +12,7 @@ from marketplace.models import (
     PlanPair,
     PointEntry,
     Post,
+    Ticket,
     Unit,
 )
 from marketplace.services import jobs, record_check
@@ -86,6 +87,28 @@ def test_a_points_balance_apart_from_its_ledger_is_named(demo_app, db):
     result = _check(demo_app, "points.balance")
     assert result.exit_code == 1
     assert f"党员 #{member.id} {member.name}：余额 {stored}" in result.output
+
+
+def test_an_entry_balance_apart_from_the_running_sum_is_named(demo_app, db):
+    entry = db.session.scalars(select(PointEntry).order_by(PointEntry.id)).first()
+    _corrupt(
+        db,
+        update(PointEntry)
+        .where(PointEntry.id == entry.id)
+        .values(balance_after=PointEntry.balance_after + 3),
+    )
+    result = _check(demo_app, "points.running")
+    assert (
+        result.exit_code == 1
+        and f"积分明细 #{entry.id}（党员 #{entry.member_id}）" in result.output
+    )
+
+
+def test_a_ticket_counter_apart_from_its_steps_is_named(demo_app, db):
+    ticket = db.session.scalars(select(Ticket).order_by(Ticket.id)).first()
+    _corrupt(db, update(Ticket).where(Ticket.id == ticket.id).values(declines=Ticket.declines + 2))
+    result = _check(demo_app, "hotline.counters")
+    assert result.exit_code == 1 and f"工单 #{ticket.id}：记录退单" in result.output
 
 
 def test_a_post_taken_apart_from_its_members_is_named(demo_app, db):

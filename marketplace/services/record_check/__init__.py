@@ -29,6 +29,7 @@ _BUILTIN_MODULES = (
     "marketplace.services.record_check.exchange",
     "marketplace.services.record_check.members",
     "marketplace.services.record_check.oversight",
+    "marketplace.services.record_check.hotline",
     "marketplace.services.record_check.search",
 )
 

@@ -17,6 +17,25 @@ def points_differences() -> list[str]:
     ]
 
 
+def running_balance_differences() -> list[str]:
+    """Each ledger entry's ``balance_after`` against the running sum of the entries so far."""
+    lines, member_id, total = [], None, 0
+    rows = db.session.execute(
+        select(
+            PointEntry.id, PointEntry.member_id, PointEntry.amount, PointEntry.balance_after
+        ).order_by(PointEntry.member_id, PointEntry.id)
+    )
+    for entry_id, owner, amount, balance_after in rows:
+        if owner != member_id:
+            member_id, total = owner, 0
+        total += amount
+        if balance_after != total:
+            lines.append(
+                f"积分明细 #{entry_id}（党员 #{owner}）：记录余额 {balance_after}，累计 {total}"
+            )
+    return lines
+
+
 def post_taken_differences() -> list[str]:
     """Each post's ``taken`` against the members holding it."""
     from marketplace.services.members import posts
@@ -50,5 +69,6 @@ def checklist_bonus_differences() -> list[str]:
 
 
 register_check("points.balance", "党员积分余额", points_differences)
+register_check("points.running", "积分明细累计余额", running_balance_differences)
 register_check("posts.taken", "岗位已选人数", post_taken_differences)
 register_check("checklist.bonus", "年度清单积分", checklist_bonus_differences)
