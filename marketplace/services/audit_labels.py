@@ -308,7 +308,7 @@ def field_label(key: str) -> str:
 def value_label(object_type: str, key: str, value) -> str:
     """Return a stored value as a person reads it: a status by its name, 是/否, a local time."""
     if value is None:
-        return ""
+        return "—"  # no value yet (a record's first state)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
