@@ -1,4 +1,4 @@
-"""How personal data looks in public: names masked, phones hidden (RELIABILITY S20)."""
+"""How personal data looks in public: names masked, phones hidden."""
 
 
 def mask_name(name: str | None) -> str:

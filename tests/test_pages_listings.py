@@ -1,4 +1,4 @@
-"""Public listing pages, hostile text on every page (S13), bounded queries (no N+1)."""
+"""Public listing pages, hostile text shown verbatim on every page, bounded queries (no N+1)."""
 
 import pytest
 from sqlalchemy import select

@@ -1,7 +1,7 @@
-"""The demo county's party members (DESIGN §10): reports, posts, teams, a year of service.
+"""The demo county's party members: reports, posts, teams, a year of service.
 
 Every community gets 12 posts, 7 teams and 22–28 reported members from its paired units
-(seed 004's floor is 20), a year of confirmed service records with their points, a small
+(the floor is 20 per community), a year of confirmed service records with their points, a small
 points shop, and activities (one running today, so its QR code can be tried). A few
 members are registered but not yet reported, and two reports wait for confirmation.
 ``member001`` (password demo-pass) is reported to the first community with a post and a

@@ -1,6 +1,6 @@
 """Joint meetings (联席会议) at three levels, their attendance and action items.
 
-Seed 004: community and township meetings monthly, the county's quarterly. The host
+Community and township meetings monthly, the county's quarterly. The host
 records who came, the minutes, the decisions as action items and next month's theme.
 """
 

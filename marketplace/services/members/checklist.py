@@ -1,4 +1,4 @@
-"""The yearly checklist (seed 001): five items, each ticked only by evidence on record.
+"""A reported member's yearly checklist: five items, each ticked only by evidence on record.
 
 Each item has an evidence provider: ``provider(member_ids, year)`` returns
 ``{member_id: [Evidence, …]}`` in one query for many members (reviewers' rates cover a

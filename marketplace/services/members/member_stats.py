@@ -50,7 +50,7 @@ class RateRow:
         return _rate(self.items_done, self.reported * len(checklist.ITEMS))
 
 
-COMMUNITY_FLOOR = 20  # seed 004: 「确保每个城市社区至少有20名在职党员」
+COMMUNITY_FLOOR = 20  # 「确保每个城市社区至少有20名在职党员」: every community's floor
 
 
 def _member_facts(year: int):

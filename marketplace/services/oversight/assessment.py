@@ -3,7 +3,7 @@
 A unit's score is Σ value × weight over the registered parts
 (``services/oversight/assessment_parts.py``); reviewers set the weights per year. A unit is
 eligible for 先进单位 when it had a confirmed pair activity in at least the year's
-``eligible_quarters`` quarters (default: every quarter — seed 004 makes participation a
+``eligible_quarters`` quarters (default: every quarter — taking part every quarter is a
 necessary condition). Units rate their paired community once a year (履职双向考核评议).
 """
 

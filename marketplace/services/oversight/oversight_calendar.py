@@ -13,8 +13,8 @@ from marketplace.errors import InvalidInput
 QUARTERS = (1, 2, 3, 4)
 MONTHS = tuple(range(1, 13))
 MIN_YEAR, MAX_YEAR = 2000, 2100
-# Seed 004: 每季度至少开展一次对接活动; the reminder goes out this many days before a
-# quarter ends (DESIGN §13).
+# Every pair acts at least once a quarter (每季度至少开展一次对接活动); the reminder goes
+# out this many days before a quarter ends.
 REMIND_DAYS_BEFORE_QUARTER_END = 15
 
 
