@@ -1,4 +1,4 @@
-"""RELIABILITY L1 and issue 15: users searching, logging in and claiming, per server set-up.
+"""Load test: users searching, logging in and claiming, per server set-up.
 
 For each set-up it prepares a fresh demo database (SQLite by default; with DATABASE_URL
 pointing at PostgreSQL, a new database on that server, dropped afterwards), issues API
@@ -202,7 +202,7 @@ def main() -> int:
         with fresh_database(base_url, server) as url:
             results.append(measure(server, options, url))
 
-    print(f"\n{options.minutes:g} minutes each, same run; targets from issue 15:")
+    print(f"\n{options.minutes:g} minutes each, same run; targets:")
     print("| set-up | requests | claims p50 / p95 | search p95 | page p95 | errors | violations |")
     print("|---|---|---|---|---|---|---|")
     for result in results:

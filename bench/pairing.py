@@ -4,7 +4,7 @@
     .venv/bin/python bench/pairing.py --quick    # no province, one run per city
     .venv/bin/python bench/pairing.py --quick --runs 5   # city medians of 5
 
-Sizes (issue 16, each with its target): a county (11 communities × 88 units,
+Sizes (each with its target): a county (11 communities × 88 units,
 capacities 1-3, quotas 6-10), a city (500 × 4,000, quota 8 = 8, each unit may pair
 only with its 20 nearest communities) with distinct and with tied scores, a dense
 100 × 800 instance at capacity 2, and a province (5,000 × 40,000, 20 nearest);
@@ -53,7 +53,7 @@ class Size:
     repeats: int
     capacity: tuple[int, int] = (1, 1)  # unit capacities drawn from this range
     tied: bool = False  # scores rounded to 0.05: many ties
-    target: str = ""  # the issue-16 target for this row
+    target: str = ""  # the target this row must meet
 
 
 SIZES = [
@@ -299,7 +299,7 @@ def main(argv=None) -> None:
 
 
 def print_summary(summary) -> None:
-    """Print the issue-16 table: medians, ratio to OR-Tools, peak memory, target."""
+    """Print the table: medians, ratio to OR-Tools, peak memory, target."""
     print("\n| instance | this solver | OR-Tools | ratio | peak | optima agree | target |")
     print("|---|---|---|---|---|---|---|")
     untied = None

@@ -39,7 +39,7 @@ def page_guard(*roles: str):
             raise Forbidden("您的角色无权访问此页面。")
         return None
 
-    guard.allowed_roles = frozenset(roles)  # read by the role × route test (RELIABILITY S9)
+    guard.allowed_roles = frozenset(roles)  # read by the role × route test
     return guard
 
 

@@ -242,7 +242,7 @@ def build_config(overrides: dict | None = None) -> dict:
         },
         "HOTLINE_ONLINE_PER_HOUR": int(os.environ.get("HOTLINE_ONLINE_PER_HOUR", "5")),
         "HOTLINE_TEAM_OPEN_LIMIT": int(os.environ.get("HOTLINE_TEAM_OPEN_LIMIT", "3")),
-        # Oversight (DESIGN §13): needs unclaimed this many days are suggested for
+        # Oversight: needs unclaimed this many days are suggested for
         # escalation; each level's queue has a time limit in days.
         "ESCALATION_SUGGEST_DAYS": int(os.environ.get("ESCALATION_SUGGEST_DAYS", "30")),
         "ESCALATION_TIME_LIMITS": {"township": 7, "county": 15},

@@ -5,7 +5,8 @@ community) adds a ``SearchOutbox`` row in the same transaction, so the pending i
 update commits or rolls back with the change itself. After the commit the request only
 tells the indexer (``services.search_indexer``): the background thread, a
 ``flask search worker`` or, in ``inline`` mode, the request itself applies the outbox;
-if that fails the rows stay and are retried by the next drain (RELIABILITY.md W1).
+if that fails the rows stay and are retried by the next drain: a committed change is
+never lost to the index.
 """
 
 from sqlalchemy import event

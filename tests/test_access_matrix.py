@@ -1,4 +1,4 @@
-"""S9: the role × route matrix, built from ``app.url_map`` and each blueprint's role guard.
+"""The role × route matrix, built from ``app.url_map`` and each blueprint's role guard.
 
 Every page route either belongs to a blueprint guarded by ``page_guard`` or to one of
 the public blueprints named here; a new blueprint must choose. Anonymous visitors of a

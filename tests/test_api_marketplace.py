@@ -7,6 +7,7 @@ from marketplace.models import AuditEntry, Claim, Need, Offer
 from marketplace.services.accounts import issue_api_token
 from marketplace.services.exchange import needs
 from tests.factories import make_need, make_offer, make_user, service_type
+from tests.helpers.api import Api
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -14,24 +15,6 @@ HOSTILE = [
     "' OR 1=1--",
     "*:(){}[]^~ AND OR",
 ]
-
-
-class Api:
-    """A test client that sends one user's Bearer token."""
-
-    def __init__(self, client, user=None):
-        self.client = client
-        self.user = user
-        self.headers = {"Authorization": f"Bearer {issue_api_token(user)}"} if user else {}
-
-    def get(self, url, **params):
-        return self.client.get(f"/api/v1{url}", query_string=params, headers=self.headers)
-
-    def post(self, url, body=None):
-        return self.client.post(f"/api/v1{url}", json=body or {}, headers=self.headers)
-
-    def patch(self, url, body):
-        return self.client.patch(f"/api/v1{url}", json=body, headers=self.headers)
 
 
 @pytest.fixture
@@ -89,7 +72,7 @@ def test_whole_workflow_through_the_api(db, roles):
     rating = community.post(f"/claims/{claim_id}/rating", {"stars": 5, "comment": "很好"})
     assert rating.status_code == 201 and rating.json["stars"] == 5
     final = community.get(f"/needs/{need['id']}").json
-    # Rated, but 5 of 20 were never claimed: the need stays open for them (DESIGN §4).
+    # Rated, but 5 of 20 were never claimed: the need stays open for them.
     assert (final["status"], final["remaining"]) == ("partly_claimed", 5)
     assert final["claims"][0]["evaluation"]["stars"] == 5
     assert [r["percent"] for r in final["claims"][0]["reports"]] == [50]
@@ -304,7 +287,7 @@ def test_api_and_service_lists_agree(db, roles):
     assert (paged["total"], paged["pages"], len(paged["results"])) == (3, 2, 1)
 
 
-# Who may call each write route of the marketplace API (S9); reads of needs and offers
+# Who may call each write route of the marketplace API; reads of needs and offers
 # are public. A route missing here fails the matrix test, so new routes get a row.
 API_ROLES = {
     "api.create_need": {"community"},

@@ -1,6 +1,6 @@
-"""API tokens die with the password and the account, expire, and can be revoked (S21).
+"""API tokens die with the password and the account, expire, and can be revoked.
 
-Regression for issue 14 point 5: tokens could never be revoked, never expired and
+Regression: tokens could never be revoked, never expired and
 survived a password change.
 """
 

@@ -1,4 +1,4 @@
-"""The audit page (issue 12, point 5): admins and reviewers, filters, Chinese names."""
+"""The audit page: admins and reviewers, filters, Chinese names."""
 
 from datetime import timedelta
 

@@ -1,4 +1,4 @@
-"""Logins by role, sessions that die with logout/password change/disable (S1–S7, S15)."""
+"""Logins by role; sessions die with logout, password change, disable; redirects stay home."""
 
 import re
 
@@ -65,7 +65,7 @@ def test_logout_is_post_only(app, client, auth):
 
 
 def test_new_session_at_login_planted_cookie_does_not_authenticate(app, client, auth):
-    """S2: a session cookie obtained before login is not the one that authenticates."""
+    """A session cookie obtained before login is not the one that authenticates."""
     user = make_user("reviewer")
     client.get("/login")
     with client.session_transaction() as session:
@@ -82,7 +82,7 @@ def test_new_session_at_login_planted_cookie_does_not_authenticate(app, client, 
 
 @pytest.mark.parametrize("ending", ["logout", "password", "disable"])
 def test_captured_cookies_die(app, db, client, auth, ending):
-    """S3: a copied session or remember cookie is dead after logout, password change, disable."""
+    """A copied session or remember cookie is dead after logout, password change, disable."""
     user = make_user("reviewer")
     auth.login(user.username, PASSWORD, remember="y")
     stolen_session = _session_cookie(client)
@@ -129,7 +129,7 @@ def test_password_change_keeps_own_session(app, client, auth):
 
 
 def test_password_change_needs_current_password(app, db, client, auth):
-    """S4."""
+    """Changing the password needs the current one."""
     user = make_user("unit")
     auth.login(user.username, PASSWORD)
     old_hash = user.password_hash
@@ -165,7 +165,7 @@ def test_password_change_needs_current_password(app, db, client, auth):
     ],
 )
 def test_password_policy_refuses(app, password, problem):
-    """S5: under 8 refused, common ones refused."""
+    """Passwords under 8 characters and common ones are refused."""
     from marketplace.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match=problem):
@@ -173,7 +173,7 @@ def test_password_policy_refuses(app, password, problem):
 
 
 def test_password_policy_accepts_long_passphrases(app):
-    """S5: 64 characters accepted."""
+    """A 64-character password is accepted."""
     passphrase = "春眠不觉晓处处闻啼鸟" + "correct horse battery staple " * 2
     passphrase = (passphrase * 2)[:64]
     assert len(passphrase) == 64
@@ -182,7 +182,7 @@ def test_password_policy_accepts_long_passphrases(app):
 
 
 def test_stored_hashes_are_argon2id_at_owasp_cost(app):
-    """S6: m ≥ 19 MiB, t ≥ 2, p = 1."""
+    """Hashes are argon2id at OWASP cost: m ≥ 19 MiB, t ≥ 2, p = 1."""
     user = make_user("reviewer")
     assert user.password_hash.startswith("$argon2id$")
     params = re.search(r"m=(\d+),t=(\d+),p=(\d+)", user.password_hash).groups()
@@ -193,7 +193,7 @@ def test_stored_hashes_are_argon2id_at_owasp_cost(app):
 
 
 def test_repeated_bad_logins_are_throttled_and_logged(app, db, auth):
-    """S7: per account, 429 after the limit, even with the right password; failures logged."""
+    """Bad logins per account: 429 after the limit, even with the right password; logged."""
     user = make_user("reviewer")
     limit, _window = app.config["LOGIN_RATE_LIMIT"]
     for _ in range(limit):
@@ -235,7 +235,7 @@ def test_throttle_per_address_across_accounts(app, auth):
     ],
 )
 def test_next_redirect_stays_on_site(app, client, target, expected):
-    """S15."""
+    """``?next=`` redirects stay on the site."""
     user = make_user("reviewer")
     response = client.post(
         f"/login?next={target}", data={"username": user.username, "password": PASSWORD}

@@ -1,7 +1,7 @@
-"""Facility bookings: the workflow, its checks, and no over-booking under concurrency (C4)."""
+"""Facility bookings: the workflow, its checks, and no over-booking under concurrency."""
 
 import threading
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,33 +13,15 @@ from marketplace.models import AuditEntry, Booking, BookingSlot, Notification, U
 from marketplace.models.listings import ALL_WEEKDAYS
 from marketplace.services.exchange import bookings
 from tests.factories import make_offer, make_unit, make_user
+from tests.helpers.bookings import at, make_room, request
 
-TOMORROW = clock.today() + timedelta(days=1)
 PAST = clock.today() - timedelta(days=2)
 FAR = clock.today() + timedelta(days=120)
 
 
-def at(hour: int, minute: int = 0, day: date = TOMORROW) -> str:
-    return datetime.combine(day, time(hour, minute)).strftime("%Y-%m-%d %H:%M")
-
-
-def request(offer, start=(10, 0), end=(11, 0), requester=None, **extra):
-    data = {
-        "starts_at": at(*start),
-        "ends_at": at(*end),
-        "requester_name": "张晓梅",
-        "requester_phone": "0710-5551234",
-        "purpose": "楼栋议事会",
-        **extra,
-    }
-    return bookings.request_booking(requester, offer.id, data)
-
-
 @pytest.fixture
 def room(app):
-    return make_offer(
-        kind="facility", facility_kind="meeting_room", capacity=30, open_weekdays=ALL_WEEKDAYS
-    )
+    return make_room()
 
 
 @pytest.fixture

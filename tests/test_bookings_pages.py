@@ -96,7 +96,7 @@ def test_api_booking_flow(app, client, room):
         "ends_at": f"{DAY} 10:00",
         "requester_phone": "0710-1234567",
         "purpose": "党员活动日",
-        "status": "accepted",  # ignored (S11)
+        "status": "accepted",  # an extra field is ignored
     }
     assert client.post(f"/api/v1/offers/{room.id}/bookings", json=body).status_code == 401
 

@@ -1,4 +1,4 @@
-"""Partial claims never strand a need (issue 12, point 1; DESIGN §4 revised; RELIABILITY C11).
+"""Partial claims never strand a need.
 
 A need takes claims while part of it is unclaimed and it is open, whatever the claims
 already on it are doing; the lists and dashboards count it the same way.
@@ -16,7 +16,7 @@ from marketplace.services.exchange.listings_overview import community_overview, 
 from marketplace.services.exchange.needs import NeedFilters
 from tests.concurrency import race, unit_secretaries
 from tests.factories import make_need, make_user
-from tests.test_claims_concurrency import claim_as, violations
+from tests.helpers.claims import claim_as, violations
 
 
 def _reload(db, need_id: int) -> Need:

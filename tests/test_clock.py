@@ -1,4 +1,4 @@
-"""The county clock (issue 12, point 9): one "today" for services, forms and the API.
+"""The county clock: one "today" for services, forms and the API.
 
 At 01:00 China time the server's UTC clock still says 17:00 of the day before; every
 deadline and expiry must use the county's date.

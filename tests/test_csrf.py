@@ -1,4 +1,4 @@
-"""S8: every state-changing page route refuses a request without a CSRF token."""
+"""Every state-changing page route refuses a request without a CSRF token."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The demo county reads as real (issue 12, point 8): varied texts, a year of history,
+"""The demo county reads as real: varied texts, a year of history,
 evening and weekend rooms, the same counts, and the same data on every load."""
 
 from collections import Counter

@@ -3,7 +3,7 @@
 from io import BytesIO
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from marketplace.errors import InvalidInput
@@ -11,16 +11,7 @@ from marketplace.extensions import db
 from marketplace.models import AuditEntry, Claim, Community, Need, Offer, Unit
 from marketplace.services.ledgers import imports, ledgers
 from tests.factories import PASSWORD, make_community, make_need, make_user
-
-
-def sheet_bytes(header, *rows) -> bytes:
-    workbook = Workbook()
-    workbook.active.append(header)
-    for row in rows:
-        workbook.active.append(row)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+from tests.helpers.excel import sheet_bytes
 
 
 def count(model) -> int:

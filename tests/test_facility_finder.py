@@ -1,25 +1,19 @@
 """The date-aware facility finder, the booking form's day view, and the resident look-up.
 
-Issue 12, point 3: a room booked for Saturday 19:00–20:00 is not shown as free then.
+A room booked for Saturday 19:00–20:00 is not shown as free then.
 """
 
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 
-from marketplace import clock
 from marketplace.errors import Conflict, InvalidInput, NotFound
 from marketplace.models.listings import ALL_WEEKDAYS
 from marketplace.services.accounts import issue_api_token
 from marketplace.services.exchange import bookings, facility_finder
 from tests.factories import make_community, make_offer, make_unit, make_user
-from tests.test_bookings import request as ask
-
-
-def next_weekday(weekday: int) -> date:
-    today = clock.today()
-    return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
-
+from tests.helpers.bookings import request as ask
+from tests.helpers.dates import next_weekday
 
 SATURDAY = next_weekday(5)
 

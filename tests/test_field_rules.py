@@ -1,6 +1,6 @@
 """One definition per field: forms, services and API refuse the same values in Chinese.
 
-Regression for issue 14 point 9: the need description was 2000 in the form and 5000 in
+Regression: the need description was 2000 in the form and 5000 in
 the service, the claim note 500 vs 1000, the monthly quantity 10,000 vs 100,000.
 """
 

@@ -1,6 +1,6 @@
 """No input gives a 500: every route of ``app.url_map``, every field, hostile values.
 
-Regression for issue 14 points 3 and 6: a NUL byte (PostgreSQL refuses it), dates near
+Regressions: a NUL byte (PostgreSQL refuses it), dates near
 year 1, ``1e309`` / ``Infinity``, lone surrogates, 100,000-deep JSON, a JSON string body,
 ``next=`` with CR/LF, and pagination links built from any query argument.
 """

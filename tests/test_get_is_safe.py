@@ -1,4 +1,4 @@
-"""S8: no GET request changes data, whoever asks (checked over every GET route)."""
+"""No GET request changes data, whoever asks (checked over every GET route)."""
 
 import re
 

@@ -4,7 +4,7 @@ Starts ``gunicorn -c gunicorn.conf.py wsgi:app`` (4 workers, background indexer 
 on a free localhost port against a copy of the migrated demo database, logs in, claims a
 need and searches through it, then writes a burst of needs spread across the workers and
 checks that every new need is found through every worker within 5 seconds and that
-``flask search check`` is clean (issue 15).
+``flask search check`` is clean.
 """
 
 import http.cookiejar
@@ -27,7 +27,7 @@ import pytest
 from tests.conftest import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKERS = 4  # issue 15: "prove it under gunicorn with 4 workers"
+WORKERS = 4  # the production set-up: gunicorn with 4 workers
 BURST = 6
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 

@@ -1,4 +1,4 @@
-"""RELIABILITY C9 (hotline): one ticket dispatched twice at once → one dispatch, both databases."""
+"""The hotline under a race: one ticket dispatched twice at once → one dispatch, both databases."""
 
 from sqlalchemy import func, select
 

@@ -1,4 +1,4 @@
-"""一社区一册 (issue 12, point 6): a community's and a unit's own Excel book; others get 403."""
+"""一社区一册: a community's and a unit's own Excel book; others get 403."""
 
 from io import BytesIO
 

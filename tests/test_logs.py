@@ -1,4 +1,4 @@
-"""Structured logs with a request id (issue 14 point 13): refusals, slow requests, repairs."""
+"""Structured logs with a request id: refusals, slow requests, repairs."""
 
 import json
 import logging

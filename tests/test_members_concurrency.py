@@ -1,7 +1,7 @@
-"""Races on the members' writes, on both databases (RELIABILITY C8, C10).
+"""Races on the members' writes, on both databases.
 
-C8: 3n members choose a post of n places at the same moment → exactly n hold it.
-C10: redemptions racing for the same points never take a balance below zero.
+3n members choose a post of n places at the same moment → exactly n hold it.
+Redemptions racing for the same points never take a balance below zero.
 """
 
 from sqlalchemy import func, select

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from marketplace.models import Escalation, PairActivity
 from marketplace.services.oversight.oversight_calendar import county_today
 from tests.factories import make_need, make_unit
+from tests.helpers.api import Api
 from tests.oversight_helpers import PairWorld, publish_pairs
-from tests.test_api_marketplace import Api
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The main pages run a number of SQL statements that does not grow with the data (no N+1).
 
 Loads a small generated city, counts each page's statements, loads a city ten times as
-big beside it and counts again (issue 15, city scale; the full city is bench/pages.py's).
+big beside it and counts again (the full city is bench/pages.py's).
 """
 
 from marketplace.demo.city import load_demo_city

@@ -21,7 +21,7 @@ from marketplace.pairing import (
 from marketplace.pairing.feasibility import remainder
 from marketplace.pairing.problem import check_problem
 from marketplace.pairing.reference import solve_milp
-from tests.pairing_helpers import make_problem
+from tests.pairing_helpers import assert_valid, make_problem
 
 nan = math.nan
 
@@ -42,23 +42,6 @@ def through_the_auction():
         mock.patch.object(auction, "solve_by_auction", spy),
     ):
         yield answers
-
-
-def assert_valid(problem, result):
-    unit = {u: i for i, u in enumerate(problem.unit_ids)}
-    community = {c: j for j, c in enumerate(problem.community_ids)}
-    assert len(set(result.pairs)) == len(result.pairs)
-    assert set(problem.pinned) <= set(result.pairs)
-    assert not set(problem.forbidden) & set(result.pairs)
-    per_unit = np.zeros(len(unit), dtype=int)
-    per_community = np.zeros(len(community), dtype=int)
-    for u, c in result.pairs:
-        assert not np.isnan(problem.scores[unit[u], community[c]])
-        per_unit[unit[u]] += 1
-        per_community[community[c]] += 1
-    assert (per_unit <= np.array(problem.capacity)).all()
-    assert (np.array(problem.min_quota) <= per_community).all()
-    assert (per_community <= np.array(problem.max_quota)).all()
 
 
 def test_hand_solved_square_instance():

@@ -1,4 +1,4 @@
-"""The DESIGN §5 instance format: reading it, refusing malformed files, the JSON answer."""
+"""The JSON instance format: reading it, refusing malformed files, the JSON answer."""
 
 import math
 

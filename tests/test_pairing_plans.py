@@ -39,7 +39,7 @@ def test_whole_flow_pairs_each_community_with_eight_units(demo_app):
     assert plan.total_score == pytest.approx(sum(p.score for p in plan_reports.plan_pairs(plan.id)))
 
     pairing_plans.submit_plan(reviewer, plan.id)
-    with pytest.raises(Forbidden):  # S12: no self-approval
+    with pytest.raises(Forbidden):  # no self-approval
         pairing_plans.approve_plan(reviewer, plan.id)
     db.session.rollback()
     pairing_plans.approve_plan(second, plan.id)

@@ -1,4 +1,4 @@
-"""The pairing-plan JSON API: reviewer tokens only for writes, S12 order, published pairs."""
+"""The pairing-plan JSON API: reviewer tokens only for writes, workflow order, published pairs."""
 
 from collections import Counter
 

@@ -1,4 +1,4 @@
-"""Publishing races (S12) on both databases: one published plan per county, never two.
+"""Publishing races on both databases: one published plan per county, never two.
 
 Real threads, each with its own app context and session, are released together by a
 barrier; each ends its own transaction before waiting (SQLite: BEGIN IMMEDIATE).

@@ -1,4 +1,4 @@
-"""Communities' pairing preferences and the reviewer's cap on changed pairs (issue 12.4)."""
+"""Communities' pairing preferences and the reviewer's cap on changed pairs."""
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from marketplace.services.pairing.pairing_scores import (
 )
 from marketplace.services.pairing.plan_history import published_keys
 from marketplace.services.pairing.plan_inputs import PlanInfeasible, PlanInputs
+from tests.helpers.review import demo_places, plan_form
 
 
 def _user(username: str) -> User:
@@ -201,12 +202,11 @@ def test_compare_page_shows_churn(demo_client):
 
 
 def test_run_form_takes_a_change_cap(demo_client):
-    from tests.test_review_pages import _places, _run_form
 
-    units, communities = _places()
+    units, communities = demo_places()
     demo_client.post("/login", data={"username": "reviewer", "password": "demo-pass"})
     response = demo_client.post(
-        "/review/plans/new", data=_run_form(communities, units, max_changes="4")
+        "/review/plans/new", data=plan_form(communities, units, max_changes="4")
     )
     assert response.status_code == 302
     plan = db.session.scalar(
@@ -214,6 +214,6 @@ def test_run_form_takes_a_change_cap(demo_client):
     )
     assert plan.max_changes == 4 and _dropped(plan) <= 4
     bad = demo_client.post(
-        "/review/plans/new", data=_run_form(communities, units, max_changes="-3")
+        "/review/plans/new", data=plan_form(communities, units, max_changes="-3")
     )
     assert bad.status_code == 400 and "必须在 0 到 10000 之间" in bad.get_data(as_text=True)

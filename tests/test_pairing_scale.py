@@ -19,6 +19,7 @@ from marketplace.pairing import (
 from marketplace.pairing.feasibility import remainder
 from marketplace.pairing.problem import check_problem
 from marketplace.pairing.reference import solve_milp
+from tests.pairing_helpers import assert_valid
 
 MIB = 1024 * 1024
 
@@ -39,19 +40,6 @@ def as_pairs(problem: PairingProblem) -> PairingProblem:
     unit, community = np.nonzero(~np.isnan(problem.scores))
     pairs = ScoredPairs(unit, community, problem.scores[unit, community])
     return PairingProblem(**{**problem.__dict__, "scores": None, "pairs": pairs})
-
-
-def assert_valid(problem, result):
-    checked = check_problem(problem)
-    unit = {u: i for i, u in enumerate(problem.unit_ids)}
-    community = {c: j for j, c in enumerate(problem.community_ids)}
-    units = np.array([unit[u] for u, _ in result.pairs], dtype=np.int64)
-    communities = np.array([community[c] for _, c in result.pairs], dtype=np.int64)
-    assert (checked.find(units, communities) >= 0).all()
-    assert (np.bincount(units, minlength=checked.n_units) <= checked.capacity).all()
-    per_community = np.bincount(communities, minlength=checked.n_communities)
-    assert (checked.min_quota <= per_community).all()
-    assert (per_community <= checked.max_quota).all()
 
 
 # --- the gate rows count: dense instances with capacities above 1 -------------------

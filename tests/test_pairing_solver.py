@@ -15,7 +15,7 @@ from marketplace.pairing.feasibility import remainder
 from marketplace.pairing.problem import check_problem
 from marketplace.pairing.reasons import describe
 from marketplace.pairing.reference import solve_milp
-from tests.pairing_helpers import make_problem
+from tests.pairing_helpers import assert_valid, make_problem
 
 nan = math.nan
 
@@ -250,27 +250,6 @@ def forced_large_path(nearest=pricing.NEAREST, hot=True, ipm=False):
 
     stack.enter_context(mock.patch.object(solver, "solve_by_pricing", must_answer))
     return stack
-
-
-def assert_valid(problem, result):
-    unit = {u: i for i, u in enumerate(problem.unit_ids)}
-    community = {c: j for j, c in enumerate(problem.community_ids)}
-    assert len(set(result.pairs)) == len(result.pairs)
-    assert set(problem.pinned) <= set(result.pairs)
-    assert not set(problem.forbidden) & set(result.pairs)
-    per_unit = np.zeros(len(unit), dtype=int)
-    per_community = np.zeros(len(community), dtype=int)
-    total = 0.0
-    for u, c in result.pairs:
-        score = problem.scores[unit[u], community[c]]
-        assert not np.isnan(score)
-        total += score
-        per_unit[unit[u]] += 1
-        per_community[community[c]] += 1
-    assert (per_unit <= np.array(problem.capacity)).all()
-    assert (per_community >= np.array(problem.min_quota)).all()
-    assert (per_community <= np.array(problem.max_quota)).all()
-    assert total == pytest.approx(result.total_score)
 
 
 def test_mid_size_instances_match_milp():

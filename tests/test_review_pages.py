@@ -10,30 +10,9 @@ from marketplace.extensions import db
 from marketplace.models import AuditEntry, Community, PairingPlan, PlanPair, User
 from marketplace.services.pairing import pairing_plans
 from marketplace.services.pairing.plan_inputs import PlanInputs
+from tests.helpers.review import demo_places, plan_form
 
 CONFIRMED = {"confirmed": "1"}  # said yes to the confirmation (marketplace.web.confirmation)
-
-
-def _run_form(communities, units, **changes) -> dict:
-    data = {
-        "title": "测试方案",
-        "coverage": "0.6",
-        "proximity": "0.25",
-        "continuity": "0.15",
-        "preference": "0.2",
-    }
-    for community in communities:
-        data[f"min_{community.id}"] = data[f"max_{community.id}"] = "8"
-    for unit in units:
-        data[f"cap_{unit.id}"] = "1"
-    data.update(changes)
-    return data
-
-
-def _places():
-    from marketplace.services.pairing.plan_reports import county_places
-
-    return county_places(pairing_plans.default_county().id)
 
 
 def _latest_plan() -> PairingPlan:
@@ -41,10 +20,10 @@ def _latest_plan() -> PairingPlan:
 
 
 def test_reviewer_runs_inspects_adjusts_and_exports(demo_client, demo_auth):
-    units, communities = _places()
+    units, communities = demo_places()
     assert demo_auth.login("reviewer").status_code == 302
     assert "求解并保存草稿" in demo_client.get("/review/plans/new").get_data(as_text=True)
-    response = demo_client.post("/review/plans/new", data=_run_form(communities, units))
+    response = demo_client.post("/review/plans/new", data=plan_form(communities, units))
     assert response.status_code == 302
     plan = _latest_plan()
     assert response.headers["Location"].endswith(f"/review/plans/{plan.id}")
@@ -76,17 +55,17 @@ def test_reviewer_runs_inspects_adjusts_and_exports(demo_client, demo_auth):
 
 
 def test_infeasible_run_shows_the_reason_and_keeps_input(demo_client, demo_auth):
-    units, communities = _places()
+    units, communities = demo_places()
     demo_auth.login("reviewer")
     target = communities[0]
-    form = _run_form(communities, units, **{f"min_{target.id}": "9", f"max_{target.id}": "9"})
+    form = plan_form(communities, units, **{f"min_{target.id}": "9", f"max_{target.id}": "9"})
     response = demo_client.post("/review/plans/new", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "无法求解" in page
     assert re.search(rf'name="min_{target.id}"[^>]*value="9"', page)
     assert _latest_plan().version == 1  # nothing was saved
 
-    bad = _run_form(communities, units, **{f"min_{target.id}": "5", f"max_{target.id}": "3"})
+    bad = plan_form(communities, units, **{f"min_{target.id}": "5", f"max_{target.id}": "3"})
     bad["coverage"] = "-1"
     page = demo_client.post("/review/plans/new", data=bad).get_data(as_text=True)
     assert "最多不能小于最少" in page or "权重必须在 0 到 100 之间" in page
@@ -198,10 +177,10 @@ def test_review_pages_answer_on_an_empty_database(client, login_as):
 
 
 def test_infeasible_run_marks_the_named_community(demo_client, demo_auth):
-    units, communities = _places()
+    units, communities = demo_places()
     demo_auth.login("reviewer")
     target = communities[2]
-    form = _run_form(communities, units, **{f"min_{target.id}": "2", f"max_{target.id}": "2"})
+    form = plan_form(communities, units, **{f"min_{target.id}": "2", f"max_{target.id}": "2"})
     for index, unit in enumerate(units[:3]):  # three pinned to a community that takes two
         form[f"pinned-{index}-unit"], form[f"pinned-{index}-community"] = unit.id, target.id
     response = demo_client.post("/review/plans/new", data=form)

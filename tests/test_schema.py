@@ -205,7 +205,7 @@ def _model_checks(table) -> dict[str, tuple]:
 def test_migrations_create_the_models_check_constraints(app, db):
     """Alembic's comparison ignores CHECK constraints: compare them here, on both databases.
 
-    (Issue 14 point 12: a new status added to a model without its migration passed every
+    (Regression: a new status added to a model without its migration passed every
     test and failed in the database.)
     """
     inspector = inspect(db.engine)

@@ -123,7 +123,7 @@ HOSTILE_QUERIES = [
 def test_hostile_query_text_is_plain_text(root, text):
     """Query syntax is never obeyed: it matches no more than its plain words would.
 
-    (Issue 14 point 12: this test used to assert only inside a loop over hits that was
+    (Regression: this test used to assert only inside a loop over hits that was
     empty for every case, so it could not fail.)
     """
     plain_words = re.sub(r"[^\w]+", " ", text.replace("\x00", ""))
@@ -166,7 +166,7 @@ def test_update_replaces_by_key_and_replay_leaves_one_document(root):
     changed = doc("facility:1", "县医院收费停车场", capacity=40, free=False)
     with search.locked():
         search.write(root, [changed], [])
-        search.write(root, [changed], [])  # W2: replaying the same update
+        search.write(root, [changed], [])  # replaying the same update leaves one document
     assert keys(root, "停车") == ["facility:1"]
     assert keys(root, "免费") == []
     with search.locked():

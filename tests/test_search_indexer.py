@@ -10,6 +10,7 @@ from marketplace import search
 from marketplace.models import SearchOutbox
 from marketplace.services.search import search_index, search_indexer
 from tests.factories import make_need
+from tests.helpers.forms import need_form
 
 
 def found(text: str) -> list[str]:
@@ -111,11 +112,10 @@ def test_in_thread_mode_the_request_only_queues_and_the_thread_applies(
 def test_many_writers_in_threads_while_one_indexer_at_a_time_drains(
     app, db, monkeypatch, background
 ):
-    """Issue 15: writes only queue; two indexers compete, one applies at a time."""
+    """Writes only queue; two indexers compete, one applies at a time."""
     from marketplace.models import User
     from marketplace.services.exchange import needs
     from tests.factories import make_user
-    from tests.test_search_sync import _form
 
     make_need(title="首条需求")
     search_index.rebuild()
@@ -149,7 +149,7 @@ def test_many_writers_in_threads_while_one_indexer_at_a_time_drains(
                 actor = thread_db.session.get(User, staff_id)
                 for item in range(3):
                     title = f"并发写入第{number}组第{item}条象棋"
-                    needs.create_need(actor, _form(title=title), publish=True)
+                    needs.create_need(actor, need_form(title=title), publish=True)
             except Exception as error:  # pragma: no cover - reported by the assertion
                 errors.append(error)
             finally:

@@ -7,6 +7,7 @@ import pytest
 from marketplace import search
 from marketplace.services.search import search_index
 from tests.factories import make_need, make_offer
+from tests.helpers.dates import next_weekday
 
 _built_demo_index: dict[str, str] = {}
 
@@ -121,7 +122,7 @@ def test_hostile_listing_text_is_escaped_in_snippets(app, client):
 
 
 def test_a_missing_or_corrupt_index_gives_no_500(demo_app, demo_client):
-    """W4: the demo template has no index; a corrupt one is rebuilt the same way."""
+    """No 500 without an index: the demo has none; a corrupt one is rebuilt the same way."""
     assert demo_client.get("/api/v1/search?q=法律").get_json()["total"] > 0
     folder = search.store.current_generation(demo_app.config["SEARCH_INDEX_DIR"])
     for path in folder.iterdir():
@@ -168,7 +169,6 @@ def test_finder_lists_facilities_with_owner_address_capacity_hours(demo_client):
 
 
 def test_finder_filters(demo_client):
-    from tests.test_facility_finder import next_weekday
 
     assert "共 3 处场地" in finder(demo_client, min_capacity=200)
     wednesday, sunday = next_weekday(2), next_weekday(6)

@@ -1,4 +1,4 @@
-"""Several index copies follow one change log, each with its own cursor (issue 15)."""
+"""Several index copies follow one change log, each with its own cursor."""
 
 from datetime import timedelta
 

@@ -1,17 +1,17 @@
-"""The index follows the database: services, outbox drain, rebuild, check, W1–W5."""
+"""The index follows the database: services, outbox drain, rebuild, check, failures."""
 
 import shutil
 import threading
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from marketplace import clock, search
+from marketplace import search
 from marketplace.models import Need, SearchOutbox, User
 from marketplace.services.exchange import needs
 from marketplace.services.search import search_index
-from tests.factories import make_need, make_offer, make_user, service_type
+from tests.factories import make_need, make_offer, make_user
+from tests.helpers.forms import need_form
 
 
 def found(text: str = "", **filters) -> list[str]:
@@ -23,24 +23,9 @@ def outbox(db) -> list[SearchOutbox]:
     return db.session.scalars(select(SearchOutbox).order_by(SearchOutbox.id)).all()
 
 
-def _form(**overrides):
-    data = {
-        "type_id": service_type("legal_advice").id,
-        "title": "每月法律咨询进社区",
-        "description": "请律师为居民解答婚姻、继承问题",
-        "quantity": "4",
-        "measure_unit": "sessions",
-        "starts_on": clock.today().isoformat(),
-        "ends_on": (clock.today() + timedelta(days=30)).isoformat(),
-        "urgency": "2",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_a_need_created_edited_and_withdrawn_through_the_services(db):
     staff = make_user("community")
-    need = needs.create_need(staff, _form(title="居民象棋比赛裁判"), publish=True)
+    need = needs.create_need(staff, need_form(title="居民象棋比赛裁判"), publish=True)
     key = f"need:{need.id}"
     assert found("象棋") == [key]
     assert outbox(db) == []  # drained right after the commit
@@ -56,7 +41,7 @@ def test_a_need_created_edited_and_withdrawn_through_the_services(db):
 
 def test_drafts_stay_out_until_published(db):
     staff = make_user("community")
-    need = needs.create_need(staff, _form(title="冬季爱心物资捐赠"))
+    need = needs.create_need(staff, need_form(title="冬季爱心物资捐赠"))
     assert found("捐赠") == []
     needs.publish_need(staff, need.id)
     assert found("捐赠") == [f"need:{need.id}"]
@@ -78,7 +63,7 @@ def test_offers_follow_kind_visibility_and_fields(db):
 def test_rebuild_gives_the_same_results_as_incremental_updates(db):
     staff = make_user("community")
     for title in ("法律咨询", "法律援助", "老旧小区清洁"):
-        needs.create_need(staff, _form(title=title), publish=True)
+        needs.create_need(staff, need_form(title=title), publish=True)
     make_offer(kind="facility", title="共享会议室", capacity=30)
     make_need(title="草稿需求法律", status="draft")
     queries = ["法律", "会议室", "清洁", "", "社区"]
@@ -118,7 +103,7 @@ def test_check_finds_a_divergence_injected_on_purpose(app, db):
 
 
 def test_an_index_failure_loses_nothing_and_is_repaired(db, monkeypatch):
-    """W1: the database change survives, the update waits in the outbox, a retry applies it."""
+    """An index failure loses nothing: the change survives, waits in the outbox, a retry applies."""
     make_need(title="首条需求")  # the index exists
 
     def broken(*_args, **_kwargs):
@@ -126,7 +111,7 @@ def test_an_index_failure_loses_nothing_and_is_repaired(db, monkeypatch):
 
     monkeypatch.setattr(search_index, "write_index", broken)
     staff = make_user("community")
-    need = needs.create_need(staff, _form(title="困难居民法律援助"), publish=True)
+    need = needs.create_need(staff, need_form(title="困难居民法律援助"), publish=True)
     assert db.session.get(Need, need.id).status == "published"
     pending = [row for row in outbox(db) if row.doc_key == f"need:{need.id}"]
     assert pending and pending[0].attempts == 1 and "disk full" in pending[0].last_error
@@ -139,7 +124,7 @@ def test_an_index_failure_loses_nothing_and_is_repaired(db, monkeypatch):
 
 
 def test_replaying_an_update_leaves_one_document(db):
-    """W2."""
+    """Replaying an index update twice leaves one document."""
     need = make_need(title="社区篮球赛借用运动场")
     db.session.add_all([SearchOutbox(doc_key=f"need:{need.id}") for _ in range(3)])
     db.session.commit()
@@ -150,7 +135,7 @@ def test_replaying_an_update_leaves_one_document(db):
 
 
 def test_two_writers_at_once_fail_nobody(app, db):
-    """W3: concurrent commits queue on the index lock; the index equals the database after."""
+    """Concurrent commits queue on the index lock; the index equals the database after."""
     make_need(title="首条需求")
     staff_id = make_user("community").id
     db.session.commit()
@@ -164,7 +149,7 @@ def test_two_writers_at_once_fail_nobody(app, db):
             try:
                 barrier.wait()
                 actor = thread_db.session.get(User, staff_id)
-                needs.create_need(actor, _form(title=f"并发法律咨询{number}"), publish=True)
+                needs.create_need(actor, need_form(title=f"并发法律咨询{number}"), publish=True)
             except Exception as error:  # pragma: no cover - reported by the assertion
                 errors.append(error)
             finally:
@@ -183,9 +168,9 @@ def test_two_writers_at_once_fail_nobody(app, db):
 
 
 def test_a_withdrawn_listing_never_shows_even_if_the_index_lags(db, monkeypatch):
-    """W5: hits are re-checked against the database before they are shown."""
+    """Hits are re-checked against the database before they are shown."""
     staff = make_user("community")
-    need = needs.create_need(staff, _form(title="高层住宅消防安全检查"), publish=True)
+    need = needs.create_need(staff, need_form(title="高层住宅消防安全检查"), publish=True)
     assert found("消防") == [f"need:{need.id}"]
     monkeypatch.setattr(search_index, "write_index", lambda *a, **k: 1 / 0)
     needs.withdraw_need(staff, need.id)
@@ -194,7 +179,7 @@ def test_a_withdrawn_listing_never_shows_even_if_the_index_lags(db, monkeypatch)
 
 
 def test_a_corrupt_or_missing_index_is_rebuilt(db, tmp_path):
-    """W4 (service level; the pages are covered in test_search_pages)."""
+    """A corrupt or missing index is rebuilt (service level; test_search_pages has the pages)."""
     need = make_need(title="老年人智能手机使用培训")
     root = search.store.current_generation(search_index.index_root())
     for path in root.iterdir():

@@ -1,4 +1,4 @@
-"""Security configuration: cookies, headers, body size, production secret (S1, S14, S16, S17)."""
+"""Security configuration: cookies, headers, body size, production secret."""
 
 import secrets
 
@@ -9,7 +9,7 @@ from marketplace.config import ConfigError
 
 
 def test_cookie_settings_in_development(app):
-    """S1: HttpOnly and SameSite=Lax always; remember cookie short-lived."""
+    """Cookies: HttpOnly and SameSite=Lax always; remember cookie short-lived."""
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["REMEMBER_COOKIE_HTTPONLY"] is True
@@ -33,7 +33,7 @@ def test_login_sets_httponly_lax_cookie(app, client):
 
 
 def test_production_requires_a_real_secret_key(monkeypatch):
-    """S16."""
+    """Production refuses to start without a real SECRET_KEY."""
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(ConfigError):
         create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
@@ -44,7 +44,7 @@ def test_production_requires_a_real_secret_key(monkeypatch):
 
 
 def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
-    """S1, S14."""
+    """Secure cookies and security headers in production."""
     monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
     # no background indexer: this app's in-memory database has no tables for it to read
     app = create_app(
@@ -57,7 +57,7 @@ def test_production_cookies_are_secure_and_hsts_is_sent(monkeypatch):
 
 
 def test_errors_show_a_generic_page(app, client):
-    """S16: an unexpected exception shows a generic Chinese page, no traceback."""
+    """An unexpected exception shows a generic Chinese page, no traceback."""
 
     @app.get("/__boom")
     def boom():
@@ -72,7 +72,7 @@ def test_errors_show_a_generic_page(app, client):
 
 @pytest.mark.parametrize("path", ["/", "/login", "/healthz", "/api/v1/stats", "/no-such-page"])
 def test_security_headers_on_every_response(app, client, path):
-    """S14."""
+    """Security headers on every response."""
     headers = client.get(path).headers
     csp = headers["Content-Security-Policy"]
     assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
@@ -82,7 +82,7 @@ def test_security_headers_on_every_response(app, client, path):
 
 
 def test_oversized_bodies_are_refused(app, client):
-    """S17: 413 with a readable message, for pages and for the API."""
+    """Oversized bodies: 413 with a readable message, for pages and for the API."""
     big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
     page = client.post("/login", data={"username": big, "password": "x"})
     assert page.status_code == 413
@@ -116,7 +116,7 @@ def test_api_answers_utf8_chinese(app, client):
 
 
 def test_the_dummy_hash_costs_what_a_real_one_costs(app):
-    """Issue 14 point 2: unknown users were told apart by argon2's default cost."""
+    """Regression: unknown users were told apart by argon2's default cost."""
     from argon2 import extract_parameters
 
     from marketplace.security import dummy_hash, hash_password
@@ -133,7 +133,7 @@ def test_the_dummy_hash_costs_what_a_real_one_costs(app):
 
 @pytest.mark.parametrize("name", ["Production", "PRODUCTION", " production ", "prod"])
 def test_production_is_recognised_in_any_case(monkeypatch, name):
-    """Issue 14 point 7: MARKETPLACE_ENV=Production ran in development mode."""
+    """Regression: MARKETPLACE_ENV=Production ran in development mode."""
     monkeypatch.setenv("MARKETPLACE_ENV", name)
     monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
@@ -163,7 +163,7 @@ def test_production_accepts_a_generated_key(monkeypatch):
 
 
 def test_behind_a_trusted_proxy_each_client_keeps_its_address(app, client, monkeypatch):
-    """Issue 14 point 7: behind nginx every user shared one address (and its throttle)."""
+    """Regression: behind nginx every user shared one address (and its throttle)."""
     from flask import Flask
 
     from marketplace.services.audit import client_address

@@ -1,5 +1,5 @@
 """Start-up stays light: creating the app (every `flask` command does) imports no SciPy,
-HiGHS, jieba or openpyxl; they load where they are used (issue 15, CLI start-up)."""
+HiGHS, jieba or openpyxl; they load where they are used, so every command starts fast."""
 
 import json
 import os

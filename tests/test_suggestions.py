@@ -1,4 +1,4 @@
-"""Suggested counterparts while posting (issue 12, point 2): units for needs, needs for offers."""
+"""Suggested counterparts while posting: units for needs, needs for offers."""
 
 import pytest
 from sqlalchemy import select

@@ -1,6 +1,6 @@
 """Tests that can hang are refused: every barrier and thread join in tests has a timeout.
 
-(Issue 14 point 12: a deadlocked race test would hang the suite instead of failing.)
+(A deadlocked race test would hang the suite instead of failing.)
 """
 
 import ast

@@ -1,4 +1,4 @@
-"""Throttles hold under a race on both databases (RELIABILITY S7, S19; issue 14 points 4, 7).
+"""Throttles hold under a race on both databases.
 
 Thirty threads released together by a barrier: wrong passwords against a limit of 5
 may be checked at most 5 times; anonymous booking requests are accepted at most the
@@ -15,7 +15,7 @@ from marketplace.services import accounts, throttle
 from marketplace.services.exchange.bookings import ANONYMOUS_PER_HOUR
 from tests.concurrency import race
 from tests.factories import PASSWORD, make_user
-from tests.test_bookings import at, room  # noqa: F401  (fixture)
+from tests.helpers.bookings import at, make_room
 
 THREADS = 30
 
@@ -50,8 +50,8 @@ def test_parallel_wrong_passwords_are_checked_at_most_the_limit(app, db, monkeyp
     assert kinds.count("TooManyRequests") == THREADS - len(checked)
 
 
-def test_parallel_anonymous_bookings_are_accepted_at_most_the_allowance(app, db, room):  # noqa: F811
-    offer_id = room.id
+def test_parallel_anonymous_bookings_are_accepted_at_most_the_allowance(app, db):
+    offer_id = make_room().id
 
     def work(index, barrier):
         from marketplace.services.exchange import bookings

@@ -20,7 +20,7 @@ def body(**overrides) -> dict:
         "value_yuan": 60,
         "resident_name": "李桂兰",
         "deadline": (clock.today() + timedelta(days=14)).isoformat(),
-        "status": "confirmed",  # extra fields are ignored (S11)
+        "status": "confirmed",  # extra fields are ignored
         "claimer_user_id": 1,
     }
     values.update(overrides)

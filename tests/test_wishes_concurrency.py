@@ -1,4 +1,4 @@
-"""RELIABILITY C9 (wishes): one wish, 20 claimers at once → exactly one, on both databases."""
+"""Wishes under a race: one wish, 20 claimers at once → exactly one, on both databases."""
 
 from datetime import timedelta
 

@@ -1,6 +1,6 @@
 """Reads never wait for a writer; passwords are hashed and imports checked outside the lock.
 
-Regression for issue 14 point 1: every SQLite transaction began with ``BEGIN IMMEDIATE``,
+Regression: every SQLite transaction began with ``BEGIN IMMEDIATE``,
 so one admin's long import made every other request fail with "database is locked".
 Another connection holds the write lock (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: the
 need table locked ``EXCLUSIVE``, which lets readers through) while pages are read.
@@ -18,7 +18,7 @@ from marketplace.errors import InvalidInput
 from marketplace.extensions import db
 from marketplace.services.ledgers import imports, workbooks
 from tests.factories import PASSWORD, make_community, make_need, make_user
-from tests.test_excel import sheet_bytes
+from tests.helpers.excel import sheet_bytes
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from marketplace.cli.notify import notify_cli
 from marketplace.cli.oversight import oversight_cli
 from marketplace.cli.pairing import pairing_cli
 from marketplace.cli.points import points_cli
+from marketplace.cli.record_check import check_command
 from marketplace.cli.search import search_cli
 from marketplace.cli.taxonomy import taxonomy_cli
 from marketplace.cli.users import users_cli
@@ -32,3 +33,4 @@ commands.append(hotline_cli)
 commands.append(jobs_cli)
 commands.append(notify_cli)
 commands.append(funds_cli)
+commands.append(check_command)

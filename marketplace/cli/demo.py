@@ -1,4 +1,4 @@
-"""``flask demo load``: the fictional demo county of DESIGN §8."""
+"""``flask demo load``: the fictional demo county (``docs/user-guide.md``)."""
 
 import click
 from flask.cli import AppGroup

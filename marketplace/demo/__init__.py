@@ -1,1 +1,1 @@
-"""The fictional demo county (DESIGN §8)."""
+"""The fictional demo county."""

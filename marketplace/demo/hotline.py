@@ -1,6 +1,6 @@
 """The demo county's 志愿服务110: a year of tickets in the seed's proportion, and today's.
 
-Seed 001: 「志愿服务“110”平台已服务居民265人次，解决各类公益、民生问题124个」. So the year
+The county reports 「志愿服务“110”平台已服务居民265人次，解决各类公益、民生问题124个」. So the year
 holds 265 served tickets, 124 of them followed up as solved and closed (the rest served
 and not yet called back), a few declines and reopened follow-ups on the way, some late
 dispatches and services (marked overdue), and a handful open now — two of them overdue.

@@ -1,4 +1,4 @@
-"""The demo county's oversight year (DESIGN §13): pair activities, joint meetings with
+"""The demo county's oversight year: pair activities, joint meetings with
 action items, escalations at each level, township logins and the assessment's inputs.
 
 Built relative to the county's today, so the matrices always show a year in progress:

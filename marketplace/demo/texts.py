@@ -1,4 +1,4 @@
-"""Varied, realistic texts and dates for the demo county (issue 12, point 8).
+"""Varied, realistic texts and dates for the demo county, so it reads as real.
 
 Needs read as a community worker would write them (a 网格员's visit, a 议事会, a 12345
 hotline pattern, last year's activity), not one sentence with the name swapped; service

@@ -1,4 +1,4 @@
-"""The demo county's 微心愿: open and fulfilled wishes in every community (seed 001).
+"""The demo county's 微心愿: open and fulfilled wishes in every community.
 
 Runs after the members' demo, in the same transaction: members who reported to a
 community claim most of its fulfilled wishes (so their checklist item and points show),

@@ -1,6 +1,6 @@
 """The annual assessment (年度考核): the reviewers' weights and the units' ratings.
 
-Seed 004: 「履职双向考核评议」 — units are scored on their part in co-building, and they
+「履职双向考核评议」 — units are scored on their part in co-building, and they
 rate their paired community's support once a year. Part values are computed, not
 stored (see ``services/oversight/assessment_parts.py``); only the reviewers' choices are kept.
 """

@@ -3,10 +3,11 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.extensions import db
 from marketplace.models._common import utcnow
+from marketplace.models.accounts import User
 
 
 class AuditEntry(db.Model):
@@ -24,3 +25,5 @@ class AuditEntry(db.Model):
     after: Mapped[dict | None] = mapped_column(JSON)
     address: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[str] = mapped_column(String(500), default="")
+
+    user: Mapped[User | None] = relationship(viewonly=True)  # shown by display name

@@ -1,6 +1,6 @@
 """Escalations (上报) of a need or an action item, community → township → county.
 
-Seed 004: what a community cannot solve 「上报乡镇(开发区)党(工)委」; needs are matched
+What a community cannot solve 「上报乡镇(开发区)党(工)委」; needs are matched
 「通过统筹安排或主动认领」. At each level the escalation waits in a queue until it is
 assigned to a unit (统筹安排), who accepts (a claim is made) or explains why not.
 """

@@ -1,6 +1,6 @@
 """Pair activities (对接活动): what a published unit↔community pair did together, by quarter.
 
-Seed 004: every pair 「每季度至少开展一次对接活动」. Either side logs an activity; the
+Every pair 「每季度至少开展一次对接活动」. Either side logs an activity; the
 other side confirms it. ``PairReminder`` remembers which pairs were reminded for which
 quarter, so the periodic reminder can run twice without reminding twice.
 """

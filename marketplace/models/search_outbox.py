@@ -2,7 +2,7 @@
 
 The index is a cache of the database: each machine's index copy (a replica) follows
 this log with its own cursor and applies it idempotently, so an index failure after the
-commit loses nothing (RELIABILITY.md W1). A row is deleted once every registered
+commit loses nothing. A row is deleted once every registered
 replica has passed it, or when it is older than the log's age limit (a replica left
 behind then rebuilds).
 """

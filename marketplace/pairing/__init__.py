@@ -1,7 +1,7 @@
 """The pairing optimizer: a pure module (numpy and scipy only, never Flask or a database).
 
 ``solve(problem)`` returns the unit↔community pairs of maximum total score under unit
-capacities, community quotas, forbidden and pinned pairs (DESIGN §5), or an infeasible
+capacities, community quotas, forbidden and pinned pairs, or an infeasible
 result that says why (as data, worded by ``reasons.describe``). Scores come as a
 dense matrix or as a list of allowed pairs (``ScoredPairs``); an instance too large
 for the memory budget raises ``ProblemTooLarge``. ``python -m marketplace.pairing solve

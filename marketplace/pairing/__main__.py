@@ -33,7 +33,7 @@ def _read(path: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m marketplace.pairing", description="单位与社区结对优化（DESIGN §5）"
+        prog="python -m marketplace.pairing", description="单位与社区结对优化"
     )
     commands = parser.add_subparsers(dest="command", required=True)
     solve_command = commands.add_parser("solve", help="求解一个 JSON 实例文件")

@@ -1,4 +1,4 @@
-"""The pairing problem and its answer, the DESIGN §5 instance format, and input checks."""
+"""The pairing problem and its answer, the JSON instance format, and input checks."""
 
 from __future__ import annotations
 
@@ -303,7 +303,7 @@ def _pair_list(data: dict, key: str) -> tuple:
 
 
 def problem_from_instance(data: dict) -> PairingProblem:
-    """Build a problem from a DESIGN §5 JSON instance; raise InvalidProblem if malformed.
+    """Build a problem from a JSON instance (see docs/pairing.md); raise InvalidProblem if bad.
 
     ``units`` entries take ``id`` and ``capacity`` (default 1); ``communities`` entries
     take ``id``, ``max`` and ``min`` (default 0). The scores come either as ``scores``
@@ -352,7 +352,7 @@ def problem_from_instance(data: dict) -> PairingProblem:
 
 
 def result_to_json(result: PairingResult) -> dict:
-    """Return the DESIGN §5 answer: status, total score and pairs, or status and reason."""
+    """Return the JSON answer: status, total score and pairs, or status and reason."""
     if result.status == "optimal":
         return {
             "status": "optimal",

@@ -191,6 +191,35 @@ COMMITTEE = {
 }
 
 
+def choice_code(value, choices: Mapping) -> str | None:
+    """Return the code ``value`` names in ``choices`` (code → label): the code or its label."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if value in choices:
+        return value
+    for code, label in choices.items():
+        if value == str(label):
+            return code
+    return None
+
+
+def choices_hint(choices: Mapping) -> str:
+    """List the choices as codes with their labels: ``party_day（主题党日）、…``."""
+    return "、".join(
+        str(code) if str(code) == str(label) else f"{code}（{label}）"
+        for code, label in choices.items()
+    )
+
+
+def read_choice(value, label: str, choices: Mapping, field: str) -> str:
+    """Return the code ``value`` names (code or label), or raise InvalidInput listing them."""
+    code = choice_code(value, choices)
+    if code is None:
+        raise InvalidInput(f"{label}无效，可选：{choices_hint(choices)}。", field=field)
+    return code
+
+
 class FieldReader:
     """Parse the known keys of ``data``; unknown keys are never looked at."""
 
@@ -285,15 +314,17 @@ class FieldReader:
         return number
 
     def choice(self, key: str, label: str, choices: Mapping, *, default: str | None = None):
+        """Read one of ``choices`` (code → label), given by its code or its Chinese label."""
         value = self._raw(key)
         if value is _MISSING:
             if default is None:
                 self.fail(key, f"请选择{label}。")
             return default
-        if not isinstance(value, str) or value not in choices:
-            self.fail(key, f"{label}无效，可选：{'、'.join(str(v) for v in choices.values())}。")
+        code = choice_code(value, choices)
+        if code is None:
+            self.fail(key, f"{label}无效，可选：{choices_hint(choices)}。")
             return default
-        return value
+        return code
 
     def day(self, key: str, label: str) -> date | None:
         value = self._raw(key)

@@ -114,6 +114,12 @@ def _deliver_notices(now: datetime) -> int:
     return total
 
 
+def _check_record(now: datetime) -> int:
+    from marketplace.services.record_check import daily_job
+
+    return daily_job(now)  # once per county day; 0 on the day's later runs
+
+
 JOBS: list[tuple[str, Job]] = [
     ("needs.expire", _expire_needs),
     ("wishes.expire", _expire_wishes),
@@ -128,6 +134,7 @@ JOBS: list[tuple[str, Job]] = [
     ("notify.wishes", _remind_wishes),
     ("notify.digest", _send_digests),
     ("notify.deliver", _deliver_notices),
+    ("record.check", _check_record),
 ]
 
 

@@ -5,11 +5,29 @@ from flask_login import current_user
 
 from marketplace.auth import page_guard
 from marketplace.errors import InvalidInput
-from marketplace.services import audit_log
+from marketplace.services import audit_labels, audit_log
 from marketplace.services.audit_log import AuditFilters
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 bp.before_request(page_guard("admin", "reviewer"))
+
+
+@bp.app_template_filter("audit_action")
+def audit_action(action: str) -> str:
+    """Name an audit action in Chinese (the record history tables of every domain)."""
+    return audit_labels.action_label(action)
+
+
+@bp.app_template_filter("audit_changes")
+def audit_changes(entry, side: str) -> list[tuple[str, str]]:
+    """Return an entry's ``before`` or ``after`` data as (label, readable value) pairs."""
+    return audit_labels.describe(getattr(entry, side), entry.object_type)
+
+
+@bp.app_template_filter("audit_person")
+def audit_person(entry) -> str:
+    """Name who made an entry by display name and role."""
+    return audit_labels.person(entry.user, entry.username)
 
 
 @bp.route("/")

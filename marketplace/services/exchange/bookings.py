@@ -3,7 +3,7 @@
 An accepted booking holds one ``BookingSlot`` row per half-hour slot and lane, and the
 database refuses a second row for the same (facility, slot, lane). Two answers racing
 for the last free lane therefore cannot both win, on SQLite or PostgreSQL: the loser's
-insert fails, it looks again and finds the slot taken (RELIABILITY C4).
+insert fails, it looks again and finds the slot taken.
 """
 
 import re

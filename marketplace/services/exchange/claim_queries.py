@@ -7,7 +7,7 @@ transitions.
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from marketplace.errors import Forbidden, InvalidInput, NotFound
+from marketplace.errors import Forbidden, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Community, Evaluation, Need, ServiceType, User
 from marketplace.models.claims import (
@@ -23,6 +23,7 @@ from marketplace.services.access import (
     valid_id,
 )
 from marketplace.services.exchange.need_queries import get_need
+from marketplace.services.fields import read_choice
 from marketplace.services.pagination import Page, paginate
 
 
@@ -84,9 +85,8 @@ def projects_page(
     if status == "ongoing":
         query = query.where(Claim.status.in_(ONGOING_CLAIM_STATUSES))
     elif status:
-        if status not in CLAIM_STATUSES:
-            raise InvalidInput("未知的认领状态。", field="status")
-        query = query.where(Claim.status == status)
+        code = read_choice(status, "认领状态", CLAIM_STATUSES, "status")
+        query = query.where(Claim.status == code)
     else:
         # Declined and withdrawn claims are not projects; they stay in the audit log.
         query = query.where(Claim.status.in_(LIVE_CLAIM_STATUSES))

@@ -3,7 +3,7 @@
 Every transition locks the need's row first (``SELECT … FOR UPDATE`` on PostgreSQL;
 SQLite's ``BEGIN IMMEDIATE`` already serialises writers), so the need's ``claimed`` and
 ``status`` are recomputed from a stable set of claims. Claiming itself is one conditional
-``UPDATE`` (RELIABILITY.md, "Facts that bite"), which cannot over-claim however many
+``UPDATE`` whose ``WHERE`` re-checks the remaining quantity, which cannot over-claim however many
 units claim at the same moment.
 """
 

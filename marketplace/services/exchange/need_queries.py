@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, select
 from sqlalchemy.orm import joinedload
 
-from marketplace.errors import InvalidInput, NotFound
+from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.models import Community, Need, PairingPlan, PlanPair, ServiceType, User
 from marketplace.models.listings import NEED_STATUSES, PUBLIC_NEED_STATUSES
@@ -20,7 +20,7 @@ from marketplace.services.access import (
     valid_id,
 )
 from marketplace.services.exchange.need_state import claimable_clause
-from marketplace.services.fields import keyword_pattern
+from marketplace.services.fields import keyword_pattern, read_choice
 from marketplace.services.pagination import Page, paginate, paginate_rows
 
 
@@ -59,9 +59,9 @@ def _filtered(query, filters: NeedFilters):
     if filters.status == "open":
         query = query.where(claimable_clause())
     elif filters.status:
-        if filters.status not in PUBLIC_NEED_STATUSES:
-            raise InvalidInput("未知的需求状态。", field="status")
-        query = query.where(Need.status == filters.status)
+        public = {code: NEED_STATUSES[code] for code in PUBLIC_NEED_STATUSES}
+        status = read_choice(filters.status, "需求状态", public, "status")
+        query = query.where(Need.status == status)
     if filters.type_id:
         query = query.where(Need.type_id == filters.type_id)
     if filters.category_id:

@@ -1,6 +1,6 @@
 """A need's state, derived in one place from its claims and its remaining quantity.
 
-DESIGN §4 (revised): a need takes claims for as long as part of its quantity is
+A need takes claims for as long as part of its quantity is
 unclaimed and it is open, whatever state the claims already on it are in, so one unit's
 project starting or finishing never strands the rest of the need. Its status therefore
 says first whether anything is left to claim (``published``/``partly_claimed``), and only

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from marketplace.errors import Conflict, InvalidInput, NotFound
+from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.models import Offer, ServiceType, Unit, User
 from marketplace.models.listings import (
@@ -17,7 +17,13 @@ from marketplace.models.listings import (
 )
 from marketplace.services import audit
 from marketplace.services.access import check_ids, owns, require_owner, require_role, valid_id
-from marketplace.services.fields import OFFER, FieldReader, keyword_pattern, read_service_type
+from marketplace.services.fields import (
+    OFFER,
+    FieldReader,
+    keyword_pattern,
+    read_choice,
+    read_service_type,
+)
 from marketplace.services.pagination import Page, paginate
 
 AUDIT_FIELDS = ("status", "title", "kind", "capacity", "monthly_quantity")
@@ -210,13 +216,11 @@ class OfferFilters:
 def _filtered(query, filters: OfferFilters):
     check_ids(filters, "category_id", "type_id", "township_id", "unit_id", "min_capacity")
     if filters.kind:
-        if filters.kind not in OFFER_KINDS:
-            raise InvalidInput("未知的资源类别。", field="kind")
-        query = query.where(Offer.kind == filters.kind)
+        kind = read_choice(filters.kind, "资源类别", OFFER_KINDS, "kind")
+        query = query.where(Offer.kind == kind)
     if filters.facility_kind:
-        if filters.facility_kind not in FACILITY_KINDS:
-            raise InvalidInput("未知的场地类型。", field="facility_kind")
-        query = query.where(Offer.facility_kind == filters.facility_kind)
+        facility = read_choice(filters.facility_kind, "场地类型", FACILITY_KINDS, "facility_kind")
+        query = query.where(Offer.facility_kind == facility)
     if filters.type_id:
         query = query.where(Offer.type_id == filters.type_id)
     if filters.category_id:

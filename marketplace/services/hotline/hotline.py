@@ -4,7 +4,7 @@ received → dispatched → accepted → served → followed_up → closed; a te
 (back to received, with a reason); a follow-up that finds the problem unsolved reopens
 the ticket (back to received, with fresh time limits). Every step is a conditional
 ``UPDATE … WHERE status = <expected>`` with its row count checked, so two dispatchers
-pressing at once make one dispatch (RELIABILITY C9); each step writes a timed
+pressing at once make one dispatch; each step writes a timed
 ``TicketEvent`` and an audit entry in the same transaction.
 """
 

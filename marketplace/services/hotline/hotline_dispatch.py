@@ -1,6 +1,6 @@
 """Which team should take a ticket: ranked suggestions, and a batch proposal for many tickets.
 
-Ranking (DESIGN §12): teams of the caller's community first, then teams whose posts
+Ranking: teams of the caller's community first, then teams whose posts
 match the ticket's kind, then the lightest open load, then the nearest community. The
 batch proposal hands tickets × teams to the assignment engine (``marketplace.pairing``,
 tickets as rows of capacity 1, teams as columns with their spare load as the maximum),

@@ -3,7 +3,7 @@
 A team is acted for by its cadre leader (``Team.leader_user_id``, community staff) or its
 member co-leader (the member whose ``team_role`` is ``co_leader``). Serving a ticket
 drafts a service record per member who served, linked to the ticket, for the team's
-community to confirm as usual (issue 9).
+community to confirm as usual.
 """
 
 from collections.abc import Iterable

@@ -1,4 +1,4 @@
-"""The per-address limit on anonymous online hotline requests (RELIABILITY S19).
+"""The per-address limit on anonymous online hotline requests (a flood must not bury calls).
 
 Kept by the shared limiter (``services/throttle.py``: an atomic counter row per key,
 correct across threads, processes and both databases); why not Flask-Limiter is said

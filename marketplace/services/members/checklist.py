@@ -1,4 +1,4 @@
-"""The yearly checklist (seed 001): five items, each ticked only by evidence on record.
+"""A reported member's yearly checklist: five items, each ticked only by evidence on record.
 
 The year's bonus (``pay_bonus``) is paid once, by whichever evidence completes the list:
 every place that adds evidence (a confirmed service, a check-in, a confirmed wish) calls it.

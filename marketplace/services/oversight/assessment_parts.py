@@ -12,10 +12,10 @@ grades of the unit and how fully the unit rated the communities in turn. Parts w
 features live in other domains are registered in
 ``register_later_parts`` (imported lazily, so this module loads first):
 
-- ``member_report_rate``   党员报到率 (%)          — issue 9 (party members)
-- ``checklist_completion`` 年度清单完成率 (%)      — issue 9 (the yearly checklist)
-- ``wishes_fulfilled``     微心愿认领完成数        — issue 10 (small wishes)
-- ``hotline_tickets``      志愿服务110工单办结数   — issue 10 (the hotline)
+- ``member_report_rate``   党员报到率 (%)          — party members
+- ``checklist_completion`` 年度清单完成率 (%)      — the yearly checklist
+- ``wishes_fulfilled``     微心愿认领完成数        — small wishes
+- ``hotline_tickets``      志愿服务110工单办结数   — the hotline
 """
 
 from collections.abc import Callable

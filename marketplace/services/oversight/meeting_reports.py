@@ -1,6 +1,6 @@
 """The meeting matrix: which communities and townships held their monthly joint meeting.
 
-Seed 004: communities and townships meet monthly, the county quarterly. A cell is
+Communities and townships meet monthly, the county quarterly. A cell is
 ``held`` (with how many meetings), ``missing`` when the month is over without one,
 ``running`` for the current month and ``future`` after it.
 """

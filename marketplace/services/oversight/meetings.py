@@ -1,6 +1,6 @@
 """Joint meetings (联席会议): record one with its attendance, draft its agenda, action items.
 
-Seed 004: a community meets monthly (reporting claimed projects' progress, agreeing next
+A community meets monthly (reporting claimed projects' progress, agreeing next
 month's theme), a township monthly, the county quarterly. The host's level follows from
 the role: community staff host their community's, township staff their township's,
 reviewers the county's.

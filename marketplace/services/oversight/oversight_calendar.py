@@ -14,8 +14,8 @@ MONTHS = tuple(range(1, 13))
 # The years any page, export or API answer accepts: from the first year the county could
 # have a record to next year (next year's plans and weights are prepared in advance).
 MIN_YEAR = 2000
-# Seed 004: 每季度至少开展一次对接活动; the reminder goes out this many days before a
-# quarter ends (DESIGN §13).
+# Every pair acts at least once a quarter (每季度至少开展一次对接活动); the reminder goes
+# out this many days before a quarter ends.
 REMIND_DAYS_BEFORE_QUARTER_END = 15
 
 

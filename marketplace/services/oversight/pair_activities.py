@@ -2,8 +2,9 @@
 
 Either side of a published pair logs an activity; only the other side confirms it
 (one conditional UPDATE, so two confirmations racing cannot both count). A pair is
-compliant for a quarter when it has a confirmed activity in it (seed 004); the
-judgement lives in ``services/oversight/compliance.py``.
+compliant for a quarter when it has a confirmed activity in it (every pair must act
+at least once a quarter: 每季度至少开展一次对接活动); the judgement lives in
+``services/oversight/compliance.py``.
 """
 
 from datetime import date, timedelta

@@ -3,7 +3,7 @@
 State machine: draft → under_review → approved → published; the county's previous
 published plan becomes superseded. A draft, a plan under review or an approved plan can
 be discarded; a plan under review can be returned to draft. Only reviewers act here, and
-the reviewer who created or adjusted a plan cannot approve it (RELIABILITY S12).
+the reviewer who created or adjusted a plan cannot approve it (four eyes on every plan).
 """
 
 from flask import current_app, has_app_context

@@ -222,11 +222,11 @@ def outbox_key(search_key: str) -> str:
 
 
 def visible_documents(keys: Iterable[str], session=None) -> dict[str, dict]:
-    """Return the current document of each search key visible in the database (W5)."""
+    """Return the current document of each search key visible in the database (no drafts)."""
     documents, _deletions = resolve_outbox_keys((outbox_key(key) for key in keys), session)
     return {document["key"]: document for document in documents}
 
 
 def visible_keys(keys: Iterable[str], session=None) -> set[str]:
-    """Return which search keys are visible in the database right now (W5)."""
+    """Return which search keys are visible in the database right now."""
     return set(visible_documents(keys, session))

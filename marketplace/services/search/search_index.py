@@ -3,8 +3,8 @@
 The database is the source of truth and the index a cache. Listing changes queue
 ``SearchOutbox`` rows in their own transaction; after the commit :func:`drain` applies
 them to the index under the write lock and deletes them. A drain that cannot get the
-lock, or whose index write fails, leaves the rows for the next drain (W1, W3); the
-user's request never fails because of the index.
+lock, or whose index write fails, leaves the rows for the next drain (nothing is lost,
+writers never collide); the user's request never fails because of the index.
 """
 
 import logging
@@ -245,7 +245,7 @@ def check() -> list[Divergence]:
 def search_listings(
     text: str, filters: search.Filters | None = None, *, page: int = 1, per_page: int = 20
 ) -> search.SearchResult:
-    """Search the index; hits no longer visible in the database are dropped (W5)."""
+    """Search the index; hits no longer visible in the database are dropped at once."""
     try:
         searcher = search.searcher(index_root())  # retried: a commit elsewhere is no outage
     except search.IndexUnavailable:

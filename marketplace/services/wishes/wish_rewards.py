@@ -1,7 +1,7 @@
 """What a confirmed wish gives its member: points from the ledger and the checklist item.
 
 Kept apart from ``services/wishes/wishes.py`` so the wish workflow reads on its own; this is
-the one place that reaches into the members' domain (issue 9): ``points.award`` for the
+the one place that reaches into the members' domain: ``points.award`` for the
 ledger, and the evidence provider of the checklist item 认领1个“微心愿” (a wish the
 member claimed whose fulfilment the community confirmed, counted in the year fulfilled).
 """

@@ -30,7 +30,7 @@ from marketplace.services.access import (
     signed_in,
     valid_id,
 )
-from marketplace.services.fields import WISH, FieldReader
+from marketplace.services.fields import WISH, FieldReader, read_choice
 from marketplace.services.notifications import notify, staff_of
 from marketplace.services.pagination import Page, paginate
 from marketplace.services.transitions import move_if
@@ -267,13 +267,12 @@ def expire_wishes(today: date | None = None) -> int:
 
 
 def _filtered(filters: WishFilters):
-    if filters.status and filters.status not in WISH_STATUSES:
-        raise InvalidInput("状态筛选无效。", field="status")
+    status = filters.status and read_choice(filters.status, "状态筛选", WISH_STATUSES, "status")
     if filters.community_id and not valid_id(filters.community_id):
         raise InvalidInput("社区筛选无效。", field="community_id")
     query = select(Wish).where(Wish.status != "withdrawn")
-    if filters.status:
-        query = query.where(Wish.status == filters.status)
+    if status:
+        query = query.where(Wish.status == status)
     if filters.community_id:
         query = query.where(Wish.community_id == filters.community_id)
     return query

@@ -1,7 +1,7 @@
 """The form a resident fills in to ask for a facility, and the unit's answer form."""
 
 import contextlib
-from datetime import date, time
+from datetime import date
 
 from wtforms import DateField, IntegerField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -83,8 +83,3 @@ def prefill(args, default_day: date) -> dict:
         if args.get(key) in slots:
             values[key] = args[key]
     return values
-
-
-def opening_default(opening: time | None) -> str:
-    """Return the first bookable half hour of a facility as the form's default start."""
-    return f"{opening:%H:%M}" if opening else "09:00"

@@ -6,8 +6,6 @@ from marketplace.services.exchange import offers, pages_queries
 from marketplace.services.exchange.needs import NeedFilters, needs_page
 from marketplace.services.exchange.offers import OfferFilters
 from marketplace.web.exchange.marketplace_helpers import (
-    audit_action_label,
-    audit_values,
     page_args,
     render_need_page,
     viewer,
@@ -17,8 +15,6 @@ from marketplace.web.exchange.project_charts import latest_percent, progress_bar
 bp = Blueprint("listings", __name__)
 bp.add_app_template_global(progress_bar, "progress_bar")
 bp.add_app_template_global(latest_percent, "latest_percent")
-bp.add_app_template_filter(audit_action_label, "audit_action")
-bp.add_app_template_filter(audit_values, "audit_values")
 
 
 @bp.route("/needs/<int:need_id>")

@@ -4,9 +4,6 @@ from flask import current_app, render_template, request, url_for
 from flask_login import current_user
 
 from marketplace.models import Claim, Evaluation, Need, ProgressReport
-from marketplace.models.claims import CLAIM_STATUSES
-from marketplace.models.listings import NEED_STATUSES, OFFER_STATUSES
-from marketplace.services.audit_log import ACTION_LABELS, action_label
 from marketplace.services.exchange import claims, pages_queries
 from marketplace.web.actions import act
 from marketplace.web.actions import back_url as back_url  # re-exported, see below
@@ -73,28 +70,3 @@ def render_need_page(need_id: int, *, claim_form: ClaimForm | None = None, statu
         render_template("listings/need.html", claim_form=claim_form, **context),
         status,
     )
-
-
-AUDIT_ACTIONS = ACTION_LABELS  # one list of names, shared with the audit page
-AUDIT_FIELDS = {
-    "status": "状态",
-    "need_status": "需求状态",
-    "claimed": "已认领",
-    "quantity": "数量",
-    "title": "标题",
-}
-_STATUS_LABELS = {**OFFER_STATUSES, **CLAIM_STATUSES, **NEED_STATUSES}
-
-
-def audit_action_label(action: str) -> str:
-    """Return the Chinese name of an audit action (the code itself when unknown)."""
-    return action_label(action)
-
-
-def audit_values(values: dict | None) -> list[tuple[str, str]]:
-    """Return an audit entry's before/after values as (label, readable value) pairs."""
-    rows = []
-    for key, value in (values or {}).items():
-        readable = _STATUS_LABELS.get(value, value) if key.endswith("status") else value
-        rows.append((AUDIT_FIELDS.get(key, key), "" if readable is None else str(readable)))
-    return rows

@@ -158,7 +158,7 @@ def transition(plan_id: int, action: str):
                 service(current_user, plan_id)
                 flash(message, "success")
         except DomainError as error:
-            if isinstance(error, Forbidden):  # refusals are audited (S18), as the handler does
+            if isinstance(error, Forbidden):  # refusals are audited, as the handler does
                 db.session.rollback()
                 record_refusal(error.message)
             flash(error.message, "danger")

@@ -1,0 +1,1 @@
+"""Helpers shared by the test modules (import them from here, not from another test)."""
