@@ -31,6 +31,7 @@ _BUILTIN_MODULES = (
     "marketplace.services.record_check.oversight",
     "marketplace.services.record_check.hotline",
     "marketplace.services.record_check.search",
+    "marketplace.services.record_check.funds",
 )
 
 
