@@ -22,6 +22,7 @@ from marketplace.services import audit
 from marketplace.services.access import require_owner, valid_id
 from marketplace.services.exchange import bookings
 from marketplace.services.exchange.booking_queries import taken_periods
+from marketplace.services.fields import BOOKING
 from marketplace.services.notifications import notify, staff_of
 
 MAX_OCCURRENCES = 12
@@ -182,7 +183,7 @@ def answer_series(actor: User, series_id, action: str, note: str = "") -> Bookin
     clashes = []
     for booking in waiting:
         bookings._move(booking, ("requested",), target)
-        booking.answer_note = (note or "")[:500]
+        booking.answer_note = (note or "")[: BOOKING["answer_note"].max_length]
         if target == "accepted":
             try:
                 bookings._take_slots(booking)

@@ -151,7 +151,7 @@ def _book_place(actor, meetings, data, starts, ends) -> None:
         "ends_at": f"{first:%Y-%m-%d} {end:%H:%M}",
         "requester_name": actor.name,
         "requester_phone": str(data.get("phone") or actor.phone or ""),
-        "purpose": f"{meetings[0].kind_label}：{meetings[0].theme}"[:200],
+        "purpose": f"{meetings[0].kind_label}：{meetings[0].theme}",
     }
     try:
         if len(meetings) == 1:
@@ -165,6 +165,13 @@ def _book_place(actor, meetings, data, starts, ends) -> None:
         raise InvalidInput(f"会议场地：{error.message}", field=field) from None
     for meeting, booking in zip(meetings, booked, strict=True):
         meeting.booking_id = booking.id
+
+
+def open_invitation(actor: User, meeting: JointMeeting) -> MeetingAttendance | None:
+    """Return the actor's unit's invitation to an announced meeting, if it has one."""
+    if not has_role(actor, "unit") or meeting.status != "announced":
+        return None
+    return next((row for row in meeting.attendance if row.unit_id == actor.unit_id), None)
 
 
 def answer_invitation(actor: User, meeting_id, data: Mapping) -> MeetingAttendance:
