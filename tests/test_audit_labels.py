@@ -19,9 +19,15 @@ def _import_kinds():
     return [("kind", kind) for kind in COLUMNS]
 
 
+def _fund_kinds():
+    from marketplace.models.funds import FUND_KINDS
+
+    return [("kind", kind) for kind in FUND_KINDS]
+
+
 # Codes built at run time from a value that no call site names: pattern → its values.
 # (A helper's ``f"hotline.{action}"`` is resolved from its callers instead.)
-DYNAMIC_CODES = {"import.{kind}": _import_kinds}
+DYNAMIC_CODES = {"import.{kind}": _import_kinds, "fund.{kind}": _fund_kinds}
 
 
 def _trees():
@@ -197,7 +203,11 @@ def _snapshot_keys(call, constants) -> list[str]:
     return keys
 
 
-def _expression_keys(node, function, functions, constants) -> list[str]:
+def _expression_keys(node, function, functions, constants, seen=None) -> list[str]:
+    seen = set() if seen is None else seen  # ``after = {**after, …}`` refers to itself
+    if id(node) in seen:
+        return []
+    seen.add(id(node))
     keys = _dict_keys(node)
     for inner in ast.walk(node):
         if isinstance(inner, ast.Call):
@@ -213,7 +223,7 @@ def _expression_keys(node, function, functions, constants) -> list[str]:
                     getattr(t, "id", None) == target for t in assign.targets
                 )
                 if named and assign.value is not node:
-                    keys += _expression_keys(assign.value, function, functions, constants)
+                    keys += _expression_keys(assign.value, function, functions, constants, seen)
     return keys
 
 

@@ -484,3 +484,23 @@ def can_read_fund_entry(user: User | None, entry) -> bool:
 def can_manage_committee(user: User | None, community_id) -> bool:
     """Tell whether ``user`` may change community ``community_id``'s 大党委 and its members."""
     return acts_for_community(user, community_id)
+
+
+# --- Rows of the actor's own unit, team leaders, the meeting matrix ------------------------
+
+
+def own_unit_row(user: User | None, rows):
+    """Return the row among ``rows`` (attendance, invitations) of ``user``'s unit, or None."""
+    if not has_role(user, "unit") or user.unit_id is None:
+        return None
+    return next((row for row in rows if row.unit_id == user.unit_id), None)
+
+
+def leads_team(user: User | None, team) -> bool:
+    """Tell whether ``user`` is the team's cadre leader (community staff)."""
+    return has_role(user, "community") and is_self(user, team.leader_user_id)
+
+
+def may_see_meeting_matrix(user: User | None) -> bool:
+    """Tell whether ``user`` watches which communities and townships held their meetings."""
+    return has_role(user, "reviewer", "township")

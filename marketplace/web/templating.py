@@ -19,6 +19,7 @@ TEMPLATE_POLICIES = (
     "is_wish_claimer",
     "can_see_resident",
     "is_self",
+    "may_see_meeting_matrix",
 )
 
 # Entries whose endpoint is not registered are left out, so an area can ship alone. An

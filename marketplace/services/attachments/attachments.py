@@ -210,7 +210,7 @@ def _remove_bytes(attachment: Attachment) -> None:
 
 def evidence_required(kind: str) -> bool:
     """Tell whether confirming a record of ``kind`` needs an attachment (``EVIDENCE_REQUIRED``)."""
-    return kind in current_app.config.get("EVIDENCE_REQUIRED", ())
+    return kind in current_app.config["EVIDENCE_REQUIRED"]
 
 
 def require_evidence(kind: str, record_id: int, refusal: str) -> None:

@@ -26,6 +26,7 @@ from marketplace.services.access import (
     is_activity_side,
     is_claim_party,
     is_community_staff,
+    is_self,
     is_wish_party,
     oversees_community,
     valid_id,
@@ -77,7 +78,7 @@ def _sees_service(user, record) -> bool:
 
 
 def _own_service(user, record) -> bool:
-    return has_role(user, "member") and record.member.user_id == user.id
+    return has_role(user, "member") and is_self(user, record.member.user_id)
 
 
 def _ticket_staff(user, ticket) -> bool:

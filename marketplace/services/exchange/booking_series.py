@@ -194,7 +194,7 @@ def answer_series(actor: User, series_id, action: str, note: str = "") -> Bookin
         dates = "、".join(f"{day:%Y-%m-%d}" for day in clashes)
         raise Conflict(f"以下日期已被其他预约占用：{dates}，整组未接受；可逐个答复其余日期。")
     audit.record(
-        f"booking.series_{'accepted' if target == 'accepted' else 'declined'}",
+        "booking.series_accepted" if target == "accepted" else "booking.series_declined",
         actor=actor,
         obj=series,
         after={"status": target, "occurrences": len(waiting)},

@@ -16,7 +16,7 @@ from marketplace.extensions import db
 from marketplace.models import User
 from marketplace.models.hotline import TEAM_LOAD_STATUSES, Ticket
 from marketplace.models.members import Member, ServiceRecord, Team
-from marketplace.services.access import has_role, valid_id
+from marketplace.services.access import has_role, leads_team, valid_id
 
 
 def acting_member(user: User) -> Member | None:
@@ -29,7 +29,7 @@ def acting_member(user: User) -> Member | None:
 def acts_for(user: User, team: Team) -> bool:
     """Tell whether ``user`` may act for ``team`` (cadre leader or member co-leader)."""
     if has_role(user, "community"):
-        return team.leader_user_id == user.id
+        return leads_team(user, team)
     member = acting_member(user)
     return member is not None and member.team_id == team.id and member.team_role == "co_leader"
 

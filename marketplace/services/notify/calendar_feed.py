@@ -83,7 +83,7 @@ def _activities(user: User, start: datetime, end: datetime) -> list[Activity]:
     return list(db.session.scalars(query.order_by(Activity.starts_at)))
 
 
-def _event(uid: str, summary: str, begin, end, description: str = "") -> Event:
+def _calendar_event(uid: str, summary: str, begin, end, description: str = "") -> Event:
     event = Event()
     event.add("uid", f"{uid}@marketplace")
     event.add("summary", summary)
@@ -109,11 +109,13 @@ def build_calendar(user: User) -> Calendar:
     for meeting in _meetings(user, first, last):
         summary = f"{meeting.host_name}联席会议：{meeting.theme}"
         end_day = meeting.held_on + timedelta(days=1)
-        calendar.add_component(_event(f"meeting-{meeting.id}", summary, meeting.held_on, end_day))
+        calendar.add_component(
+            _calendar_event(f"meeting-{meeting.id}", summary, meeting.held_on, end_day)
+        )
     for booking in _bookings(user, start, end):
         summary = f"场地预约：{booking.offer.title}（{booking.status_label}）"
         calendar.add_component(
-            _event(
+            _calendar_event(
                 f"booking-{booking.id}",
                 summary,
                 clock.local(booking.starts_at),
@@ -124,11 +126,13 @@ def build_calendar(user: User) -> Calendar:
     for activity in _pair_activities(user, first, last):
         end_day = activity.held_on + timedelta(days=1)
         summary = f"结对活动：{activity.title}"
-        calendar.add_component(_event(f"pair-{activity.id}", summary, activity.held_on, end_day))
+        calendar.add_component(
+            _calendar_event(f"pair-{activity.id}", summary, activity.held_on, end_day)
+        )
     for activity in _activities(user, start, end):
         kind = ACTIVITY_KINDS.get(activity.kind, "活动")
         calendar.add_component(
-            _event(
+            _calendar_event(
                 f"activity-{activity.id}",
                 f"{kind}：{activity.title}",
                 clock.local(activity.starts_at),

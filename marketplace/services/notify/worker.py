@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def mode(app: Flask) -> str:
-    value = str(app.config.get("NOTIFY_WORKER", "thread")).lower()
+    value = str(app.config["NOTIFY_WORKER"]).lower()
     return value if value in ("thread", "off") else "thread"
 
 
@@ -33,7 +33,7 @@ class DeliveryWorker:
 
     def __init__(self, app: Flask):
         self.app = app
-        self.interval = float(app.config.get("NOTIFY_INTERVAL", 10))
+        self.interval = float(app.config["NOTIFY_INTERVAL"])
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._pid = os.getpid()

@@ -19,7 +19,7 @@ from marketplace.models import JointMeeting, MeetingAttendance, Offer, User
 from marketplace.models._common import utcnow
 from marketplace.models.meetings import MEETING_KINDS, MEETING_LEVELS, RSVP_ANSWERS
 from marketplace.services import audit
-from marketplace.services.access import has_role, valid_id
+from marketplace.services.access import has_role, own_unit_row, valid_id
 from marketplace.services.exchange import booking_series, bookings
 from marketplace.services.fields import MEETING, FieldReader
 from marketplace.services.notifications import notify, staff_of
@@ -171,7 +171,7 @@ def open_invitation(actor: User, meeting: JointMeeting) -> MeetingAttendance | N
     """Return the actor's unit's invitation to an announced meeting, if it has one."""
     if not has_role(actor, "unit") or meeting.status != "announced":
         return None
-    return next((row for row in meeting.attendance if row.unit_id == actor.unit_id), None)
+    return own_unit_row(actor, meeting.attendance)
 
 
 def answer_invitation(actor: User, meeting_id, data: Mapping) -> MeetingAttendance:
@@ -179,7 +179,7 @@ def answer_invitation(actor: User, meeting_id, data: Mapping) -> MeetingAttendan
     if not has_role(actor, "unit"):
         raise Forbidden("只有受邀单位可以回复会议邀请。")
     meeting = get_meeting(actor, meeting_id)
-    row = next((r for r in meeting.attendance if r.unit_id == actor.unit_id), None)
+    row = own_unit_row(actor, meeting.attendance)
     if row is None:
         raise Forbidden("贵单位不在该会议的受邀名单中。")
     reader = FieldReader(data)

@@ -32,7 +32,7 @@ def setting_share() -> float:
     """Return the county's default cap on dropped pairs, as a share (0–1)."""
     if not has_app_context():
         return DEFAULT_MAX_CHANGE_SHARE
-    return float(current_app.config.get("PAIRING_MAX_CHANGE_SHARE", DEFAULT_MAX_CHANGE_SHARE))
+    return float(current_app.config["PAIRING_MAX_CHANGE_SHARE"])
 
 
 def percent(share: float) -> str:

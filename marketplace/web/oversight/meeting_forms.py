@@ -13,16 +13,8 @@ from marketplace.web.oversight.oversight_helpers import me, submit
 def schedule_context(meeting) -> dict:
     """Return what the meeting page adds for announcements: RSVP, photos, today."""
     actor = me()
-    mine = next(
-        (
-            row
-            for row in meeting.attendance
-            if actor.role == "unit" and row.unit_id == actor.unit_id
-        ),
-        None,
-    )
     return {
-        "my_invitation": mine if meeting.status == "announced" else None,
+        "my_invitation": meeting_schedule.open_invitation(actor, meeting),
         "photos": gallery(actor, "meeting", meeting.id),
         "today": county_today(),
     }
