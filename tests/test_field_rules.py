@@ -231,11 +231,10 @@ def test_the_access_guard_catches_what_it_forbids():
     assert not any(INLINE_ROLE.search(line) or INLINE_OWNER.search(line) for line in allowed)
 
 
-def test_the_old_role_helper_is_the_access_modules():
-    from marketplace.services import access
+def test_there_is_one_role_helper():
     from marketplace.services.oversight import oversight_scope
 
-    assert oversight_scope.require_any is access.require_role
+    assert not hasattr(oversight_scope, "require_any")
 
 
 def test_field_limits_are_written_only_in_the_rule_tables():

@@ -10,6 +10,7 @@ are asserted: a pair dropped mid-quarter keeps what it did, a pair in force for 
 (and, at the year's end, the page's and the export's) for every unit.
 """
 
+import io
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from marketplace.extensions import db
 from marketplace.models import Notification
 from marketplace.services.accounts import issue_api_token
 from marketplace.services.oversight.oversight_calendar import QUARTERS
+from tests.attachment_helpers import png_bytes
 from tests.factories import make_community, make_member, make_township, make_unit, make_user
 from tests.hotline_helpers import staffed_team
 from tests.oversight_helpers import quick_user
@@ -92,7 +94,12 @@ class County:
         return logged["id"]
 
     def confirm(self, community, activity_id: int) -> None:
+        """The community puts the activity's photo on the record, then confirms it."""
         staff = self.staff_a if community.id == self.a.id else self.staff_b
+        headers = {"Authorization": f"Bearer {issue_api_token(staff)}"}
+        photo = {"file": (io.BytesIO(png_bytes()), "现场.png")}
+        url = f"/api/v1/pair-activities/{activity_id}/attachments"
+        assert self.client.post(url, data=photo, headers=headers).status_code == 201
         answer = self.api(staff, "post", f"/pair-activities/{activity_id}/confirm")
         assert answer["status"] == "confirmed"
 

@@ -63,7 +63,7 @@ class Suggestion:
 def team_open_limit() -> int:
     """Return how many open tickets a team carries at most (``HOTLINE_TEAM_OPEN_LIMIT``)."""
     if has_app_context():
-        return int(current_app.config.get("HOTLINE_TEAM_OPEN_LIMIT", DEFAULT_TEAM_OPEN_LIMIT))
+        return int(current_app.config["HOTLINE_TEAM_OPEN_LIMIT"])
     return DEFAULT_TEAM_OPEN_LIMIT
 
 

@@ -17,7 +17,7 @@ DEFAULT_PER_HOUR = 5
 def per_hour() -> int:
     """Return how many online requests one address may make per hour (a setting)."""
     if has_app_context():
-        return int(current_app.config.get("HOTLINE_ONLINE_PER_HOUR", DEFAULT_PER_HOUR))
+        return int(current_app.config["HOTLINE_ONLINE_PER_HOUR"])
     return DEFAULT_PER_HOUR
 
 

@@ -9,12 +9,8 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import Community, User
-from marketplace.services.access import acting_communities, require_role, scope_communities
+from marketplace.services.access import acting_communities, scope_communities
 from marketplace.services.pairing.plan_history import published_pairs
-
-# The old name of ``access.require_role`` (same wording), kept while parallel work still
-# imports it; the lead removes it at merge.
-require_any = require_role
 
 
 def is_pair(unit_id: int, community_id: int) -> bool:

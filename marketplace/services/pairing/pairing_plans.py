@@ -88,7 +88,7 @@ def memory_budget() -> int:
     """Return the optimizer's memory budget in bytes (setting PAIRING_MEMORY_BUDGET_MB)."""
     if not has_app_context():
         return DEFAULT_BUDGET
-    return int(current_app.config.get("PAIRING_MEMORY_BUDGET_MB", DEFAULT_BUDGET // MIB)) * MIB
+    return int(current_app.config["PAIRING_MEMORY_BUDGET_MB"]) * MIB
 
 
 def inputs_problem(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, PairingProblem]:

@@ -93,7 +93,7 @@ def nearest_setting() -> int:
     """Return how many nearest communities each unit is scored with (0: every one)."""
     if not has_app_context():
         return 0
-    return int(current_app.config.get("PAIRING_NEAREST_COMMUNITIES", 0) or 0)
+    return int(current_app.config["PAIRING_NEAREST_COMMUNITIES"] or 0)
 
 
 def _county_communities(county_id: int) -> list[Community]:
