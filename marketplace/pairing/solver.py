@@ -28,7 +28,9 @@ with capacity 1, exact quotas and as many units as slots go first to
 every pair certifies it); the others, and any the auction does not certify, to
 ``pricing.solve_by_pricing``: the same problem as a transportation LP on candidate
 pairs, certified optimal for every pair by its dual potentials; should HiGHS ever fail
-there, the assignment path answers when it fits the budget.
+there, the assignment path answers in its sparse form when that fits the budget, and
+``SolverFailed`` names the cause when it does not. A tiny expansion is solved by
+``hungarian.assign`` (NumPy only); SciPy and HiGHS are imported by the paths that use them.
 
 Feasibility is decided beforehand (``feasibility.find_infeasibility``), so the
 assignment always has a finite complete solution; the answer is verified anyway.
@@ -89,6 +91,9 @@ def solve(problem: PairingProblem, *, memory_budget: int | None = None) -> Pairi
         When the input is malformed; never for an infeasible problem.
     ProblemTooLarge
         (an InvalidProblem) when no path fits the memory budget; never a MemoryError.
+    SolverFailed
+        When HiGHS gives up on the priced LP and the sparse assignment does not fit the
+        memory budget either (not a verdict of infeasibility).
 
     Notes
     -----
