@@ -85,12 +85,23 @@ def test_tiny_instances_take_the_numpy_assignment_and_match_milp():
         high = [lo + int(rng.integers(0, 3)) for lo in low]
         problem = make_problem(scores, rng.integers(1, 3, 9).tolist(), low, high)
         reference = solve_milp(problem)
-        with mock.patch.object(hungarian, "assign", spy):
+        # As on the command line: scipy.optimize not imported yet (restored afterwards).
+        with mock.patch.dict(sys.modules), mock.patch.object(hungarian, "assign", spy):
+            sys.modules.pop("scipy.optimize")
             result = solve(problem)
         assert result.status == reference.status
         if reference.status == "optimal":
             assert result.total_score == pytest.approx(reference.total_score, abs=1e-9)
     assert calls  # the tiny path really ran
+
+
+def test_once_scipy_is_loaded_tiny_instances_take_its_faster_assignment():
+    import scipy.optimize  # noqa: F401 - loaded, as in a worker that solved before
+
+    problem = make_problem(np.random.default_rng(13).random((9, 3)), high=[4] * 3)
+    with mock.patch.object(hungarian, "assign", side_effect=AssertionError):
+        result = solve(problem)
+    assert result.total_score == pytest.approx(solve_milp(problem).total_score, abs=1e-9)
 
 
 def lp_fails():

@@ -1,17 +1,25 @@
 """A minimum-cost assignment in NumPy alone, for the tiny instances of the command line.
 
-SciPy's ``linear_sum_assignment`` is faster on anything but a tiny matrix, yet importing
-``scipy.optimize`` costs several times the whole solve of a handful of units; below
-``TINY_CELLS`` cells the solver uses this instead and loads no SciPy at all.
+SciPy's ``linear_sum_assignment`` is much faster on anything but a tiny matrix, yet
+importing ``scipy.optimize`` costs far more than the whole solve of a handful of units:
+up to ``TINY_CELLS`` cells, and while that import has not been paid for yet (the command
+line, a worker's first plan), the solver uses this and loads no SciPy at all.
 """
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 
 # Up to this many cells (rows × columns) an assignment is solved here, not by SciPy:
 # at most one augmenting step per cell, each a few vector operations on one row.
 TINY_CELLS = 2_500
+
+
+def preferred(cells: int) -> bool:
+    """Whether an assignment of ``cells`` cells is better solved here than by SciPy."""
+    return cells <= TINY_CELLS and "scipy.optimize" not in sys.modules
 
 
 def assign(cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -160,7 +160,7 @@ def _solve_free(rest: Remainder, seed: np.ndarray, budget: int) -> np.ndarray:
         if sparse_bytes > budget:
             raise lp_failed(rest, sparse_bytes, budget)
         sparse_only = plan.assignment_bytes > budget
-    if plan.path == "assignment" and plan.cells <= hungarian.TINY_CELLS:
+    if plan.path == "assignment" and hungarian.preferred(plan.cells):
         # A tiny instance: one assignment over everything, no SciPy to import.
         members = np.flatnonzero(routing.usable(rest))
         return _to_checked(rest, _solve_component(rest, members, tiny=True))
