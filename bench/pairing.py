@@ -4,13 +4,17 @@
     .venv/bin/python bench/pairing.py --quick    # no province, one run per city
     .venv/bin/python bench/pairing.py --quick --runs 5   # city medians of 5
 
-Sizes (each with its target): a county (11 communities × 88 units,
-capacities 1-3, quotas 6-10), a city (500 × 4,000, quota 8 = 8, each unit may pair
-only with its 20 nearest communities) with distinct and with tied scores, a dense
-100 × 800 instance at capacity 2, and a province (5,000 × 40,000, 20 nearest);
-``--with dense`` adds the dense city. Methods: this solver (``marketplace.pairing``:
-the priced LP for the county and the dense instance, the auction for the sparse cities
-and the province) and OR-Tools' min-cost flow; ``--with milp`` and ``--with lap`` add
+Sizes (each with its target): a county (11 communities × 88 units, capacities 1-3,
+quotas 6-10), the same with every parameter (5 % of units pinned, 5 % of pairs
+forbidden), a city (500 × 4,000, quota 8 = 8, each unit may pair only with its 20
+nearest communities) with distinct and with tied scores, the city with capacities 1-3
+and quotas 6-10, the same with 5 % of units pinned and 5 % of pairs forbidden, a dense
+100 × 800 instance at capacity 2, and a province (5,000 × 40,000, 20 nearest) at
+quota 8 = 8 and with capacities 1-3 and quotas 6-10; ``--with dense`` adds the dense
+city, ``--only TEXT`` keeps the sizes whose name contains TEXT. Methods: this solver
+(``marketplace.pairing``: the priced LP for the county and the dense instance, the
+auction for the sparse cities and the province at capacity 1) and OR-Tools' min-cost
+flow; ``--with milp`` and ``--with lap`` add
 ``scipy.optimize.milp`` (HiGHS, time-limited) and the ``lap`` package (LAPJV on the
 expanded matrix). ``lap`` and ``ortools`` are optional (``pip install -e .[bench]``);
 a missing one is skipped with a note.
@@ -53,15 +57,28 @@ class Size:
     repeats: int
     capacity: tuple[int, int] = (1, 1)  # unit capacities drawn from this range
     tied: bool = False  # scores rounded to 0.05: many ties
-    target: str = ""  # the target this row must meet
+    target: str = ""  # the target for this row
+    pinned: float = 0.0  # share of units pinned to one of their allowed communities
+    forbidden: float = 0.0  # share of the other allowed pairs forbidden
 
 
+RULES = {"pinned": 0.05, "forbidden": 0.05}
+RANGES = {"capacity": (1, 3), "target": "≤ 2× OR-Tools"}
 SIZES = [
     Size("county 11×88 cap 1-3", 11, 88, (6, 10), None, 50, (1, 3), target="≤ 2 ms"),
+    Size("county 11×88 every parameter", 11, 88, (6, 10), None, 200, **RANGES, **RULES),
     Size("city 500×4000 sparse(20)", 500, 4000, (8, 8), 20, 5, target="≤ 3× OR-Tools"),
     Size("  same, tied scores", 500, 4000, (8, 8), 20, 5, tied=True, target="≤ 1.5× untied"),
+    Size("city 500×4000 sparse(20) cap 1-3 quota 6-10", 500, 4000, (6, 10), 20, 5, **RANGES),
+    Size("  same, 5 % pinned, 5 % forbidden", 500, 4000, (6, 10), 20, 5, **RANGES, **RULES),
     Size("dense 100×800 cap 2", 100, 800, (16, 16), None, 3, (2, 2), target="no crash"),
     Size("province 5000×40000 sparse(20)", 5000, 40000, (8, 8), 20, 1, target="≤ 10 s, 1 GB"),
+    Size(
+        "province 5000×40000 sparse(20) cap 1-3 quota 6-10",
+        *(5000, 40000, (6, 10), 20, 1),
+        capacity=(1, 3),
+        target="≤ 2 s, ≤ 2× OR-Tools",
+    ),
 ]
 EXTRA_SIZES = [
     Size("city 500×4000 dense", 500, 4000, (8, 8), None, 3),
@@ -92,25 +109,60 @@ def make_instance(size: Size, seed: int = 2026) -> PairingProblem:
         score = 0.6 * rng.random(unit.size) + 0.4 / (1 + distance.ravel() / 2)
         if size.tied:
             score = np.round(score * 20) / 20
+        common.update(rules(size, rng, unit, nearest.ravel()))
         return PairingProblem(**common, pairs=ScoredPairs(unit, nearest.ravel(), score))
     distance = np.sqrt(((units[:, None, :] - communities[None, :, :]) ** 2).sum(axis=2))
     scores = 0.6 * rng.random((size.units, size.communities)) + 0.4 / (1 + distance / 2)
     if size.tied:
         scores = np.round(scores * 20) / 20
+    unit, community = np.divmod(np.arange(scores.size), size.communities)
+    common.update(rules(size, rng, unit, community))
     return PairingProblem(**common, scores=scores)
 
 
+def rules(size: Size, rng, unit: np.ndarray, community: np.ndarray) -> dict:
+    """Pin ``size.pinned`` of the units and forbid ``size.forbidden`` of the other pairs.
+
+    Each pinned unit keeps one of its allowed pairs, and no community gets more pins than
+    its maximum, so the instance stays feasible.
+    """
+    if not (size.pinned or size.forbidden):
+        return {}
+    pinned_units = rng.choice(size.units, int(size.pinned * size.units), replace=False)
+    first = np.searchsorted(unit, pinned_units)
+    per_unit = np.searchsorted(unit, pinned_units, side="right") - first
+    chosen = first + (rng.random(first.size) * per_unit).astype(np.int64)
+    pins = np.bincount(community[chosen], minlength=size.communities)
+    chosen = chosen[pins[community[chosen]] <= size.quota[1]]
+    others = np.setdiff1d(np.arange(unit.size), chosen)
+    banned = rng.choice(others, int(size.forbidden * unit.size), replace=False)
+
+    def named(positions):
+        pairs = zip(unit[positions], community[positions], strict=True)
+        return tuple((f"u{u}", f"c{c}") for u, c in pairs)
+
+    return {"pinned": named(np.sort(chosen)), "forbidden": named(np.sort(banned))}
+
+
 def pair_arrays(problem: PairingProblem):
-    """Return (unit index, community index, score) of every allowed pair."""
+    """Return (unit index, community index, score) of every pair not forbidden."""
     if problem.pairs is not None:
-        return problem.pairs.unit, problem.pairs.community, problem.pairs.score
-    unit, community = np.nonzero(~np.isnan(problem.scores))
-    return unit, community, problem.scores[unit, community]
+        unit, community, score = problem.pairs.unit, problem.pairs.community, problem.pairs.score
+    else:
+        unit, community = np.nonzero(~np.isnan(problem.scores))
+        score = problem.scores[unit, community]
+    if problem.forbidden:
+        banned = _keys(problem, problem.forbidden)
+        kept = ~np.isin(unit * len(problem.community_ids) + community, banned)
+        unit, community, score = unit[kept], community[kept], score[kept]
+    return unit, community, score
 
 
-def total_of(problem: PairingProblem, chosen: np.ndarray) -> float:
-    """Return the total score of the chosen pair positions (``pair_arrays`` order)."""
-    return float(pair_arrays(problem)[2][chosen].sum())
+def _keys(problem: PairingProblem, pairs) -> np.ndarray:
+    """Return ``unit * n_communities + community`` of pairs given by their ids."""
+    return np.array(
+        [int(u[1:]) * len(problem.community_ids) + int(c[1:]) for u, c in pairs], dtype=np.int64
+    )
 
 
 def run_this(problem: PairingProblem) -> float:
@@ -155,6 +207,16 @@ def run_ortools(problem: PairingProblem) -> float:
     n_units, n_communities = len(problem.unit_ids), len(problem.community_ids)
     low, high = np.array(problem.min_quota), np.array(problem.max_quota)
     capacity = np.array(problem.capacity)
+    pinned_total = 0.0
+    if problem.pinned:
+        # A pinned pair is in every answer: take it out of the flow with its room.
+        is_pinned = np.isin(unit * n_communities + community, _keys(problem, problem.pinned))
+        pinned_total = float(score[is_pinned].sum())
+        np.subtract.at(capacity, unit[is_pinned], 1)
+        taken = np.bincount(community[is_pinned], minlength=n_communities)
+        low, high = np.maximum(low - taken, 0), high - taken
+        kept = (capacity[unit] > 0) & ~is_pinned
+        unit, community, score = unit[kept], community[kept], score[kept]
     source, sink = n_units + n_communities, n_units + n_communities + 1
     pair_cost = -np.rint(score * COST_SCALE).astype(np.int64)
     to_sink = n_units + np.arange(n_communities)
@@ -190,7 +252,7 @@ def run_ortools(problem: PairingProblem) -> float:
     if flow.solve() != flow.OPTIMAL:
         return float("nan")
     used = flow.flows(arcs)[n_units : n_units + unit.size] > 0
-    return total_of(problem, np.flatnonzero(used))
+    return pinned_total + float(score[used].sum())
 
 
 def _resident_kib(field: str) -> int:
@@ -252,8 +314,11 @@ def main(argv=None) -> None:
         choices=["milp", "lap", "dense"],
         help="also run milp, lap, or the dense city",
     )
+    parser.add_argument("--only", action="append", help="run the sizes whose name has TEXT")
     arguments = parser.parse_args(argv)
     sizes = [size for size in SIZES if not (arguments.quick and size.units > 10_000)]
+    if arguments.only:
+        sizes = [size for size in sizes if any(text in size.name for text in arguments.only)]
     if "dense" in arguments.extra:
         sizes += EXTRA_SIZES
     methods = [("this solver", run_this)]

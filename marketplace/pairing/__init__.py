@@ -14,6 +14,7 @@ from marketplace.pairing.problem import (
     PairingResult,
     ProblemTooLarge,
     ScoredPairs,
+    SolverFailed,
     problem_from_instance,
     result_to_json,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "PairingResult",
     "ProblemTooLarge",
     "ScoredPairs",
+    "SolverFailed",
     "problem_from_instance",
     "result_to_json",
     "solve",

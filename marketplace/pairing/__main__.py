@@ -16,6 +16,7 @@ import sys
 from marketplace.pairing.problem import (
     InvalidProblem,
     ProblemTooLarge,
+    SolverFailed,
     problem_from_instance,
     result_to_json,
 )
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result = solve(problem, memory_budget=arguments.memory_budget * MIB)
-    except ProblemTooLarge as error:
+    except (ProblemTooLarge, SolverFailed) as error:
         print(f"错误：{error}", file=sys.stderr)
         return 2
     print(json.dumps(result_to_json(result), ensure_ascii=False))

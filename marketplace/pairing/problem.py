@@ -14,6 +14,7 @@ __all__ = [
     "PairingResult",
     "ProblemTooLarge",
     "ScoredPairs",
+    "SolverFailed",
     "problem_from_instance",
     "result_to_json",
 ]
@@ -25,6 +26,13 @@ class InvalidProblem(ValueError):
 
 class ProblemTooLarge(InvalidProblem):
     """The problem is well formed but needs more memory than the budget allows."""
+
+
+class SolverFailed(RuntimeError):
+    """A solver gave up on a well-formed problem and no other exact path fits the budget.
+
+    Not a verdict on the problem: it may well be feasible (the message says so).
+    """
 
 
 @dataclass(frozen=True, eq=False)

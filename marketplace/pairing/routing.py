@@ -56,6 +56,7 @@ class Route:
     path: str  # "none" (no free pair), "assignment" or "lp"
     assignment_bytes: int
     lp_bytes: int
+    cells: int = 0  # of the expanded assignment
 
 
 def usable(rest: Remainder) -> np.ndarray:
@@ -93,6 +94,11 @@ def assignment_bytes(size: Expansion) -> int:
     return max(size.cells * DENSE_CELL_BYTES, size.edges * SPARSE_EDGE_BYTES)
 
 
+def sparse_assignment_bytes(size: Expansion) -> int:
+    """Bytes the assignment path needs when it keeps every matrix sparse."""
+    return size.edges * SPARSE_EDGE_BYTES
+
+
 def lp_bytes(rest: Remainder) -> int:
     return rest.unit.size * LP_PAIR_BYTES + (rest.n_units + rest.n_communities) * LP_ROW_BYTES
 
@@ -105,9 +111,9 @@ def route(rest: Remainder, budget: int = DEFAULT_BUDGET) -> Route:
     size = expansion(rest, mask)
     by_assignment, by_lp = assignment_bytes(size), lp_bytes(rest)
     if size.cells <= LARGE_CELLS and by_assignment <= budget:
-        return Route("assignment", by_assignment, by_lp)
+        return Route("assignment", by_assignment, by_lp, size.cells)
     if by_lp <= budget:
-        return Route("lp", by_assignment, by_lp)
+        return Route("lp", by_assignment, by_lp, size.cells)
     raise too_large(rest, min(by_lp, by_assignment), budget)
 
 

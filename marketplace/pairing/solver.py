@@ -28,7 +28,9 @@ with capacity 1, exact quotas and as many units as slots go first to
 every pair certifies it); the others, and any the auction does not certify, to
 ``pricing.solve_by_pricing``: the same problem as a transportation LP on candidate
 pairs, certified optimal for every pair by its dual potentials; should HiGHS ever fail
-there, the assignment path answers when it fits the budget.
+there, the assignment path answers in its sparse form when that fits the budget, and
+``SolverFailed`` names the cause when it does not. A tiny expansion is solved by
+``hungarian.assign`` (NumPy only); SciPy and HiGHS are imported by the paths that use them.
 
 Feasibility is decided beforehand (``feasibility.find_infeasibility``), so the
 assignment always has a finite complete solution; the answer is verified anyway.
@@ -40,16 +42,13 @@ import logging
 import math
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 
-from marketplace.pairing import auction, routing
+from marketplace.pairing import auction, hungarian, routing
 from marketplace.pairing.feasibility import Remainder, find_infeasibility, remainder
-from marketplace.pairing.pricing import solve_by_pricing
 from marketplace.pairing.problem import (
     PairingProblem,
     PairingResult,
+    SolverFailed,
     check_problem,
 )
 from marketplace.pairing.reasons import describe
@@ -59,6 +58,13 @@ SPARSE_DENSITY = 0.2
 # Large instances with capacity 1 and exact quotas try the auction before the priced LP.
 AUCTION = True
 log = logging.getLogger(__name__)
+
+
+def solve_by_pricing(rest: Remainder, seed: np.ndarray) -> np.ndarray | None:
+    """Run ``pricing.solve_by_pricing``, importing HiGHS and ``scipy.optimize`` only now."""
+    from marketplace.pairing.pricing import solve_by_pricing as priced
+
+    return priced(rest, seed)
 
 
 def solve(problem: PairingProblem, *, memory_budget: int | None = None) -> PairingResult:
@@ -85,6 +91,9 @@ def solve(problem: PairingProblem, *, memory_budget: int | None = None) -> Pairi
         When the input is malformed; never for an infeasible problem.
     ProblemTooLarge
         (an InvalidProblem) when no path fits the memory budget; never a MemoryError.
+    SolverFailed
+        When HiGHS gives up on the priced LP and the sparse assignment does not fit the
+        memory budget either (not a verdict of infeasibility).
 
     Notes
     -----
@@ -139,15 +148,34 @@ def _solve_free(rest: Remainder, seed: np.ndarray, budget: int) -> np.ndarray:
         if won is not None:
             return _to_checked(rest, won)
         log.info("pairing: the auction's answer was not certified; solving by the LP")
+    sparse_only = False
     if plan.path == "lp":
         priced = solve_by_pricing(rest, seed)
         if priced is not None:
             return _to_checked(rest, priced)
+        # An LP failure is no reason to refuse: the assignment is exact too, and in its
+        # sparse form it needs far less memory than the dense bound the routing uses.
         log.warning("pairing: the priced LP gave up; solving by assignment instead")
-        if plan.assignment_bytes > budget:
-            raise routing.too_large(rest, plan.assignment_bytes, budget)
-    chosen = [_solve_component(rest, members) for members in _components(rest)]
+        sparse_bytes = routing.sparse_assignment_bytes(routing.expansion(rest))
+        if sparse_bytes > budget:
+            raise lp_failed(rest, sparse_bytes, budget)
+        sparse_only = plan.assignment_bytes > budget
+    if plan.path == "assignment" and hungarian.preferred(plan.cells):
+        # A tiny instance: one assignment over everything, no SciPy to import.
+        members = np.flatnonzero(routing.usable(rest))
+        return _to_checked(rest, _solve_component(rest, members, tiny=True))
+    chosen = [_solve_component(rest, members, sparse_only) for members in _components(rest)]
     return _to_checked(rest, np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.int64))
+
+
+def lp_failed(rest: Remainder, needed: int, budget: int) -> SolverFailed:
+    """The error when HiGHS gives up and no other exact path fits the memory budget."""
+    return SolverFailed(
+        f"线性规划求解器（HiGHS）未能求解此实例（{rest.n_units} 个单位、"
+        f"{rest.n_communities} 个社区），备用的精确算法约需 {needed / routing.MIB:.0f} MB "
+        f"内存，超过预算 {budget / routing.MIB:.0f} MB。"
+        "这不表示无解：请提高内存预算或缩小候选范围后重试"
+    )
 
 
 def _to_checked(rest: Remainder, positions: np.ndarray) -> np.ndarray:
@@ -157,6 +185,9 @@ def _to_checked(rest: Remainder, positions: np.ndarray) -> np.ndarray:
 
 def _components(rest: Remainder):
     """Yield the free-pair positions of each component of the usable pair graph."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     positions = np.flatnonzero(routing.usable(rest))
     unit, community = rest.unit[positions], rest.community[positions]
     n_units, n_communities = rest.n_units, rest.n_communities
@@ -171,8 +202,14 @@ def _components(rest: Remainder):
     yield from np.split(positions[order], bounds)
 
 
-def _solve_component(rest: Remainder, members: np.ndarray) -> np.ndarray:
-    """Solve one component as a rectangular assignment; return its chosen free pairs."""
+def _solve_component(
+    rest: Remainder, members: np.ndarray, sparse_only: bool = False, *, tiny: bool = False
+) -> np.ndarray:
+    """Solve one component as a rectangular assignment; return its chosen free pairs.
+
+    ``sparse_only`` keeps the expanded matrix sparse whatever its density (when the
+    dense form would not fit the budget); ``tiny`` solves it with ``hungarian.assign``.
+    """
     units, unit = np.unique(rest.unit[members], return_inverse=True)
     communities, community = np.unique(rest.community[members], return_inverse=True)
     score = rest.score[members]
@@ -228,7 +265,7 @@ def _solve_component(rest: Remainder, members: np.ndarray) -> np.ndarray:
     parts.append(_to_slots(gate_rows, community[gate], np.full(gate.size, bonus), high, first_slot))
 
     rows, columns, costs = (np.concatenate(side) for side in zip(*parts, strict=True))
-    row_index, column_index = _assign(rows, columns, costs, (n_rows, n_columns))
+    row_index, column_index = _assign(rows, columns, costs, (n_rows, n_columns), sparse_only, tiny)
     chosen = []
     single_key = row_of_unit[unit[single]] * communities.size + community[single]
     single_sorted = np.argsort(single_key)
@@ -249,31 +286,43 @@ def _to_slots(rows, community, cost, high, first_slot):
     return rows[repeat], first_slot[community][repeat] + rank, cost[repeat]
 
 
-def _assign(rows, columns, costs, shape) -> tuple[np.ndarray, np.ndarray]:
+def _assign(
+    rows, columns, costs, shape, sparse_only=False, tiny=False
+) -> tuple[np.ndarray, np.ndarray]:
     """Return the minimum-cost assignment covering every column of the expanded graph.
 
     Dense graphs go to ``linear_sum_assignment``; mostly empty ones (sparse instances)
     to its sparse sibling (LAPJVsp), which skips the missing cells that the dense
     algorithm scans on every step. Every full matching covers all columns, so shifting
     all costs by one constant (to make them positive, as the sparse format needs)
-    changes no optimum.
+    changes no optimum. A tiny matrix goes to ``hungarian.assign`` (no SciPy import).
     """
     if not rows.size:
         return rows, columns
-    if rows.size >= SPARSE_DENSITY * shape[0] * shape[1]:
+    dense = rows.size >= SPARSE_DENSITY * shape[0] * shape[1] and not sparse_only
+    if tiny or dense:
         cost = np.full(shape, np.inf)
         cost[rows, columns] = costs
-        row_index, column_index = linear_sum_assignment(cost)
+        if tiny:
+            row_index, column_index = hungarian.assign(cost)
+        else:
+            from scipy.optimize import linear_sum_assignment
+
+            row_index, column_index = linear_sum_assignment(cost)
         if not np.isfinite(cost[row_index, column_index]).all():
             raise RuntimeError("the assignment used a forbidden cell of a feasible problem")
         return row_index, column_index
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
     weights = csr_matrix((costs - costs.min() + 1.0, (rows, columns)), shape=shape)
     return min_weight_full_bipartite_matching(weights)
 
 
 def _verify(chosen: np.ndarray, checked) -> None:
     """Check the answer against every rule; a failure here is a bug, not infeasibility."""
-    if (chosen < 0).any() or np.unique(chosen).size != chosen.size:
+    ordered = np.sort(chosen)  # not np.unique: it imports numpy.ma, slow on a tiny solve
+    if (chosen < 0).any() or (ordered[1:] == ordered[:-1]).any():
         raise RuntimeError("a pair was chosen twice or is not allowed")
     units = np.bincount(checked.unit[chosen], minlength=checked.n_units)
     communities = np.bincount(checked.community[chosen], minlength=checked.n_communities)

@@ -13,7 +13,7 @@ from marketplace.errors import Conflict, Forbidden, InvalidInput, NotFound
 from marketplace.extensions import db
 from marketplace.models import County, PairingPlan, PlanAdjustment, PlanPair, User
 from marketplace.models._common import utcnow
-from marketplace.pairing import InvalidProblem, PairingProblem, ProblemTooLarge
+from marketplace.pairing import InvalidProblem, PairingProblem, ProblemTooLarge, SolverFailed
 from marketplace.pairing.churn import ChangeLimitUnfinished, solve_with_change_limit
 from marketplace.pairing.feasibility import GROUP_SHORT, TOO_FEW_ALLOWED, Infeasible
 from marketplace.pairing.reasons import describe
@@ -124,7 +124,7 @@ def solve_inputs(county_id: int, inputs: PlanInputs) -> tuple[CountyScores, list
             result = solve_with_change_limit(
                 problem, previous, inputs.max_changes, memory_budget=memory_budget()
             )
-    except ProblemTooLarge as error:
+    except (ProblemTooLarge, SolverFailed) as error:
         raise InvalidInput(f"{error}。") from None
     except InvalidProblem as error:
         raise InvalidInput(f"输入有误：{error}") from None
