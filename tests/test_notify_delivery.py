@@ -203,6 +203,24 @@ def test_a_gateway_failing_three_times_then_recovering_delivers_once(app, db, at
     assert (row.status, row.attempts) == ("sent", 4)
 
 
+def test_a_failed_text_retried_into_quiet_hours_waits_until_eight(app, db, at, gateway):
+    app.config.update(NOTIFY_BACKOFF_SECONDS=300, NOTIFY_MAX_ATTEMPTS=6)
+    at(datetime(2026, 12, 8, 13, 58, tzinfo=UTC))  # 21:58 in the county: not yet quiet
+    gateway.script = [500, 500]
+    _dispatched_online_request("13900000011")
+    _dispatched_online_request("13900000012", urgency="urgent")
+    assert outbox.deliver_due() == 0  # both failed once; the retry would fall after 22:00
+    rows = {
+        row.address: clock.local(row.not_before)
+        for row in db.session.scalars(
+            select(Delivery).where(Delivery.channel == "sms"),
+            execution_options={"populate_existing": True},
+        )
+    }
+    assert (rows["13900000011"].date().day, rows["13900000011"].hour) == (9, 8)
+    assert (rows["13900000012"].hour, rows["13900000012"].minute) == (22, 3)
+
+
 def test_the_last_failure_is_a_dead_letter_with_its_reason_and_can_be_retried(app, db, at, gateway):
     app.config.update(NOTIFY_MAX_ATTEMPTS=2, NOTIFY_BACKOFF_SECONDS=1)
     gateway.script = [503, 503]

@@ -57,6 +57,8 @@ class Delivery(db.Model):
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)
+    # an urgent text (an urgent hotline ticket) may go during quiet hours, retries included
+    urgent: Mapped[bool] = mapped_column(default=False)
     not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     claim_token: Mapped[str] = mapped_column(String(32), default="")
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -55,6 +55,7 @@ def upgrade():
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('urgent', sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column('not_before', sa.DateTime(timezone=True), nullable=False),
     sa.Column('claim_token', sa.String(length=32), nullable=False),
     sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),

@@ -64,6 +64,7 @@ def sms_row(phone: str, kind: str, text: str, user_id: int | None, urgent: bool)
         kind=kind,
         body=channels.sms_text(text),
         not_before=now if urgent else quiet_release(now),
+        urgent=urgent,
     )
 
 
@@ -199,11 +200,14 @@ def _outcome(row: Delivery, token: str, error: str | None, now: datetime) -> Non
         attempts = row.attempts + 1
         backoff = float(current_app.config["NOTIFY_BACKOFF_SECONDS"]) * 2 ** (attempts - 1)
         last = attempts >= int(current_app.config["NOTIFY_MAX_ATTEMPTS"])
+        retry_at = now + timedelta(seconds=backoff)
+        if row.channel == "sms" and not row.urgent:
+            retry_at = quiet_release(retry_at)  # a retry keeps the quiet hours too
         values = {
             "status": "dead" if last else "queued",
             "attempts": attempts,
             "last_error": error[:500],
-            "not_before": now if last else now + timedelta(seconds=backoff),
+            "not_before": now if last else retry_at,
         }
     db.session.execute(
         update(Delivery)
