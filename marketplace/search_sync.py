@@ -23,6 +23,12 @@ def document_key(obj) -> str | None:
     return f"{kind}:{obj.id}" if kind and obj.id is not None else None
 
 
+def mark_changed(session: Session, obj) -> None:
+    """Queue ``obj``'s document for the index: for a change made by a Core UPDATE, which the
+    ORM does not see (an attribute set to the value it already had is no change either)."""
+    _queue(session, [obj])
+
+
 def _queue(session: Session, objects) -> None:
     keys = {key for obj in objects if (key := document_key(obj))}
     session.info.setdefault("search_keys", set()).update(keys)

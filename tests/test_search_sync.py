@@ -206,3 +206,23 @@ def test_a_missing_large_index_is_left_to_the_rebuild_command(app, db):
     assert app.test_cli_runner().invoke(args=["search", "rebuild"]).exit_code == 0
     assert found("运动会") == [f"need:{need.id}"]
     assert outbox(db) == []
+
+
+def test_a_claim_at_the_same_instant_as_the_last_edit_still_reaches_the_index(db, monkeypatch):
+    """The claim moves the quantity with a Core UPDATE; the index must hear of it even when
+    the need's ``updated_at`` does not change (two writes within one clock tick)."""
+    from datetime import UTC, datetime
+
+    from marketplace import clock
+    from marketplace.services.exchange import claims
+    from tests.factories import make_unit
+
+    moment = datetime(2026, 6, 10, 1, 0, tzinfo=UTC)
+    monkeypatch.setattr(clock, "_system_now", lambda: moment)
+    need = make_need(quantity=4)
+    need.updated_at = moment
+    db.session.commit()
+    search_index.rebuild()
+    secretary = make_user("unit", unit=make_unit())
+    claims.claim_need(secretary, need.id, 4)
+    assert search_index.check() == []

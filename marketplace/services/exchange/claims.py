@@ -10,7 +10,7 @@ units claim at the same moment.
 from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 
-from marketplace import clock
+from marketplace import clock, search_sync
 from marketplace.errors import Conflict, NotFound
 from marketplace.extensions import db
 from marketplace.models import Claim, Evaluation, Need, ProgressReport, User
@@ -114,9 +114,10 @@ def claim_need(actor: User, need_id: int, quantity, note: str = "") -> Claim:
         db.session.refresh(need)
         # The UPDATE holds the need's row, so its state can be derived from its claims
         # (a full need whose other claims are under way is in progress, not just full).
-        # Touching the row through the ORM also lets the search outbox see the change.
         refresh_need(need)
         need.updated_at = utcnow()
+        # The quantity moved through a Core UPDATE: tell the search outbox explicitly.
+        search_sync.mark_changed(db.session, need)
         _record("claim.propose", actor, claim, need, before)
         notify(
             staff_of(community_id=need.community_id),
