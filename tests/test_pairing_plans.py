@@ -23,6 +23,10 @@ def _pairs(plan: PairingPlan) -> set[tuple[int, int]]:
     return {(pair.unit_id, pair.community_id) for pair in plan_reports.plan_pairs(plan.id)}
 
 
+# The optimum itself, with the change cap lifted (and the reason the cap requires).
+UNCAPPED = {"max_change_share": 1.0, "change_reason": "测试最优方案，不设变动上限"}
+
+
 def _new_plan(**inputs) -> PairingPlan:
     county = pairing_plans.default_county()
     return pairing_plans.create_plan(_user("reviewer"), county.id, PlanInputs(**inputs))
@@ -262,20 +266,20 @@ def test_nearest_candidates_reach_the_optimizer_as_a_list_and_short_communities_
     short = min(communities, key=lambda c: candidates[c.id])
     needed = candidates[short.id] + 1  # one more unit than its candidates
     with pytest.raises(PlanInfeasible) as caught:
-        _new_plan(default_quota=(0, 8), quotas={short.id: (needed, needed)})
+        _new_plan(default_quota=(0, 8), quotas={short.id: (needed, needed)}, **UNCAPPED)
     assert seen[-1].scores is None and len(seen[-1].pairs.unit) == len(scores.parts)
     message = caught.value.message
     assert caught.value.community_ids == [short.id]
     assert short.name in message and "最近的 2 个社区" in message
     db.session.rollback()
-    plan = _new_plan(default_quota=(0, 8))
+    plan = _new_plan(default_quota=(0, 8), **UNCAPPED)
     assert _pairs(plan) <= nearest | published
 
 
 def test_blocking_pairs_and_the_stable_plan_of_a_plan(demo_app):
     from marketplace.services.pairing import plan_stability
 
-    plan = _new_plan()
+    plan = _new_plan(**UNCAPPED)  # the free optimum: a cap would bind it, not the stable plan
     pairs = _pairs(plan)
     totals = plan_reports.score_totals(plan)
     blocking = plan_stability.plan_blocking_pairs(plan.id)
