@@ -152,3 +152,29 @@ def test_summary_scopes_are_policed(world, client):
         client.get("/api/v1/funds/summary", headers=bearer(quick_user("member"))).status_code == 403
     )
     assert client.get("/api/v1/funds/summary").status_code == 401
+
+
+def test_a_spending_entry_takes_its_receipt_seen_only_by_who_reads_the_entry(world, client):
+    import io
+
+    from tests.attachment_helpers import MINIMAL_PDF
+
+    spent = client.post(
+        "/api/v1/funds/entries",
+        json={"kind": "spending", "amount_yuan": 300, "note": "购买清扫工具", "project": "环境"},
+        headers=bearer(world.staff),
+    ).json
+    url = f"/api/v1/funds/entries/{spent['id']}/attachments"
+
+    def upload(user):
+        body = {"file": (io.BytesIO(MINIMAL_PDF), "发票.pdf")}
+        return client.post(url, data=body, headers=bearer(user))
+
+    assert upload(world.other_staff).status_code in (403, 404)  # another community's staff
+    receipt = upload(world.staff)
+    assert receipt.status_code == 201 and receipt.json["content_type"] == "application/pdf"
+    listed = client.get(url, headers=bearer(world.township_user))
+    assert [row["id"] for row in listed.json["results"]] == [receipt.json["id"]]
+    assert client.get(url, headers=bearer(world.other_staff)).status_code in (403, 404)
+    page = client.get(f"/funds/entries/{spent['id']}")
+    assert page.status_code in (302, 401)  # the entry page needs a login

@@ -22,6 +22,7 @@ RECORD_KINDS = {
     "service_record": "服务记录",
     "wish": "微心愿",
     "ticket": "热线服务",
+    "fund_entry": "经费支出票据",
 }
 CONTENT_TYPES = {
     "image/jpeg": "JPEG 图片",

@@ -31,7 +31,7 @@ def upgrade():
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("content_type IN ('image/jpeg', 'image/png', 'image/webp', 'application/pdf')", name=op.f('ck_attachment_content_type')),
-    sa.CheckConstraint("record_kind IN ('pair_activity', 'meeting', 'claim', 'service_record', 'wish', 'ticket')", name=op.f('ck_attachment_record_kind')),
+    sa.CheckConstraint("record_kind IN ('pair_activity', 'meeting', 'claim', 'service_record', 'wish', 'ticket', 'fund_entry')", name=op.f('ck_attachment_record_kind')),
     sa.CheckConstraint('bytes > 0', name=op.f('ck_attachment_bytes_positive')),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['user_account.id'], name=op.f('fk_attachment_uploaded_by_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attachment')),

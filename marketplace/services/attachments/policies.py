@@ -14,6 +14,7 @@ from marketplace.extensions import db
 from marketplace.models import (
     Attachment,
     Claim,
+    FundEntry,
     JointMeeting,
     PairActivity,
     ServiceRecord,
@@ -22,6 +23,8 @@ from marketplace.models import (
     Wish,
 )
 from marketplace.services.access import (
+    can_enter_fund_entry,
+    can_read_fund_entry,
     has_role,
     is_activity_side,
     is_claim_party,
@@ -41,6 +44,7 @@ API_KINDS = {
     "service-records": "service_record",
     "wishes": "wish",
     "hotline/requests": "ticket",
+    "funds/entries": "fund_entry",
 }
 
 
@@ -113,6 +117,15 @@ KINDS = {
         public=lambda wish: wish.status in PUBLIC_WISH_STATUSES,
     ),
     "ticket": RecordKind(Ticket, "热线工单不存在。", _ticket_staff, _ticket_staff),
+    # receipts of a community's spending: read as the entry is, added by who may enter it
+    "fund_entry": RecordKind(
+        FundEntry,
+        "经费记录不存在。",
+        sees=can_read_fund_entry,
+        adds=lambda u, r: (
+            r.kind == "spending" and can_enter_fund_entry(u, r.kind, r.community_id, r.unit_id)
+        ),
+    ),
 }
 
 

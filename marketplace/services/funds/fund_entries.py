@@ -269,10 +269,8 @@ def pending_spending(actor: User) -> list[FundEntry]:
     )
 
 
-def receipts(entry: FundEntry) -> list:
-    """Return the receipts attached to a spending entry.
+def receipts(actor: User, entry: FundEntry) -> list:
+    """Return the receipts attached to a spending entry that ``actor`` may see."""
+    from marketplace.services.attachments.attachments import gallery
 
-    The hook for the attachments feature: once it lands, return its files stored under
-    ``(RECEIPT_OBJECT_TYPE, entry.id)``; the entry page already lists what this returns.
-    """
-    return []
+    return gallery(actor, RECEIPT_OBJECT_TYPE, entry.id) if entry.kind == "spending" else []

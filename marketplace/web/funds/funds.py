@@ -81,7 +81,7 @@ def entry(entry_id: int):
     return render_template(
         "funds/entry.html",
         entry=found,
-        receipts=fund_entries.receipts(found),
+        receipts=fund_entries.receipts(me(), found),
         history=audit.history("fund_entry", found.id),
         reverse_form=ReverseForm(formdata=None),
         decision_form=DecisionForm(formdata=None),
