@@ -87,6 +87,21 @@ def test_log_form_rerenders_with_chinese_errors_then_logs(app, client, login_as)
     assert client.get("/pair-activities/").get_data(as_text=True).count("主题党日") >= 1
 
 
+def test_the_log_form_chooses_no_pair_and_no_kind_for_the_user(app, client, login_as):
+    from tests.factories import make_community
+    from tests.oversight_helpers import publish_pairs
+
+    user = login_as("unit")
+    publish_pairs([(user.unit, make_community()), (user.unit, make_community())])
+    page = client.get("/pair-activities/").get_data(as_text=True)
+    assert '<option value="">请选择结对社区</option>' in page
+    assert '<option value="">请选择活动形式</option>' in page
+    assert " selected>" not in page.split('id="other"')[1].split("</select>")[0]
+    data = {"community_id": "", "date": county_today().isoformat(), "kind": "", "title": "座谈"}
+    refused = client.post("/pair-activities/", data=data)
+    assert refused.status_code == 400 and "活动形式" in refused.get_data(as_text=True)
+
+
 def test_community_records_a_meeting_and_escalates_a_need(app, client, login_as, db):
     user = login_as("community")
     response = client.post("/meetings/new", data={"held_on": "", "theme": ""})
