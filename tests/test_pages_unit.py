@@ -84,7 +84,7 @@ def test_edit_withdraw_publish_own_offer_and_refuse_anothers(app, client, login_
     assert db.session.get(Offer, own.id).status == "published"
     db.session.commit()
     offer_page = client.get(f"/offers/{own.id}").get_data(as_text=True)
-    assert "操作记录" in offer_page and "offer.withdraw" in offer_page
+    assert "操作记录" in offer_page and "撤回资源" in offer_page
 
     before = database_fingerprint()
     assert client.get(f"/unit/offers/{foreign.id}/edit").status_code == 403

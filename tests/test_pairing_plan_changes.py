@@ -12,8 +12,9 @@ from marketplace.config import ConfigError, build_config
 from marketplace.extensions import db
 from marketplace.models import AuditEntry, Notification, PairingPlan
 from marketplace.services.pairing import plan_stability
+from tests.helpers.review import demo_places as _places
+from tests.helpers.review import plan_form as _run_form
 from tests.test_compliance_pair_life import _headers, publish_default_plan
-from tests.test_review_pages import _places, _run_form
 
 PLANS = "/api/v1/pairing-plans"
 

@@ -129,12 +129,12 @@ JOBS: list[tuple[str, Job]] = [
     ("escalations.suggest", _suggest_escalations),
     ("throttle.prune", _prune_throttles),
     ("search.drain", _drain_search_log),
+    ("record.check", _check_record),
     ("notify.bookings", _remind_bookings),
     ("notify.meetings", _remind_meetings),
     ("notify.wishes", _remind_wishes),
     ("notify.digest", _send_digests),
     ("notify.deliver", _deliver_notices),
-    ("record.check", _check_record),
 ]
 
 

@@ -3,7 +3,10 @@ compliance matrix shows it; chart labels stay readable (11 px or more) on a phon
 
 from sqlalchemy import select
 
+from tests.attachment_helpers import png_bytes
 from tests.browser.helpers import assert_fits, axe_check, flash_text, login
+
+UPLOAD_BUTTON = "上传"
 
 # The smallest rendered size of the SVG text matched by a selector, in CSS pixels.
 _SMALLEST_TEXT = """
@@ -72,6 +75,13 @@ def test_an_activity_logged_and_confirmed_shows_in_the_matrix(live_server, page_
     axe_check(unit)
 
     staff = login(page_at(width), community_name)
+    staff.goto("/pair-activities/")
+    with staff.expect_navigation():  # confirming needs a photo of the activity on record
+        staff.locator("tr", has_text=title).get_by_role("link", name="照片").click()
+    photo = {"name": "现场.png", "mimeType": "image/png", "buffer": png_bytes()}
+    staff.get_by_label("选择文件（JPEG、PNG、WebP 图片或 PDF）").set_input_files(photo)
+    with staff.expect_navigation():
+        staff.get_by_role("button", name=UPLOAD_BUTTON).click()
     staff.goto("/pair-activities/")
     with staff.expect_navigation():
         staff.locator("tr", has_text=title).get_by_role("button", name="确认").click()

@@ -108,6 +108,7 @@ def rate_claim(claim_id: int):
                 current_user, claim_id, form.stars.data, form.comment.data
             ),
             "感谢评价，已通知社区。",
+            target=url_for("unit.projects"),
             form=form,
             template="unit/rate.html",
             context=context,
