@@ -45,7 +45,7 @@ def test_create_app_imports_no_heavy_library(tmp_path):
 def test_the_heavy_libraries_still_load_where_used(tmp_path):
     code = """
 import json, sys
-from marketplace.pairing import solve
+from marketplace.pairing import pricing  # the LP path: SciPy and HiGHS (a tiny solve needs neither)
 from marketplace.search.analyzer import query_words
 from marketplace.services.ledgers.workbooks import new_workbook
 assert query_words("社区会议室")
