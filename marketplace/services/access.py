@@ -312,19 +312,10 @@ def works_for(actor: User | None, community_id: int | None) -> bool:
 ESCALATION_LEVEL_OF_ROLE = {"township": "township", "reviewer": "county"}
 
 
-def acts_for_community(user: User | None, community_id: int | None) -> bool:
-    """Tell whether ``user`` is staff of the community ``community_id``."""
-    return (
-        has_role(user, "community")
-        and community_id is not None
-        and (user.community_id == community_id)
-    )
-
-
 def require_community_staff(actor: User | None, community_id: int | None, message: str) -> User:
     """Refuse anyone who is not staff of the community ``community_id`` (403)."""
     require_role(actor, "community")
-    if not acts_for_community(actor, community_id):
+    if not is_community_staff(actor, community_id):
         raise Forbidden(message)
     return actor
 
@@ -357,7 +348,7 @@ def require_assigned_unit(actor: User | None, unit_id: int | None, message: str)
 def hosts_meeting(user: User | None, meeting) -> bool:
     """Tell whether ``user`` hosts ``meeting``: its community's, township's or the county's."""
     if meeting.level == "community":
-        return acts_for_community(user, meeting.community_id)
+        return is_community_staff(user, meeting.community_id)
     if meeting.level == "township":
         return has_role(user, "township") and user.township_id == meeting.township_id
     return has_role(user, "reviewer")
@@ -372,7 +363,7 @@ def may_see_escalation(user: User | None, escalation) -> bool:
     """Tell whether ``user`` may open an escalation: its community, its coordinators at
     the escalation's township or the county, or the unit it is assigned to."""
     return (
-        acts_for_community(user, escalation.community_id)
+        is_community_staff(user, escalation.community_id)
         or handles_escalations(user, escalation.township_id)
         or is_assigned_unit(user, escalation.assigned_unit_id)
     )
@@ -459,7 +450,7 @@ def can_enter_fund_entry(user: User | None, kind: str, community_id, unit_id) ->
     """Tell whether ``user`` may enter a funds entry of ``kind`` for that community or unit."""
     if kind in ("pledge", "contribution"):
         return acts_for_unit(user, unit_id)
-    return acts_for_community(user, community_id)
+    return is_community_staff(user, community_id)
 
 
 def can_correct_fund_entry(user: User | None, entry) -> bool:
@@ -476,14 +467,14 @@ def can_read_fund_entry(user: User | None, entry) -> bool:
     """Tell whether ``user`` may see ``entry``: its unit, its community, or who oversees it."""
     return (
         acts_for_unit(user, entry.unit_id)
-        or acts_for_community(user, entry.community_id)
+        or is_community_staff(user, entry.community_id)
         or oversees_community(user, entry.community)
     )
 
 
 def can_manage_committee(user: User | None, community_id) -> bool:
     """Tell whether ``user`` may change community ``community_id``'s 大党委 and its members."""
-    return acts_for_community(user, community_id)
+    return is_community_staff(user, community_id)
 
 
 # --- Rows of the actor's own unit, team leaders, the meeting matrix ------------------------

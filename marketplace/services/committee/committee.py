@@ -20,8 +20,8 @@ from marketplace.models import CommitteeMember, CommitteeOrg, Community, Unit, U
 from marketplace.models.committee import MEMBER_ORIGINS, ORG_KINDS
 from marketplace.services import audit
 from marketplace.services.access import (
-    acts_for_community,
     can_manage_committee,
+    is_community_staff,
     oversees_community,
     require_role,
     valid_id,
@@ -77,7 +77,7 @@ def read_committee(actor: User, community_id) -> Committee:
     """Return a committee its community's staff or who oversees it may read (else 403)."""
     require_role(actor, "community", "township", "reviewer")
     community = _community(community_id)
-    if not (acts_for_community(actor, community.id) or oversees_community(actor, community)):
+    if not (is_community_staff(actor, community.id) or oversees_community(actor, community)):
         raise Forbidden("只能查看本社区或所辖社区的大党委。")
     return committee_of(community.id)
 

@@ -10,9 +10,9 @@ from marketplace.extensions import db
 from marketplace.models import Claim, Community, FundEntry, Need, Unit, User
 from marketplace.models.funds import ENTRY_STATUSES, FUND_KINDS
 from marketplace.services.access import (
-    acts_for_community,
     acts_for_unit,
     has_role,
+    is_community_staff,
     oversees_community,
     require_role,
     valid_id,
@@ -88,7 +88,7 @@ def summary(
         community = db.session.get(Community, community_id) if valid_id(community_id) else None
         if community is None:
             raise NotFound("没有这个社区。")
-        if not (acts_for_community(actor, community.id) or oversees_community(actor, community)):
+        if not (is_community_staff(actor, community.id) or oversees_community(actor, community)):
             raise Forbidden("只能查看本社区或所辖社区的经费。")
         return fund_totals.total_of(year, {community.id}), "community"
     if has_role(actor, "unit"):

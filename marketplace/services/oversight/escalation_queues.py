@@ -19,11 +19,11 @@ from marketplace.models.escalations import ACTIVE_ESCALATION_STATUSES
 from marketplace.models.listings import OPEN_NEED_STATUSES
 from marketplace.services import audit
 from marketplace.services.access import (
-    acts_for_community,
     handles_escalations,
     handling_level,
     has_role,
     is_assigned_unit,
+    is_community_staff,
     may_see_escalation,
     require_role,
 )
@@ -284,6 +284,6 @@ def awaits_answer_from(actor: User, escalation: Escalation) -> bool:
 
 def can_withdraw(actor: User, escalation: Escalation) -> bool:
     """Tell whether the actor's community may still take the escalation back."""
-    return escalation.status in ACTIVE_ESCALATION_STATUSES and acts_for_community(
+    return escalation.status in ACTIVE_ESCALATION_STATUSES and is_community_staff(
         actor, escalation.community_id
     )

@@ -20,9 +20,9 @@ from marketplace.models.listings import OPEN_NEED_STATUSES
 from marketplace.services import audit
 from marketplace.services.access import (
     MAX_ID,
-    acts_for_community,
     handles_escalations,
     handling_level,
+    is_community_staff,
     require_assigned_unit,
     require_role,
     valid_id,
@@ -87,7 +87,7 @@ def escalate_need(actor: User, need_id, data: dict) -> Escalation:
     need = db.session.get(Need, need_id) if valid_id(need_id) else None
     if need is None:
         raise NotFound("需求不存在。")
-    if not acts_for_community(actor, need.community_id):
+    if not is_community_staff(actor, need.community_id):
         raise Forbidden("只能上报本社区的需求。")
     if need.status not in OPEN_NEED_STATUSES:
         raise Conflict(f"该需求当前为「{need.status_label}」，只有待认领的需求可以上报。")
@@ -108,7 +108,7 @@ def escalate_action_item(actor: User, item_id, data: dict) -> Escalation:
     item = db.session.get(ActionItem, item_id) if valid_id(item_id) else None
     if item is None:
         raise NotFound("会议事项不存在。")
-    if not acts_for_community(actor, item.meeting.community_id):
+    if not is_community_staff(actor, item.meeting.community_id):
         raise Forbidden("只能上报本社区联席会议的事项。")
     if item.status != "open":
         raise Conflict(f"该事项当前为「{item.status_label}」，不能上报。")
@@ -273,7 +273,7 @@ def withdraw(actor: User, escalation_id) -> Escalation:
     """The community takes back an escalation still being handled."""
     require_role(actor, "community")
     escalation = get_escalation(escalation_id)
-    if not acts_for_community(actor, escalation.community_id):
+    if not is_community_staff(actor, escalation.community_id):
         raise Forbidden("只能撤回本社区的上报事项。")
     if escalation.status not in ACTIVE_ESCALATION_STATUSES:
         raise Conflict(f"该事项当前为「{escalation.status_label}」，不能撤回。")
